@@ -1,0 +1,141 @@
+"""Closed vocabularies of the journal. Values are stored, so never rename a value."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The eight categories of participants named in the regulation (item 7.1)."""
+
+    ADMIN = "admin"
+    HEAD_TEACHER = "head_teacher"
+    TEACHER = "teacher"
+    STUDENT = "student"
+    GUARDIAN = "guardian"
+    SECRETARY = "secretary"
+    SOCIAL_PEDAGOGUE = "social_pedagogue"
+    PSYCHOLOGIST = "psychologist"
+
+
+STAFF_ROLES: frozenset[Role] = frozenset(
+    {
+        Role.ADMIN,
+        Role.HEAD_TEACHER,
+        Role.TEACHER,
+        Role.SECRETARY,
+        Role.SOCIAL_PEDAGOGUE,
+        Role.PSYCHOLOGIST,
+    }
+)
+
+
+class TermKind(StrEnum):
+    QUARTER = "quarter"
+    TRIMESTER = "trimester"
+    HALF = "half"
+
+
+class MovementKind(StrEnum):
+    """Student movement (движение обучающихся)."""
+
+    ENROLLED = "enrolled"
+    TRANSFERRED = "transferred"
+    LEFT = "left"
+
+
+class GuardianRelation(StrEnum):
+    MOTHER = "mother"
+    FATHER = "father"
+    GUARDIAN = "guardian"
+    OTHER = "other"
+
+
+class ChangeKind(StrEnum):
+    SUBSTITUTION = "substitution"
+    CANCELLATION = "cancellation"
+    ROOM_CHANGE = "room_change"
+    MOVED = "moved"
+    EXTRA = "extra"
+
+
+class AttendanceCode(StrEnum):
+    """Н absent without reason, Б ill, У/П absent for a valid reason, ОП late."""
+
+    ABSENT = "absent"
+    ILL = "ill"
+    EXCUSED = "excused"
+    LATE = "late"
+
+
+class AttestationKind(StrEnum):
+    TERM = "term"
+    YEAR = "year"
+    EXAM = "exam"
+    FINAL = "final"
+
+
+class EventAudience(StrEnum):
+    SCHOOL = "school"
+    CLASS = "class"
+    STAFF = "staff"
+
+
+class LinkMethod(StrEnum):
+    INVITE = "invite"
+    PHONE = "phone"
+    ADMIN = "admin"
+
+
+class Messenger(StrEnum):
+    TELEGRAM = "telegram"
+    CONSOLE = "console"
+
+
+class PermissionScope(StrEnum):
+    """How far a granted permission reaches."""
+
+    NONE = "none"
+    OWN = "own"  # the person themself, or a guardian's own children
+    ASSIGNED = "assigned"  # students assigned to a social pedagogue or psychologist
+    TAUGHT = "taught"  # classes and groups the teacher teaches
+    CLASS = "class"  # the class a class teacher leads
+    SCHOOL = "school"
+
+
+class ThreadStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+class AuthorKind(StrEnum):
+    FAMILY = "family"
+    STAFF = "staff"
+
+
+class EventKind(StrEnum):
+    """Domain events written to the outbox in the same transaction as the change."""
+
+    MARK_ADDED = "mark_added"
+    MARK_CHANGED = "mark_changed"
+    MARK_DELETED = "mark_deleted"
+    ABSENCE_RECORDED = "absence_recorded"
+    TIMETABLE_CHANGED = "timetable_changed"
+    HOMEWORK_ADDED = "homework_added"
+    ATTESTATION_SET = "attestation_set"
+    ANNOUNCEMENT = "announcement"
+    THREAD_MESSAGE = "thread_message"
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class PrivacyLevel(StrEnum):
+    FULL = "full"
+    MINIMAL = "minimal"

@@ -1,0 +1,121 @@
+"""Questions from families to staff, the notification outbox and its deliveries, the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.models.base import Base, IdMixin, TimestampsMixin, fk, str_enum, utcnow
+from core.models.enums import AuthorKind, DeliveryState, EventKind, ThreadStatus
+
+
+class MessageThread(TimestampsMixin, IdMixin, Base):
+    """A question from a family (or a student) to a staff member, and its answers."""
+
+    __tablename__ = "message_threads"
+
+    school_id: Mapped[int] = fk("schools.id", index=False)
+    account_id: Mapped[int | None] = fk("accounts.id", nullable=True, ondelete="SET NULL")
+    student_id: Mapped[int | None] = fk("students.id", nullable=True, index=False)
+    staff_id: Mapped[int] = fk("staff.id")
+    subject: Mapped[str] = mapped_column(String(255))
+    status: Mapped[ThreadStatus] = mapped_column(
+        str_enum(ThreadStatus, "thread_status"), default=ThreadStatus.OPEN
+    )
+
+    __table_args__ = (Index(None, "school_id", "status"),)
+
+
+class ThreadMessage(IdMixin, Base):
+    __tablename__ = "thread_messages"
+
+    thread_id: Mapped[int] = fk("message_threads.id", index=False)
+    author_kind: Mapped[AuthorKind] = mapped_column(str_enum(AuthorKind, "author_kind"))
+    author_account_id: Mapped[int | None] = fk(
+        "accounts.id", nullable=True, ondelete="SET NULL", index=False
+    )
+    author_staff_id: Mapped[int | None] = fk(
+        "staff.id", nullable=True, ondelete="SET NULL", index=False
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    __table_args__ = (Index(None, "thread_id", "created_at"),)
+
+
+class OutboxEvent(IdMixin, Base):
+    """A domain event written in the same transaction as the change it describes.
+
+    ``silent`` events (history older than the cut-off) are kept for the record, never pushed.
+    """
+
+    __tablename__ = "outbox_events"
+
+    school_id: Mapped[int] = fk("schools.id", index=False)
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, "event_kind"))
+    student_id: Mapped[int | None] = fk("students.id", nullable=True, index=False)
+    class_id: Mapped[int | None] = fk("school_classes.id", nullable=True, index=False)
+    group_id: Mapped[int | None] = fk("class_groups.id", nullable=True, index=False)
+    # Which row changed, e.g. ("marks", 42): lets a correction find its pending push.
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    silent: Mapped[bool] = mapped_column(default=False)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index(None, "processed_at", "id"),
+        Index(None, "object_type", "object_id"),
+    )
+
+
+class Delivery(TimestampsMixin, IdMixin, Base):
+    """One event to one account: the notifier's record that makes sends exactly-once-ish."""
+
+    __tablename__ = "deliveries"
+
+    event_id: Mapped[int] = fk("outbox_events.id", index=False)
+    account_id: Mapped[int] = fk("accounts.id")
+    state: Mapped[DeliveryState] = mapped_column(
+        str_enum(DeliveryState, "delivery_state"), default=DeliveryState.PENDING
+    )
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)  # quiet hours, back-off
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    message_key: Mapped[str | None] = mapped_column(String(64))  # the messenger's message id
+    last_error: Mapped[str | None] = mapped_column(String(255))
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "account_id"),
+        Index(None, "state", "not_before"),
+        CheckConstraint("attempts >= 0", name="attempts"),
+    )
+
+
+class AuditRecord(IdMixin, Base):
+    """Who read or changed whose personal data, what and when (152-FZ)."""
+
+    __tablename__ = "audit_log"
+
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Plain ids, not foreign keys: the trail must outlive the rows it speaks of.
+    school_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_account_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_staff_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_label: Mapped[str | None] = mapped_column(String(64))  # "cli", "import", "scheduler"
+    action: Mapped[str] = mapped_column(String(64))
+    student_id: Mapped[int | None] = mapped_column(BigInteger)
+    object_type: Mapped[str | None] = mapped_column(String(32))
+    object_id: Mapped[int | None] = mapped_column(BigInteger)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (
+        Index(None, "student_id", "at"),
+        Index(None, "actor_account_id", "action", "at"),
+    )

@@ -1,0 +1,123 @@
+"""The school, its calendar (years, terms, holidays, bells), subjects and work types."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Numeric, SmallInteger, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.models.base import Base, IdMixin, SchoolFedMixin, fk, str_enum, utcnow
+from core.models.enums import TermKind
+
+
+class School(IdMixin, Base):
+    __tablename__ = "schools"
+
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    short_name: Mapped[str] = mapped_column(String(64))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Yekaterinburg")
+    days_per_week: Mapped[int] = mapped_column(SmallInteger, default=5)
+    # Suggested term mark thresholds (configurable: some regions use 4.65 / 3.65 / 2.65).
+    threshold_5: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal("4.50"))
+    threshold_4: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal("3.50"))
+    threshold_3: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal("2.50"))
+    # СОУ puts weight 7 on the mark 1 by default; some systems put it on "н/а" instead.
+    sou_weight_7_on_not_attested: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint("days_per_week IN (5, 6)", name="days_per_week"),)
+
+
+class AcademicYear(SchoolFedMixin, Base):
+    __tablename__ = "academic_years"
+
+    name: Mapped[str] = mapped_column(String(32))  # "2026/2027"
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+
+    __table_args__ = (
+        UniqueConstraint("school_id", "external_id"),
+        UniqueConstraint("school_id", "name"),
+        CheckConstraint("starts_on <= ends_on", name="dates"),
+    )
+
+
+class Term(SchoolFedMixin, Base):
+    """An academic period: quarters for some grades, halves (or trimesters) for others."""
+
+    __tablename__ = "terms"
+
+    academic_year_id: Mapped[int] = fk("academic_years.id")
+    kind: Mapped[TermKind] = mapped_column(str_enum(TermKind, "term_kind"))
+    number: Mapped[int] = mapped_column(SmallInteger)
+    name: Mapped[str] = mapped_column(String(64))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+
+    __table_args__ = (
+        UniqueConstraint("school_id", "external_id"),
+        UniqueConstraint("academic_year_id", "kind", "number"),
+        CheckConstraint("starts_on <= ends_on", name="dates"),
+    )
+
+
+class Holiday(SchoolFedMixin, Base):
+    """Каникулы and days off; a grade range limits it (the extra week for grade 1)."""
+
+    __tablename__ = "holidays"
+
+    name: Mapped[str] = mapped_column(String(128))
+    starts_on: Mapped[date] = mapped_column(index=True)
+    ends_on: Mapped[date]
+    grade_from: Mapped[int | None] = mapped_column(SmallInteger)
+    grade_to: Mapped[int | None] = mapped_column(SmallInteger)
+
+    __table_args__ = (
+        UniqueConstraint("school_id", "external_id"),
+        CheckConstraint("starts_on <= ends_on", name="dates"),
+    )
+
+
+class Bell(SchoolFedMixin, Base):
+    """One period of a shift's bell schedule (расписание звонков)."""
+
+    __tablename__ = "bells"
+
+    shift: Mapped[int] = mapped_column(SmallInteger)
+    period: Mapped[int] = mapped_column(SmallInteger)
+    starts_at: Mapped[time]
+    ends_at: Mapped[time]
+
+    __table_args__ = (
+        UniqueConstraint("school_id", "external_id"),
+        UniqueConstraint("school_id", "shift", "period"),
+        CheckConstraint("starts_at < ends_at", name="times"),
+    )
+
+
+class Subject(SchoolFedMixin, Base):
+    __tablename__ = "subjects"
+
+    name: Mapped[str] = mapped_column(String(128))
+    short_name: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (UniqueConstraint("school_id", "external_id"),)
+
+
+class WorkType(SchoolFedMixin, Base):
+    """Вид работы with its weight in the average (control works 2, the rest 1 by default)."""
+
+    __tablename__ = "work_types"
+
+    name: Mapped[str] = mapped_column(String(128))
+    short_name: Mapped[str | None] = mapped_column(String(32))
+    weight: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal("1"))
+    is_control: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        UniqueConstraint("school_id", "external_id"),
+        CheckConstraint("weight > 0", name="weight_positive"),
+    )
