@@ -1,0 +1,56 @@
+# Two commands a newcomer needs: `make run` and `make test`. Everything else is for the team.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# uv must never download an interpreter: use the machine's Python (>= 3.11).
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install run test test-sqlite lint format bench locales locales-extract clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Installs exactly the versions in uv.lock (fails if pyproject.toml and the lock disagree).
+$(STAMP): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(STAMP) locales
+
+locales: $(STAMP)
+	$(BIN)/pybabel compile -d locales -D messages
+
+locales-extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k __ -k N_ -k lazy_gettext -o locales/messages.pot --no-location --omit-header --sort-output core handlers bot
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --omit-header
+
+run: install
+	$(BIN)/journal run
+
+test: install
+	$(BIN)/pytest
+
+test-sqlite: install
+	JOURNAL_TEST_BACKENDS=sqlite $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,88 @@
+"""The `journal` command: one entry point whose subcommands operate the whole product."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from bot.settings import Settings, SettingsError, load_settings
+from core import migrate
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    migrate.upgrade(settings.database_url, args.revision)
+    return 0
+
+
+def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
+    migrate.downgrade(settings.database_url, args.revision)
+    return 0
+
+
+def _db_current(_args: argparse.Namespace, settings: Settings) -> int:
+    migrate.current(settings.database_url)
+    return 0
+
+
+def _db_revision(args: argparse.Namespace, settings: Settings) -> int:
+    migrate.revision(settings.database_url, args.message, autogenerate=not args.empty)
+    return 0
+
+
+def _run(_args: argparse.Namespace, settings: Settings) -> int:
+    migrate.upgrade(settings.database_url)
+    if settings.bot_token is None:
+        print(
+            "No BOT_TOKEN is set. The database is migrated and ready; the local console chat "
+            "and the Telegram runtime are being built (see the README's roadmap)."
+        )
+        return 0
+    print("The Telegram runtime is being built (see the README's roadmap); nothing to start yet.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="journal", description="School journal bot")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = commands.add_parser("db", help="database schema migrations")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    up = db_commands.add_parser("upgrade", help="migrate the schema up (to head by default)")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(handler=_db_upgrade)
+    down = db_commands.add_parser("downgrade", help="migrate the schema down (to base by default)")
+    down.add_argument("revision", nargs="?", default="base")
+    down.set_defaults(handler=_db_downgrade)
+    db_commands.add_parser("current", help="print the current revision").set_defaults(
+        handler=_db_current
+    )
+    rev = db_commands.add_parser("revision", help="write a new revision from the models")
+    rev.add_argument("-m", "--message", required=True)
+    rev.add_argument("--empty", action="store_true", help="do not autogenerate")
+    rev.set_defaults(handler=_db_revision)
+
+    run = commands.add_parser("run", help="migrate the database and start the bot")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"journal: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    handler: Command = args.handler
+    return handler(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
