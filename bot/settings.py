@@ -85,7 +85,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError("unknown time zone (use an IANA name like Asia/Yekaterinburg)") from exc
+            raise ValueError(
+                "unknown time zone (use an IANA name like Asia/Yekaterinburg)"
+            ) from exc
         return value
 
     @field_validator("redis_url")

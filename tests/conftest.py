@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -57,7 +57,8 @@ def in_thread(function: Callable[..., T], *args: Any) -> T:
 
 
 def run_in_thread(coro: Coroutine[Any, Any, T]) -> T:
-    return in_thread(asyncio.run, coro)
+    outcome: T = in_thread(asyncio.run, coro)
+    return outcome
 
 
 @pytest.fixture(scope="session")
@@ -88,9 +89,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def empty_db_url(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> str:
+def empty_db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh database with no schema at all."""
     if backend == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'journal.db'}"
@@ -115,7 +114,9 @@ def _migrated_template(
 
 
 @pytest.fixture
-def db_url(backend: str, _migrated_template: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def db_url(
+    backend: str, _migrated_template: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> str:
     """A fresh database migrated to head."""
     if backend == "sqlite":
         target = tmp_path / "journal.db"
@@ -146,7 +147,11 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
         return
     for name in ("sqlite", "postgresql"):
-        if f"[{name}" in report.nodeid or f"-{name}]" in report.nodeid or f"-{name}-" in report.nodeid:
+        if (
+            f"[{name}" in report.nodeid
+            or f"-{name}]" in report.nodeid
+            or f"-{name}-" in report.nodeid
+        ):
             _outcomes[(name, report.outcome)] += 1
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-class PostgresUnavailable(RuntimeError):
+class PostgresUnavailableError(RuntimeError):
     pass
 
 
@@ -33,7 +33,7 @@ def find_bindir() -> Path:
     for candidate in candidates:
         if candidate and (Path(candidate) / "initdb").exists():
             return Path(candidate)
-    raise PostgresUnavailable(
+    raise PostgresUnavailableError(
         "PostgreSQL server binaries not found: `apt-get install -y postgresql` "
         "(or set PG_BINDIR), or run `make test-sqlite` for SQLite only"
     )
@@ -76,8 +76,20 @@ def running_postgres() -> Iterator[PostgresServer]:
     run = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
     try:
         subprocess.run(
-            [*runner, str(bindir / "initdb"), "-D", str(data), "-U", "journal", "-A", "trust",
-             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+            [
+                *runner,
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "journal",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
             **run,  # type: ignore[call-overload]
         )
         options = (
@@ -85,20 +97,32 @@ def running_postgres() -> Iterator[PostgresServer]:
             "-c full_page_writes=off -c synchronous_commit=off -c max_connections=200"
         )
         subprocess.run(
-            [*runner, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-w",
-             "-l", str(base / "server.log"), "start"],
+            [
+                *runner,
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-w",
+                "-l",
+                str(base / "server.log"),
+                "start",
+            ],
             **run,  # type: ignore[call-overload]
         )
     except subprocess.CalledProcessError as exc:
         log = base / "server.log"
         detail = log.read_text() if log.exists() else exc.stderr.decode(errors="replace")
         shutil.rmtree(base, ignore_errors=True)
-        raise PostgresUnavailable(f"could not start PostgreSQL: {detail}") from exc
+        raise PostgresUnavailableError(f"could not start PostgreSQL: {detail}") from exc
     try:
         yield PostgresServer(host="127.0.0.1", port=port, user="journal")
     finally:
         subprocess.run(
             [*runner, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         shutil.rmtree(base, ignore_errors=True)

@@ -30,8 +30,8 @@ from core.models.enums import (
 )
 from core.models.events import SchoolEvent
 from core.models.journal import (
-    AttestationMark,
     Attendance,
+    AttestationMark,
     Debt,
     Homework,
     HomeworkAttachment,
@@ -62,8 +62,8 @@ __all__ = [
     "AcademicYear",
     "Account",
     "AccountLink",
-    "AttendanceCode",
     "Attendance",
+    "AttendanceCode",
     "AttestationKind",
     "AttestationMark",
     "AuditRecord",

@@ -55,7 +55,9 @@ class Lesson(TimestampsMixin, SchoolFedMixin, Base):
     period: Mapped[int] = mapped_column(SmallInteger)
     room: Mapped[str | None] = mapped_column(String(32))
     topic: Mapped[str | None] = mapped_column(Text)
-    plan_item_id: Mapped[int | None] = fk("lesson_plan_items.id", nullable=True, ondelete="SET NULL")
+    plan_item_id: Mapped[int | None] = fk(
+        "lesson_plan_items.id", nullable=True, ondelete="SET NULL"
+    )
 
     __table_args__ = (
         UniqueConstraint("school_id", "external_id"),

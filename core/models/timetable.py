@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 
 from sqlalchemy import CheckConstraint, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,8 +23,8 @@ class TimetableEntry(SchoolFedMixin, Base):
     weekday: Mapped[int] = mapped_column(SmallInteger)  # ISO: 1 Monday … 7 Sunday
     period: Mapped[int] = mapped_column(SmallInteger)
     room: Mapped[str | None] = mapped_column(String(32))
-    valid_from: Mapped[date]
-    valid_to: Mapped[date | None]
+    valid_from: Mapped[dt.date]
+    valid_to: Mapped[dt.date | None]
 
     __table_args__ = (
         UniqueConstraint("school_id", "external_id"),
@@ -45,7 +45,7 @@ class TimetableChange(TimestampsMixin, SchoolFedMixin, Base):
     __tablename__ = "timetable_changes"
 
     kind: Mapped[ChangeKind] = mapped_column(str_enum(ChangeKind, "change_kind"))
-    date: Mapped[date] = mapped_column(index=True)
+    date: Mapped[dt.date] = mapped_column(index=True)
     period: Mapped[int] = mapped_column(SmallInteger)
     class_id: Mapped[int] = fk("school_classes.id", index=False)
     group_id: Mapped[int | None] = fk("class_groups.id", nullable=True)
@@ -56,7 +56,7 @@ class TimetableChange(TimestampsMixin, SchoolFedMixin, Base):
     )
     teacher_id: Mapped[int | None] = fk("staff.id", nullable=True, ondelete="SET NULL", index=False)
     room: Mapped[str | None] = mapped_column(String(32))
-    moved_to_date: Mapped[date | None]
+    moved_to_date: Mapped[dt.date | None]
     moved_to_period: Mapped[int | None] = mapped_column(SmallInteger)
     reason: Mapped[str | None] = mapped_column(String(255))  # основание
     note: Mapped[str | None] = mapped_column(Text)

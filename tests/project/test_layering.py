@@ -1,0 +1,46 @@
+"""The architecture's one-way dependencies: core ← handlers ← bot."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FORBIDDEN = {
+    "core": {"aiogram", "handlers", "bot"},
+    "handlers": {"bot"},
+}
+
+
+def imported_top_levels(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_package_does_not_import_upper_layers(package: str) -> None:
+    files = sorted((ROOT / package).rglob("*.py"))
+    assert files, f"{package}/ has no modules"
+    offences = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in files
+        for name in sorted(imported_top_levels(path) & FORBIDDEN[package])
+    ]
+    assert offences == []
+
+
+def test_the_checker_sees_nested_and_dotted_imports(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import os\nfrom aiogram.types import Message\n"
+        "def f():\n    import bot.cli\n    from handlers import labels\n"
+    )
+    assert imported_top_levels(sample) == {"os", "aiogram", "bot", "handlers"}

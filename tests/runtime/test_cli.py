@@ -1,0 +1,76 @@
+"""The `journal` command as an operator runs it: a real process, a real database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import inspect
+
+from bot.settings import Settings
+from core.db import create_engine
+from core.models import Base
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def journal(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    # The outer environment's settings must not leak into the process under test.
+    settings = {name.upper() for name in Settings.model_fields}
+    clean = {k: v for k, v in os.environ.items() if k not in settings}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+async def _tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+    finally:
+        await engine.dispose()
+
+
+async def test_db_upgrade_creates_the_schema_and_downgrade_removes_it(
+    empty_db_url: str, tmp_path: Path
+) -> None:
+    up = journal("db", "upgrade", env={"DATABASE_URL": empty_db_url}, cwd=tmp_path)
+    assert up.returncode == 0, up.stderr
+    assert await _tables(empty_db_url) == set(Base.metadata.tables) | {"alembic_version"}
+
+    down = journal("db", "downgrade", "base", env={"DATABASE_URL": empty_db_url}, cwd=tmp_path)
+    assert down.returncode == 0, down.stderr
+    assert await _tables(empty_db_url) == {"alembic_version"}
+
+
+def test_run_without_a_token_migrates_the_default_sqlite_database(tmp_path: Path) -> None:
+    result = journal("run", env={}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "BOT_TOKEN" in result.stdout
+    assert (tmp_path / "journal.db").exists()
+
+
+def test_settings_from_a_dotenv_file_are_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DATABASE_URL=sqlite+aiosqlite:///./from-dotenv.db\n")
+    result = journal("db", "upgrade", env={}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "from-dotenv.db").exists()
+    assert not (tmp_path / "journal.db").exists()
+
+
+def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path: Path) -> None:
+    result = journal("run", env={"SCHOOL_TIMEZONE": "Europe/Atlantis"}, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "SCHOOL_TIMEZONE" in lines[0]
+    assert not (tmp_path / "journal.db").exists()

@@ -1,0 +1,73 @@
+"""Settings: documented defaults, environment overrides, and one clear line per bad value."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import Settings, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _no_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+def test_defaults() -> None:
+    settings = load_settings()
+    assert settings.bot_token is None
+    assert settings.database_url == "sqlite+aiosqlite:///./journal.db"
+    assert settings.school_timezone == "Asia/Yekaterinburg"
+    assert settings.default_locale == "ru"
+    assert settings.log_level == "INFO"
+    assert settings.webhook_url is None
+    assert settings.redis_url is None
+
+
+def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456789:AAH-abcdefghijklmnopqrstuvwxyz_0123")
+    monkeypatch.setenv("BOT_API_URL", "http://127.0.0.1:8081")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://journal:s%40cret@db:5432/journal")
+    monkeypatch.setenv("DEFAULT_LOCALE", "en")
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/telegram/webhook")
+    monkeypatch.setenv("WEBHOOK_SECRET", "s3cr3t_token-1")
+    monkeypatch.setenv("WEBHOOK_PORT", "8443")
+    settings = load_settings()
+    assert settings.bot_token is not None
+    assert settings.bot_token.get_secret_value().startswith("123456789:")
+    assert "AAH" not in repr(settings)  # the token never leaks into logs or tracebacks
+    # A plain postgresql:// URL gets the async driver this project uses.
+    assert settings.database_url == "postgresql+asyncpg://journal:s%40cret@db:5432/journal"
+    assert settings.default_locale == "en"
+    assert settings.webhook_port == 8443
+    assert str(settings.bot_api_url) == "http://127.0.0.1:8081/"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("BOT_TOKEN", "not-a-token"),
+        ("BOT_API_URL", "localhost without scheme"),
+        ("DATABASE_URL", "mysql://root@localhost/journal"),
+        ("DATABASE_URL", "::::"),
+        ("SCHOOL_TIMEZONE", "UTC+5"),
+        ("DEFAULT_LOCALE", "de"),
+        ("WEBHOOK_URL", "ftp//nope"),
+        ("WEBHOOK_SECRET", "spaces are not allowed"),
+        ("WEBHOOK_PORT", "70000"),
+        ("REDIS_URL", "localhost:6379"),
+        ("LOG_LEVEL", "CHATTY"),
+    ],
+)
+def test_bad_values_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith(f"Bad setting {variable}:")
+    assert "\n" not in message
+    if variable in {"BOT_TOKEN", "WEBHOOK_SECRET"}:
+        assert value not in message  # secrets are not echoed back
