@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -45,6 +46,15 @@ def _run(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _health(_args: argparse.Namespace, settings: Settings) -> int:
+    problem = asyncio.run(migrate.database_problem(settings.database_url))
+    if problem:
+        print(f"unhealthy: {problem}", file=sys.stderr)
+        return 1
+    print("ok")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="journal", description="School journal bot")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -67,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="migrate the database and start the bot")
     run.set_defaults(handler=_run)
+
+    health = commands.add_parser(
+        "health", help="exit 0 when the database is reachable and migrated"
+    )
+    health.set_defaults(handler=_health)
     return parser
 
 

@@ -74,3 +74,21 @@ def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path: Path) ->
     assert len(lines) == 1
     assert "SCHOOL_TIMEZONE" in lines[0]
     assert not (tmp_path / "journal.db").exists()
+
+
+def test_health_reports_an_unmigrated_then_a_migrated_database(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'h.db'}"}
+    before = journal("health", env=env, cwd=tmp_path)
+    assert before.returncode == 1
+    assert "journal db upgrade" in before.stderr
+    assert journal("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    after = journal("health", env=env, cwd=tmp_path)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout.strip() == "ok"
+
+
+def test_health_reports_an_unreachable_database(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"}
+    result = journal("health", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "unreachable" in result.stderr
