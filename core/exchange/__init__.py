@@ -1,0 +1,1 @@
+"""The exchange format: CSV/XLSX in, the journal out and back (docs/exchange-format.md)."""
