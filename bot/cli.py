@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from bot import exchange_commands
 from bot.settings import Settings, SettingsError, load_settings
 from core import migrate
 
@@ -77,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="migrate the database and start the bot")
     run.set_defaults(handler=_run)
+
+    exchange_commands.add_commands(commands)
 
     health = commands.add_parser(
         "health", help="exit 0 when the database is reachable and migrated"

@@ -1,0 +1,352 @@
+"""`journal import`: all-or-nothing upsert of exchange tables, with family-facing events.
+
+Tables are processed in dependency order inside one transaction. Each table's rows are parsed and
+their references resolved (against the database and the rows of this import); while no problem has
+been found they are written at once, so later tables can refer to the new ids. After the first
+problem the rest is only checked, so one run reports every problem, and the transaction is rolled
+back: a bad import changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.exchange import collections as extras
+from core.exchange.files import SourceTable
+from core.exchange.mapping import MAPPINGS, Mapping
+from core.exchange.parsing import Row, parse_rows
+from core.exchange.problems import ImportFailed, Problem, Severity, problem
+from core.exchange.refs import Registry
+from core.exchange.rules import RuleError, derive
+from core.exchange.spec import ORDER, TABLES_BY_NAME, Kind
+from core.exchange.values import BadValue
+from core.i18n import N_
+from core.models import AcademicYear, GroupMember, School, Term
+from core.outbox import Outbox
+
+
+@dataclass(frozen=True, slots=True)
+class TableCounts:
+    added: int = 0
+    changed: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+    @property
+    def total_changes(self) -> int:
+        return self.added + self.changed + self.deleted
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    counts: tuple[tuple[str, TableCounts], ...]
+    warnings: tuple[Problem, ...]
+    events: int
+    silent_events: int
+    dry_run: bool
+
+    @property
+    def changes(self) -> int:
+        return sum(c.total_changes for _, c in self.counts)
+
+
+@dataclass
+class _Counter:
+    added: int = 0
+    changed: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+    def freeze(self) -> TableCounts:
+        return TableCounts(self.added, self.changed, self.deleted, self.unchanged)
+
+
+@dataclass
+class _Context:
+    session: AsyncSession
+    school_id: int
+    now: datetime
+    today: date
+    outbox: Outbox
+    registry: Registry = field(default_factory=Registry)
+    problems: list[Problem] = field(default_factory=list)
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def writing(self) -> bool:
+        return not any(p.severity is Severity.ERROR for p in self.problems)
+
+
+async def run_import(
+    session: AsyncSession,
+    sources: Sequence[SourceTable],
+    *,
+    now: datetime,
+    today: date,
+    silent_before: date | None = None,
+    dry_run: bool = False,
+    source_problems: Sequence[Problem] = (),
+) -> ImportReport:
+    """Import ``sources`` in one transaction; raises ImportFailed with every problem found.
+
+    Events about days before ``silent_before`` (default: ``today``) are recorded silently.
+    """
+    problems = list(source_problems)
+    by_table: dict[str, list[SourceTable]] = defaultdict(list)
+    for source in sources:
+        by_table[source.table.name].append(source)
+    try:
+        school_id = await _school(session, by_table.pop("school", []), problems)
+        outbox = Outbox(school_id or 0, now, silent_before or today)
+        context = _Context(session, school_id or 0, now, today, outbox, problems=problems)
+        counts: list[tuple[str, TableCounts]] = []
+        if school_id is not None:
+            for name in _needed_tables(by_table):
+                counter = await _import_table(context, name, by_table.get(name, []))
+                if name in by_table:
+                    counts.append((name, counter.freeze()))
+        errors = [p for p in problems if p.severity is Severity.ERROR]
+        if errors:
+            raise ImportFailed(problems)
+        await outbox.flush(session)
+        report = ImportReport(
+            tuple(counts),
+            tuple(problems),
+            events=outbox.loud,
+            silent_events=outbox.silent,
+            dry_run=dry_run,
+        )
+    except BaseException:
+        await session.rollback()
+        raise
+    if dry_run:
+        await session.rollback()
+    else:
+        await session.commit()
+    return report
+
+
+def _needed_tables(by_table: dict[str, list[SourceTable]]) -> list[str]:
+    """The imported tables and those they refer to, in dependency order."""
+    needed = set(by_table)
+    for name in list(by_table):
+        needed |= {c.ref for c in TABLES_BY_NAME[name].columns if c.ref}
+    needed.add("years")  # defaults (the current year) for classes, timetable and attestation
+    return [name for name in ORDER if name in needed and name != "school"]
+
+
+async def _school(
+    session: AsyncSession, sources: list[SourceTable], problems: list[Problem]
+) -> int | None:
+    from core.exchange.parsing import parse_rows as parse
+
+    rows = parse(TABLES_BY_NAME["school"], sources, Registry(), problems)
+    for row in rows:
+        attrs = {
+            MAPPINGS["school"].fields[c]: v
+            for c, v in row.values.items()
+            if c in MAPPINGS["school"].fields and v is not None
+        }
+        school = (
+            await session.execute(select(School).where(School.external_id == row.key))
+        ).scalar_one_or_none()
+        if school is None:
+            attrs.setdefault("short_name", str(attrs.get("name", ""))[:64])
+            school = School(external_id=row.key, **attrs)
+            session.add(school)
+        else:
+            for attribute, value in attrs.items():
+                setattr(school, attribute, value)
+        await session.flush()
+        return school.id
+    ids = (await session.execute(select(School.id).order_by(School.id))).scalars().all()
+    if len(ids) == 1:
+        return ids[0]
+    source = sources[0].source if sources else "school"
+    message = (
+        N_("the database has no school yet: import a school table first")
+        if not ids
+        else N_("the database has several schools: import the school table to say which")
+    )
+    problems.append(problem(source, None, None, message))
+    return None
+
+
+async def _existing(context: _Context, name: str, mapping: Mapping) -> dict[str, dict[str, Any]]:
+    """The rows the database has for ``name``, by key, as column → value."""
+    table = mapping.model.__table__  # type: ignore[attr-defined]
+    if mapping.model is GroupMember:
+        from core.models import Group
+
+        query = (
+            select(table)
+            .join(Group, Group.id == table.c.group_id)
+            .where(Group.school_id == context.school_id)
+        )
+        groups = context.registry.reverse("groups")
+        students = context.registry.reverse("students")
+        rows = (await context.session.execute(query)).mappings().all()
+        return {f"{groups[r['group_id']]}|{students[r['student_id']]}": dict(r) for r in rows}
+    query = select(table).where(table.c.school_id == context.school_id)
+    rows = (await context.session.execute(query)).mappings().all()
+    return {r["external_id"]: dict(r) for r in rows if r["external_id"] is not None}
+
+
+async def _import_table(context: _Context, name: str, sources: list[SourceTable]) -> _Counter:
+    mapping = MAPPINGS[name]
+    spec = TABLES_BY_NAME[name]
+    existing = await _existing(context, name, mapping)
+    for key, row in existing.items():
+        context.registry.add(name, key, row["id"], _name_values(name, row))
+    counter = _Counter()
+    if not sources:
+        return counter
+    rows = parse_rows(spec, sources, context.registry, context.problems)
+    for row in rows:
+        if row.key not in context.registry.ids.get(name, {}):
+            context.registry.add(name, row.key, None, row.values)
+    if context.writing:
+        if name in {"classes", "timetable", "attestation"}:
+            await _year_defaults(context)
+        await _write(context, name, mapping, rows, existing, counter)
+    return counter
+
+
+def _name_values(name: str, row: dict[str, Any]) -> dict[str, object]:
+    return {k: row.get(k) for k in ("name", "last_name", "first_name", "middle_name")}
+
+
+async def _year_defaults(context: _Context) -> None:
+    years = (
+        await context.session.execute(
+            select(AcademicYear.id, AcademicYear.starts_on, AcademicYear.ends_on)
+            .where(AcademicYear.school_id == context.school_id)
+            .order_by(AcademicYear.starts_on)
+        )
+    ).all()
+    current = next((y for y in years if y.starts_on <= context.today <= y.ends_on), None)
+    chosen = current or (years[-1] if years else None)
+    if chosen is not None:
+        context.defaults["year_id"] = chosen.id
+        context.defaults["year_start"] = chosen.starts_on
+    terms = (
+        await context.session.execute(
+            select(Term.id, Term.academic_year_id, Term.ends_on).where(
+                Term.school_id == context.school_id
+            )
+        )
+    ).all()
+    context.defaults["term_year"] = {t.id: t.academic_year_id for t in terms}
+    context.defaults["term_end"] = {t.id: t.ends_on for t in terms}
+    context.defaults["year_end"] = {y.id: y.ends_on for y in years}
+
+
+def _attrs(context: _Context, name: str, mapping: Mapping, row: Row) -> dict[str, Any]:
+    attrs: dict[str, Any] = {}
+    spec = TABLES_BY_NAME[name]
+    for column, attribute in mapping.fields.items():
+        if column not in row.present and not (column == "kind" and "kind" in row.values):
+            continue
+        value = row.values.get(column)
+        ref = spec.column(column).ref
+        if ref and spec.column(column).kind is Kind.REF and value is not None:
+            value = context.registry.id_of(ref, value)
+        attrs[attribute] = value
+    return attrs
+
+
+async def _write(
+    context: _Context,
+    name: str,
+    mapping: Mapping,
+    rows: list[Row],
+    existing: dict[str, dict[str, Any]],
+    counter: _Counter,
+) -> None:
+    model = mapping.model
+    has_key = hasattr(model, "external_id")
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    removals: list[dict[str, Any]] = []
+    collections = extras.Collections(
+        context.session, context.school_id, context.registry, context.outbox, context.now
+    )
+    await collections.load(name, existing)
+    changed_rows: list[tuple[Row, dict[str, Any] | None, dict[str, Any]]] = []
+    for row in rows:
+        old = existing.get(row.key)
+        if row.deleted:
+            if old is None or (mapping.soft_delete and old.get("deleted_at") is not None):
+                counter.unchanged += 1
+            else:
+                removals.append(old)
+                counter.deleted += 1
+            continue
+        try:
+            attrs = _attrs(context, name, mapping, row)
+            derive(name, attrs, row.values, old is None, context.defaults)
+        except (RuleError, BadValue) as bad:
+            column = bad.column if isinstance(bad, RuleError) else None
+            context.problems.append(
+                problem(row.source, row.line, column, bad.message, **bad.params)
+            )
+            continue
+        extra_changed = collections.differs(name, row, old)
+        if old is None:
+            if has_key:
+                attrs |= {"school_id": context.school_id, "external_id": row.key}
+            inserts.append(attrs)
+            counter.added += 1
+            changed_rows.append((row, None, attrs))
+            continue
+        diff = {a: v for a, v in attrs.items() if old.get(a) != v}
+        if mapping.soft_delete and old.get("deleted_at") is not None:
+            diff["deleted_at"] = None
+        if diff:
+            updates.append({"id": old["id"], **diff})
+        if diff or extra_changed:
+            counter.changed += 1
+            changed_rows.append((row, old, attrs))
+        else:
+            counter.unchanged += 1
+    if not context.writing:
+        return
+    if inserts:
+        returning = [model.id] + ([model.external_id] if has_key else [])  # type: ignore[attr-defined]
+        by_shape: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+        for attrs in inserts:
+            by_shape[frozenset(attrs)].append(attrs)
+        for batch in by_shape.values():
+            result = await context.session.execute(insert(model).returning(*returning), batch)
+            if has_key:
+                for new_id, key in result.all():
+                    context.registry.ids[name][key] = new_id
+    if updates:
+        by_shape_u: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+        for values in updates:
+            if hasattr(model, "updated_at"):
+                values["updated_at"] = context.now
+            by_shape_u[frozenset(values)].append(values)
+        for batch in by_shape_u.values():
+            await context.session.execute(update(model), batch)
+    if removals:
+        ids = [r["id"] for r in removals]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            if mapping.soft_delete:
+                await context.session.execute(
+                    update(model).where(model.id.in_(chunk)).values(deleted_at=context.now)  # type: ignore[attr-defined]
+                )
+            else:
+                await context.session.execute(delete(model).where(model.id.in_(chunk)))  # type: ignore[attr-defined]
+    await collections.sync(name, changed_rows)
+    extras.record_events(
+        context.outbox, name, changed_rows, removals, context.registry, context.defaults
+    )

@@ -1,0 +1,100 @@
+"""Per-table rules of the import that a one-to-one column mapping cannot say.
+
+Derived attributes (a class's grade from its name), defaults for new rows, the collections that
+live in other tables (a staff member's roles, a guardian's children, a lesson's homework, a
+homework's attachments), and which family-facing events a change records.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from core.exchange.values import parse_class_name
+from core.i18n import N_
+from core.models import ChangeKind, TermKind
+
+TERM_NAMES = {
+    TermKind.QUARTER: "четверть",
+    TermKind.HALF: "полугодие",
+    TermKind.TRIMESTER: "триместр",
+}
+
+
+class RuleError(ValueError):
+    def __init__(self, column: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+        self.params = {k: str(v) for k, v in params.items()}
+
+
+def next_weekday(day: date) -> date:
+    day += timedelta(days=1)
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    return day
+
+
+def infer_change_kind(values: dict[str, Any]) -> ChangeKind:
+    """What a substitution sheet without a kind column means by its row."""
+    if values.get("moved_to_date") or values.get("moved_to_period"):
+        return ChangeKind.MOVED
+    if values.get("teacher"):
+        return ChangeKind.SUBSTITUTION
+    if values.get("room"):
+        return ChangeKind.ROOM_CHANGE
+    if values.get("absent_teacher"):
+        return ChangeKind.CANCELLATION
+    raise RuleError("kind", N_("cannot tell what kind of change this is: fill the kind column"))
+
+
+def derive(
+    table: str,
+    attrs: dict[str, Any],
+    values: dict[str, Any],
+    is_new: bool,
+    defaults: dict[str, Any],
+) -> None:
+    """Fill derived attributes and the defaults a new row needs, in place."""
+    if table == "classes" and "name" in attrs:
+        attrs["grade"], attrs["letter"] = parse_class_name(attrs["name"])
+        if is_new:
+            attrs.setdefault("term_kind", None)
+            if attrs["term_kind"] is None:
+                attrs["term_kind"] = TermKind.QUARTER if attrs["grade"] <= 9 else TermKind.HALF
+            if attrs.get("shift") is None:
+                attrs["shift"] = 1
+    if table in {"classes", "attestation"} and is_new and attrs.get("academic_year_id") is None:
+        year = defaults.get("term_year", {}).get(attrs.get("term_id")) or defaults.get("year_id")
+        if year is None:
+            raise RuleError("year", N_("no academic year: add a years table first"))
+        attrs["academic_year_id"] = year
+    if table == "terms" and not attrs.get("name") and is_new:
+        attrs["name"] = f"{values.get('number')} {TERM_NAMES.get(values.get('kind'), '')}".strip()
+    if table == "timetable" and is_new and attrs.get("valid_from") is None:
+        start = defaults.get("year_start")
+        if start is None:
+            raise RuleError("valid_from", N_("no academic year: add a years table first"))
+        attrs["valid_from"] = start
+    if table == "timetable_changes" and attrs.get("kind") is None and (is_new or "kind" in attrs):
+        attrs["kind"] = infer_change_kind(values)
+    if table in {"marks", "attestation"} and "value" in attrs:
+        attrs["value"], attrs["numeric_value"] = attrs["value"]
+    if table == "school" and is_new:
+        attrs.setdefault("short_name", None)
+        if not attrs["short_name"]:
+            attrs["short_name"] = attrs.get("name", "")[:64]
+    for name in (
+        "days_per_week",
+        "threshold_5",
+        "threshold_4",
+        "threshold_3",
+        "timezone",
+        "shift",
+        "weight",
+        "is_control",
+        "relation",
+    ):
+        if attrs.get(name, 0) is None:
+            del attrs[name]  # an empty cell keeps the model's default

@@ -1,0 +1,65 @@
+"""Domain events for families, written to the outbox in the same transaction as the change.
+
+Every core write that a family cares about calls `Outbox.add`; `flush` inserts the batch. An event
+about a day before the cut-off (history, e.g. the first import of a year of marks) is recorded as
+already processed, so the notifier never pushes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.models import EventKind, OutboxEvent
+
+
+@dataclass
+class Outbox:
+    school_id: int
+    now: datetime
+    silent_before: date  # events about earlier days are recorded silently
+    _rows: list[dict[str, Any]] = field(default_factory=list)
+    loud: int = 0
+    silent: int = 0
+
+    def add(
+        self,
+        kind: EventKind,
+        *,
+        about: date,
+        object_type: str,
+        object_id: int,
+        student_id: int | None = None,
+        class_id: int | None = None,
+        group_id: int | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> None:
+        silent = about < self.silent_before
+        if silent:
+            self.silent += 1
+        else:
+            self.loud += 1
+        self._rows.append(
+            {
+                "school_id": self.school_id,
+                "kind": kind,
+                "student_id": student_id,
+                "class_id": class_id,
+                "group_id": group_id,
+                "object_type": object_type,
+                "object_id": object_id,
+                "payload": payload or {},
+                "silent": silent,
+                "occurred_at": self.now,
+                "processed_at": self.now if silent else None,
+            }
+        )
+
+    async def flush(self, session: AsyncSession) -> None:
+        if self._rows:
+            await session.execute(insert(OutboxEvent), self._rows)
+            self._rows.clear()
