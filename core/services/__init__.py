@@ -1,0 +1,9 @@
+"""Use cases families ask for: diary, attestation, timetable, homework, attendance, debts…
+
+Every service is an async function taking an ``AsyncSession`` first, then plain ids and dates
+and the :class:`~core.services.reader.Reader`, and returns frozen dataclasses (no ORM object
+leaves this package). A service that reads a student's data writes one audit record through
+:func:`core.services.audit.record_read` - flushed, never committed: the caller owns the
+transaction. Queries are set-based: a service runs a fixed number of statements however many
+subjects, marks or lessons there are, and assembles the answer in Python.
+"""

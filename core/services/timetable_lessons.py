@@ -1,0 +1,87 @@
+"""The lesson DTO of every timetable view, and its assembly from drafts: names and bells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.models import ChangeKind
+from core.services.class_data import ClassInfo
+from core.services.lookups import group_names, staff_names, subject_names
+from core.services.naming import collation_key
+from core.services.timetable_data import load_bells
+from core.services.timetable_rules import Draft
+
+
+@dataclass(frozen=True, slots=True)
+class TimetableLesson:
+    period: int
+    starts_at: time | None
+    ends_at: time | None
+    class_id: int
+    class_name: str
+    subject_id: int
+    subject: str
+    teacher_id: int | None
+    teacher: str | None  # Фамилия И. О.
+    room: str | None
+    group_id: int | None
+    group: str | None
+    change: ChangeKind | None
+    cancelled: bool
+    original_subject: str | None  # set when a substitution changed the subject
+    original_teacher: str | None  # set when a substitution changed the teacher
+    original_room: str | None  # set when the room changed
+    moved_to: date | None
+    moved_to_period: int | None
+    moved_from: date | None
+    moved_from_period: int | None
+
+
+async def assemble(
+    session: AsyncSession, drafts: list[Draft], classes: dict[int, ClassInfo]
+) -> tuple[TimetableLesson, ...]:
+    """Names and bells for the drafts: a fixed four queries however many lessons."""
+    subjects = await subject_names(
+        session, [d.subject_id for d in drafts] + [d.original_subject_id for d in drafts]
+    )
+    teachers = await staff_names(
+        session, [d.teacher_id for d in drafts] + [d.original_teacher_id for d in drafts]
+    )
+    groups = await group_names(session, [d.group_id for d in drafts])
+    school_id = next(iter(classes.values())).school_id if classes else 0
+    bells = await load_bells(session, school_id, {c.shift for c in classes.values()})
+    lessons = []
+    for d in drafts:
+        times = bells.get((classes[d.class_id].shift, d.period))
+        lessons.append(
+            TimetableLesson(
+                period=d.period,
+                starts_at=times[0] if times else None,
+                ends_at=times[1] if times else None,
+                class_id=d.class_id,
+                class_name=classes[d.class_id].name,
+                subject_id=d.subject_id,
+                subject=subjects.get(d.subject_id, ""),
+                teacher_id=d.teacher_id,
+                teacher=teachers.get(d.teacher_id) if d.teacher_id else None,
+                room=d.room,
+                group_id=d.group_id,
+                group=groups.get(d.group_id) if d.group_id else None,
+                change=d.change,
+                cancelled=d.cancelled,
+                original_subject=subjects.get(d.original_subject_id or 0),
+                original_teacher=teachers.get(d.original_teacher_id or 0),
+                original_room=d.original_room,
+                moved_to=d.moved_to,
+                moved_to_period=d.moved_to_period,
+                moved_from=d.moved_from,
+                moved_from_period=d.moved_from_period,
+            )
+        )
+    lessons.sort(
+        key=lambda x: (x.period, not x.cancelled, collation_key(x.group), collation_key(x.subject))
+    )
+    return tuple(lessons)
