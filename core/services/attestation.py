@@ -60,16 +60,13 @@ async def attestation(
     history = await load_history(session, student_id)
     # The current class first, then the classes moved into, latest first.
     candidates = [history.class_id, *(m.class_id for m in reversed(history.movements))]
-    kinds = dict(
-        (
-            await session.execute(
-                select(SchoolClass.id, SchoolClass.term_kind).where(
-                    SchoolClass.id.in_({c for c in candidates if c is not None}),
-                    SchoolClass.academic_year_id == academic_year_id,
-                )
-            )
+    classes = await session.execute(
+        select(SchoolClass.id, SchoolClass.term_kind).where(
+            SchoolClass.id.in_({c for c in candidates if c is not None}),
+            SchoolClass.academic_year_id == academic_year_id,
         )
     )
+    kinds = {class_id: term_kind for class_id, term_kind in classes}
     kind = next((kinds[c] for c in candidates if c in kinds), None)
     rows = (
         await session.execute(

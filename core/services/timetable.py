@@ -27,7 +27,12 @@ from core.services.groups import load_memberships
 from core.services.naming import short_name
 from core.services.reader import Reader
 from core.services.school_data import load_history
-from core.services.timetable_data import load_changes, load_entries, teacher_class_ids
+from core.services.timetable_data import (
+    load_changes,
+    load_entries,
+    resolve_arrivals,
+    teacher_class_ids,
+)
 from core.services.timetable_lessons import TimetableLesson, assemble
 from core.services.timetable_rules import build_day
 
@@ -61,7 +66,8 @@ async def _class_day(
     if holiday is not None:
         return DayTimetable(on, info.id, info.name, holiday.name, ())
     entries = await load_entries(session, {info.id}, on)
-    drafts = build_day(on, entries, await load_changes(session, {info.id}, on))
+    changes = await resolve_arrivals(session, await load_changes(session, {info.id}, on), on)
+    drafts = build_day(on, entries, changes)
     if student_id is not None:
         memberships = await load_memberships(session, student_id)
         drafts = [d for d in drafts if memberships.sees(d.group_id, on)]
@@ -113,7 +119,8 @@ async def teacher_timetable(
     holidays = await load_holidays(session, staff[0], on, on)
     working = {c.id for c in classes.values() if holiday_for(holidays, c.grade, on) is None}
     entries = await load_entries(session, working, on)
-    drafts = build_day(on, entries, await load_changes(session, working, on))
+    changes = await resolve_arrivals(session, await load_changes(session, working, on), on)
+    drafts = build_day(on, entries, changes)
     mine = [d for d in drafts if d.teacher_id == staff_id]
     lessons = await assemble(session, mine, classes)
     return TeacherDay(on, staff_id, short_name(staff[1], staff[2], staff[3]), lessons)

@@ -7,13 +7,14 @@ Each loader is one statement over the indexes ``timetable_entries(class_id, week
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from core.models import Bell, TimetableChange, TimetableEntry
+from core.models import Bell, ChangeKind, TimetableChange, TimetableEntry
 from core.services.timetable_rules import ChangeRow, EntryRow
 
 _ENTRY_COLUMNS = (
@@ -59,7 +60,10 @@ async def teacher_class_ids(session: AsyncSession, staff_id: int, day: date) -> 
 
 
 async def load_changes(session: AsyncSession, class_ids: set[int], day: date) -> list[ChangeRow]:
-    """The changes of the classes dated ``day`` or moving a lesson to ``day``."""
+    """The changes of the classes dated ``day`` or moving a lesson to ``day``.
+
+    The entry a change names comes along (whatever its weekday); see :func:`resolve_arrivals`.
+    """
     entry = aliased(TimetableEntry)
     change = TimetableChange
     rows = await session.execute(
@@ -111,6 +115,60 @@ async def load_changes(session: AsyncSession, class_ids: set[int], day: date) ->
         )
         for row in rows
     ]
+
+
+async def resolve_arrivals(
+    session: AsyncSession, changes: list[ChangeRow], day: date
+) -> list[ChangeRow]:
+    """Link each lesson moved to ``day`` that names no template entry to its source entry.
+
+    The source is the entry of its class, period, weekday and (when named) group and subject
+    valid on the date it moves from; one statement for all of them, none when there are none.
+    """
+    wanted = [
+        c
+        for c in changes
+        if c.kind == ChangeKind.MOVED and c.moved_to_date == day and c.entry is None
+    ]
+    if not wanted:
+        return changes
+    rows = await session.execute(
+        select(
+            *_ENTRY_COLUMNS,
+            TimetableEntry.weekday,
+            TimetableEntry.valid_from,
+            TimetableEntry.valid_to,
+        ).where(
+            or_(
+                *(
+                    (TimetableEntry.class_id == c.class_id)
+                    & (TimetableEntry.period == c.period)
+                    & _valid_on(c.date)
+                    for c in wanted
+                )
+            )
+        )
+    )
+    found = [(EntryRow(*row[:7]), row[7], row[8], row[9]) for row in rows]
+
+    def source(c: ChangeRow) -> EntryRow | None:
+        return next(
+            (
+                entry
+                for entry, weekday, valid_from, valid_to in found
+                if entry.class_id == c.class_id
+                and entry.period == c.period
+                and weekday == c.date.isoweekday()
+                and valid_from <= c.date
+                and (valid_to is None or c.date <= valid_to)
+                and c.group_id in (None, entry.group_id)
+                and c.subject_id in (None, entry.subject_id)
+            ),
+            None,
+        )
+
+    ids = {c.id for c in wanted}
+    return [replace(c, entry=source(c)) if c.id in ids else c for c in changes]
 
 
 async def load_bells(

@@ -82,6 +82,12 @@ async def assemble(
             )
         )
     lessons.sort(
-        key=lambda x: (x.period, not x.cancelled, collation_key(x.group), collation_key(x.subject))
+        key=lambda x: (
+            x.period,
+            collation_key(x.class_name),
+            collation_key(x.group),
+            not x.cancelled,  # a lesson struck through before what replaces it
+            collation_key(x.subject),
+        )
     )
     return tuple(lessons)

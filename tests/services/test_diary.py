@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal as D
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,29 +43,29 @@ async def test_diary_groups_marks_and_averages_over_the_term(session: AsyncSessi
     five, four, not_attested = algebra.marks
     assert (five.work_type, five.weight, five.teacher, five.comment) == (
         "Ответ на уроке",
-        D(1),
+        Decimal(1),
         "Петрова М. И.",
         "Умница",
     )
     assert (four.work_type, four.weight, four.is_control, four.teacher) == (
         "Контрольная работа",
-        D(2),
+        Decimal(2),
         True,
         "Сидоров О.",
     )
     assert (not_attested.work_type, not_attested.weight, not_attested.numeric_value) == (
         None,
-        D(1),
+        Decimal(1),
         None,
     )
     # Term: 3·1 + 5·1 + 4·2 = 16 over weight 4 → 4.00 (the deleted 2 and the н/а do not count).
-    assert (algebra.average, algebra.suggested_mark) == (D("4.00"), 4)
+    assert (algebra.average, algebra.suggested_mark) == (Decimal("4.00"), 4)
     # Only a term mark outside the range: listed without marks, with its average.
-    assert (club_row.marks, club_row.average, club_row.suggested_mark) == ((), D("4.00"), 4)
+    assert (club_row.marks, club_row.average, club_row.suggested_mark) == ((), Decimal("4.00"), 4)
     # зач is shown but not averaged: the 5 alone.
     assert [m.value for m in physics.marks] == ["зач", "5"]
     assert physics.marks[0].teacher == "Ёжиков И. П."
-    assert (physics.average, physics.suggested_mark) == (D("5.00"), 5)
+    assert (physics.average, physics.suggested_mark) == (Decimal("5.00"), 5)
 
 
 async def test_outside_a_term_the_average_covers_the_range(session: AsyncSession) -> None:
@@ -79,7 +79,7 @@ async def test_outside_a_term_the_average_covers_the_range(session: AsyncSession
     assert result.term is None
     (algebra,) = result.subjects
     # (2 + 4·2) / 3 = 3.33 → 3
-    assert (algebra.average, algebra.suggested_mark) == (D("3.33"), 3)
+    assert (algebra.average, algebra.suggested_mark) == (Decimal("3.33"), 3)
 
 
 async def test_rounding_at_the_thresholds(session: AsyncSession) -> None:
@@ -96,9 +96,9 @@ async def test_rounding_at_the_thresholds(session: AsyncSession) -> None:
     result = await diary(session, anna.id, MON, MON, READER)
     got = {s.subject: (s.average, s.suggested_mark) for s in result.subjects}
     assert got == {
-        "Алгебра": (D("4.50"), 5),
-        "Русский язык": (D("2.50"), 3),
-        "Физика": (D("3.25"), 3),
+        "Алгебра": (Decimal("4.50"), 5),
+        "Русский язык": (Decimal("2.50"), 3),
+        "Физика": (Decimal("3.25"), 3),
     }
 
 
@@ -108,7 +108,7 @@ async def test_custom_school_thresholds(session: AsyncSession) -> None:
     for value in ("5", "5", "5", "4", "4"):  # 23 / 5 = 4.60: a 5 by default, a 4 here
         await w.mark(anna, w.algebra, MON, value)
     result = await diary(session, anna.id, MON, FRI, READER)
-    assert [(s.average, s.suggested_mark) for s in result.subjects] == [(D("4.60"), 4)]
+    assert [(s.average, s.suggested_mark) for s in result.subjects] == [(Decimal("4.60"), 4)]
 
 
 async def test_one_subject_only(session: AsyncSession) -> None:
@@ -117,7 +117,7 @@ async def test_one_subject_only(session: AsyncSession) -> None:
     await w.mark(anna, w.algebra, MON, "5")
     await w.mark(anna, w.physics, MON, "4")
     result = await diary(session, anna.id, MON, FRI, READER, subject_id=w.physics.id)
-    assert [(s.subject, s.average) for s in result.subjects] == [("Физика", D("4.00"))]
+    assert [(s.subject, s.average) for s in result.subjects] == [("Физика", Decimal("4.00"))]
 
 
 async def test_a_student_without_marks_has_an_empty_diary(session: AsyncSession) -> None:
