@@ -112,7 +112,7 @@ async def attendance(
         classes = {c for c in map(history.class_on, whole_days) if c is not None}
         lessons = await session.execute(
             select(Lesson.date, Lesson.period, Lesson.class_id, Lesson.group_id)
-            .where(Lesson.class_id.in_(classes), Lesson.date.in_(whole_days))
+            .where(Lesson.class_id.in_(classes), Lesson.date.in_(list(whole_days)))
             .distinct()
         )
         for day, period, class_id, group_id in lessons:

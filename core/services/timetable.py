@@ -27,13 +27,9 @@ from core.services.groups import load_memberships
 from core.services.naming import short_name
 from core.services.reader import Reader
 from core.services.school_data import load_history
-from core.services.timetable_data import (
-    load_changes,
-    load_entries,
-    resolve_arrivals,
-    teacher_class_ids,
-)
+from core.services.timetable_data import load_changes, load_entries, teacher_class_ids
 from core.services.timetable_lessons import TimetableLesson, assemble
+from core.services.timetable_moves import resolve_arrivals
 from core.services.timetable_rules import build_day
 
 

@@ -7,17 +7,16 @@ Each loader is one statement over the indexes ``timetable_entries(class_id, week
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, time
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from core.models import Bell, ChangeKind, TimetableChange, TimetableEntry
-from core.services.timetable_rules import ChangeRow, EntryRow
+from core.models import Bell, TimetableChange, TimetableEntry
+from core.services.timetable_rows import ChangeRow, EntryRow
 
-_ENTRY_COLUMNS = (
+ENTRY_COLUMNS = (
     TimetableEntry.id,
     TimetableEntry.class_id,
     TimetableEntry.group_id,
@@ -28,7 +27,7 @@ _ENTRY_COLUMNS = (
 )
 
 
-def _valid_on(day: date) -> ColumnElement[bool]:
+def valid_on(day: date) -> ColumnElement[bool]:
     """A template entry for the day's weekday whose validity range (inclusive) covers it."""
     return (
         (TimetableEntry.weekday == day.isoweekday())
@@ -43,15 +42,21 @@ def _touches(day: date) -> ColumnElement[bool]:
 
 async def load_entries(session: AsyncSession, class_ids: set[int], day: date) -> list[EntryRow]:
     rows = await session.execute(
-        select(*_ENTRY_COLUMNS).where(TimetableEntry.class_id.in_(class_ids), _valid_on(day))
+        select(*ENTRY_COLUMNS).where(TimetableEntry.class_id.in_(class_ids), valid_on(day))
     )
     return [EntryRow(*row) for row in rows]
 
 
 async def teacher_class_ids(session: AsyncSession, staff_id: int, day: date) -> set[int]:
-    """Classes where the teacher has a template lesson on the day or a change naming them."""
+    """The classes whose day may hold a lesson of the teacher.
+
+    Those the teacher has a template lesson in (any weekday: a lesson of theirs may be moved to
+    this day) and those where a change of the day names them (a substitution elsewhere).
+    """
     planned = select(TimetableEntry.class_id).where(
-        TimetableEntry.teacher_id == staff_id, _valid_on(day)
+        TimetableEntry.teacher_id == staff_id,
+        TimetableEntry.valid_from <= day,
+        or_(TimetableEntry.valid_to.is_(None), TimetableEntry.valid_to >= day),
     )
     changed = select(TimetableChange.class_id).where(
         TimetableChange.teacher_id == staff_id, _touches(day)
@@ -62,7 +67,8 @@ async def teacher_class_ids(session: AsyncSession, staff_id: int, day: date) -> 
 async def load_changes(session: AsyncSession, class_ids: set[int], day: date) -> list[ChangeRow]:
     """The changes of the classes dated ``day`` or moving a lesson to ``day``.
 
-    The entry a change names comes along (whatever its weekday); see :func:`resolve_arrivals`.
+    The entry a change names comes along (whatever its weekday); see
+    :func:`core.services.timetable_moves.resolve_arrivals` for the moved lessons naming none.
     """
     entry = aliased(TimetableEntry)
     change = TimetableChange
@@ -115,60 +121,6 @@ async def load_changes(session: AsyncSession, class_ids: set[int], day: date) ->
         )
         for row in rows
     ]
-
-
-async def resolve_arrivals(
-    session: AsyncSession, changes: list[ChangeRow], day: date
-) -> list[ChangeRow]:
-    """Link each lesson moved to ``day`` that names no template entry to its source entry.
-
-    The source is the entry of its class, period, weekday and (when named) group and subject
-    valid on the date it moves from; one statement for all of them, none when there are none.
-    """
-    wanted = [
-        c
-        for c in changes
-        if c.kind == ChangeKind.MOVED and c.moved_to_date == day and c.entry is None
-    ]
-    if not wanted:
-        return changes
-    rows = await session.execute(
-        select(
-            *_ENTRY_COLUMNS,
-            TimetableEntry.weekday,
-            TimetableEntry.valid_from,
-            TimetableEntry.valid_to,
-        ).where(
-            or_(
-                *(
-                    (TimetableEntry.class_id == c.class_id)
-                    & (TimetableEntry.period == c.period)
-                    & _valid_on(c.date)
-                    for c in wanted
-                )
-            )
-        )
-    )
-    found = [(EntryRow(*row[:7]), row[7], row[8], row[9]) for row in rows]
-
-    def source(c: ChangeRow) -> EntryRow | None:
-        return next(
-            (
-                entry
-                for entry, weekday, valid_from, valid_to in found
-                if entry.class_id == c.class_id
-                and entry.period == c.period
-                and weekday == c.date.isoweekday()
-                and valid_from <= c.date
-                and (valid_to is None or c.date <= valid_to)
-                and c.group_id in (None, entry.group_id)
-                and c.subject_id in (None, entry.subject_id)
-            ),
-            None,
-        )
-
-    ids = {c.id for c in wanted}
-    return [replace(c, entry=source(c)) if c.id in ids else c for c in changes]
 
 
 async def load_bells(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import MovementKind, TermKind
@@ -14,6 +15,7 @@ from core.services.calendar import (
     student_class_on,
     term_on,
 )
+from core.services.errors import NotFoundError
 from tests.services.factory import READER, build_world
 
 
@@ -105,3 +107,11 @@ async def test_terms_follow_the_class_term_kind(session: AsyncSession) -> None:
     assert (half.kind, half.number) == (TermKind.HALF, 1)
     assert await term_on(session, w.c7a.id, date(2026, 10, 28)) is None  # between quarters
     assert await term_on(session, w.c10a.id, date(2026, 10, 28)) is not None  # inside a half
+
+
+async def test_unknown_ids_raise_not_found(session: AsyncSession) -> None:
+    await build_world(session)
+    with pytest.raises(NotFoundError, match="student 9999"):
+        await student_class_on(session, 9999, date(2026, 11, 16), READER)
+    with pytest.raises(NotFoundError, match="class 9999"):
+        await is_school_day(session, 9999, date(2026, 11, 16))

@@ -226,6 +226,16 @@ async def test_a_moved_lesson(session: AsyncSession) -> None:
         3,
     )
     assert (arrived.starts_at, arrived.room) == (time(11, 30), "40")
+    # Ёжиков has no Wednesday lessons of his own: the moved one is there, Monday's struck out.
+    teacher_wednesday = await teacher_timetable(session, w.yozhikov.id, WED, READER)
+    assert [(x.class_name, x.period, x.subject) for x in teacher_wednesday.lessons] == [
+        ("7А", 5, "Физика")
+    ]
+    teacher_monday = await teacher_timetable(session, w.yozhikov.id, MON, READER)
+    assert [(x.period, x.subject, x.cancelled) for x in teacher_monday.lessons] == [
+        (2, "Английский язык", False),
+        (3, "Физика", True),
+    ]
 
 
 async def test_an_extra_lesson(session: AsyncSession) -> None:
