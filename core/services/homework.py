@@ -2,8 +2,8 @@
 
 A student gets the general homework of the class they were in on the due date, for the whole
 class or a group they belonged to on that date, plus every individual task given to them
-(``individual=True``). Deleted homework never appears. Three statements (student and groups,
-homework, attachments) plus the audit record (``read_homework``).
+(``individual=True``). Deleted homework never appears. Four statements (the student, their groups,
+the homework, its attachments) plus the audit record (``read_homework``).
 """
 
 from __future__ import annotations

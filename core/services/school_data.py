@@ -12,14 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.grading import Thresholds
-from core.models import (
-    Enrolment,
-    MovementKind,
-    School,
-    Student,
-    Term,
-    TermKind,
-)
+from core.models import Enrolment, MovementKind, School, Student, Term, TermKind
 from core.services.errors import NotFoundError
 
 
