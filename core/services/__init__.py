@@ -6,4 +6,9 @@ leaves this package). A service that reads a student's data writes one audit rec
 :func:`core.services.audit.record_read` - flushed, never committed: the caller owns the
 transaction. Queries are set-based: a service runs a fixed number of statements however many
 subjects, marks or lessons there are, and assembles the answer in Python.
+
+The services, one module each: ``calendar`` (student movement, school days, terms), ``diary``,
+``attestation``, ``timetable`` (student, class, teacher), ``homework``, ``attendance``,
+``topics``, ``debts``, ``events``. The rest are their building blocks (loaders, pure rules).
+Marks arithmetic lives in :mod:`core.grading`.
 """
