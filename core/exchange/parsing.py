@@ -106,10 +106,10 @@ def parse_rows(
                         source.source,
                         line,
                         "id",
-                        N_("duplicate id {key} (first on {where}:{line})"),
+                        N_("duplicate id {key} (first on {where}:{first_line})"),
                         key=key,
                         where=where,
-                        line=first,
+                        first_line=first,
                     )
                 )
                 continue

@@ -13,7 +13,6 @@ from core.exchange.files import SourceRow, SourceTable, read_path
 from core.exchange.importer import ImportReport, run_import
 from core.exchange.problems import ImportFailed, Severity
 from core.exchange.spec import TABLES_BY_NAME
-from core.exchange.writer import write_csv_dir, write_xlsx
 
 
 def sources_from_rows(
@@ -87,6 +86,8 @@ async def export_rows(sessions: async_sessionmaker[AsyncSession]) -> Rows:
 async def export_path(
     sessions: async_sessionmaker[AsyncSession], directory: Path | None, xlsx: Path | None
 ) -> list[Path]:
+    from core.exchange.writer import write_csv_dir, write_xlsx
+
     tables = await export_rows(sessions)
     written: list[Path] = []
     if directory is not None:
