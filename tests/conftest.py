@@ -92,7 +92,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 def empty_db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh database with no schema at all."""
     if backend == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'journal.db'}"
+        return f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
     server: PostgresServer = request.getfixturevalue("pg_server")
     return _new_pg_database(server)
 

@@ -35,7 +35,7 @@ async def export_tables(session: AsyncSession, school_id: int) -> Rows:
     raw: dict[str, list[dict[str, Any]]] = {}
     for name in ORDER:
         model = MAPPINGS[name].model
-        table = model.__table__  # type: ignore[attr-defined]
+        table = model.__table__
         if name == "school":
             query = select(table).where(table.c.id == school_id)
         elif model is GroupMember:

@@ -22,7 +22,7 @@ from core.exchange import collections as extras
 from core.exchange.files import SourceTable
 from core.exchange.mapping import MAPPINGS, Mapping
 from core.exchange.parsing import Row, parse_rows
-from core.exchange.problems import ImportFailed, Problem, Severity, problem
+from core.exchange.problems import ImportFailed, Problem, Severity, located, problem
 from core.exchange.refs import Registry
 from core.exchange.rules import RuleError, derive
 from core.exchange.spec import ORDER, TABLES_BY_NAME, Kind
@@ -181,7 +181,7 @@ async def _school(
 
 async def _existing(context: _Context, name: str, mapping: Mapping) -> dict[str, dict[str, Any]]:
     """The rows the database has for ``name``, by key, as column → value."""
-    table = mapping.model.__table__  # type: ignore[attr-defined]
+    table = mapping.model.__table__
     if mapping.model is GroupMember:
         from core.models import Group
 
@@ -209,9 +209,9 @@ async def _import_table(context: _Context, name: str, sources: list[SourceTable]
     if not sources:
         return counter
     rows = parse_rows(spec, sources, context.registry, context.problems)
-    for row in rows:
-        if row.key not in context.registry.ids.get(name, {}):
-            context.registry.add(name, row.key, None, row.values)
+    for parsed in rows:
+        if parsed.key not in context.registry.ids.get(name, {}):
+            context.registry.add(name, parsed.key, None, parsed.values)
     if context.writing:
         if name in {"classes", "timetable", "attestation"}:
             await _year_defaults(context)
@@ -294,9 +294,7 @@ async def _write(
             derive(name, attrs, row.values, old is None, context.defaults)
         except (RuleError, BadValue) as bad:
             column = bad.column if isinstance(bad, RuleError) else None
-            context.problems.append(
-                problem(row.source, row.line, column, bad.message, **bad.params)
-            )
+            context.problems.append(located(row.source, row.line, column, bad.message, bad.params))
             continue
         extra_changed = collections.differs(name, row, old)
         if old is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.exchange.files import SourceTable
-from core.exchange.problems import Problem, problem
+from core.exchange.problems import Problem, located, problem
 from core.exchange.refs import Registry
 from core.exchange.spec import Kind, Table
 from core.exchange.values import BadValue, format_cell, parse
@@ -60,7 +60,7 @@ def _parse_cells(
             elif column.kind is Kind.REFS and column.ref:
                 value = tuple(registry.resolve(column.ref, part) for part in value)
         except BadValue as bad:
-            problems.append(problem(source.source, line, name, bad.message, **bad.params))
+            problems.append(located(source.source, line, name, bad.message, bad.params))
             continue
         if name == "deleted":
             deleted = bool(value)

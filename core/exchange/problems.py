@@ -47,6 +47,13 @@ def problem(
     )
 
 
+def located(
+    source: str, line: int | None, column: str | None, message: str, params: dict[str, str]
+) -> Problem:
+    """An error whose parameters come ready-made (from a BadValue, say)."""
+    return Problem(source, line, column, message, tuple(params.items()))
+
+
 class ImportFailed(Exception):  # noqa: N818 - reads as a sentence: `except ImportFailed`
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problem(s) in the import")

@@ -71,7 +71,9 @@ def derive(
             raise RuleError("year", N_("no academic year: add a years table first"))
         attrs["academic_year_id"] = year
     if table == "terms" and not attrs.get("name") and is_new:
-        attrs["name"] = f"{values.get('number')} {TERM_NAMES.get(values.get('kind'), '')}".strip()
+        kind = values.get("kind")
+        label = TERM_NAMES.get(kind, "") if isinstance(kind, TermKind) else ""
+        attrs["name"] = f"{values.get('number')} {label}".strip()
     if table == "timetable" and is_new and attrs.get("valid_from") is None:
         start = defaults.get("year_start")
         if start is None:

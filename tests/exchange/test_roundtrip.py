@@ -1,0 +1,65 @@
+"""Import → export → import changes nothing, and exports are stable byte for byte."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.db import create_sessionmaker
+from core.exchange import service
+from tests.exchange.school_files import write_school
+
+TODAY = date(2026, 11, 30)
+NOW = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+async def test_export_reimports_as_no_change_and_is_stable(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    sessions = create_sessionmaker(engine)
+    await service.import_path(sessions, write_school(tmp_path / "in"), now=NOW, today=TODAY)
+    await service.export_path(sessions, tmp_path / "out1", None)
+    await service.export_path(sessions, tmp_path / "out2", tmp_path / "out.xlsx")
+    assert snapshot(tmp_path / "out1") == snapshot(tmp_path / "out2")
+
+    files = snapshot(tmp_path / "out1")
+    assert "marks.csv" in files and "school.csv" in files
+    marks = files["marks.csv"].decode().splitlines()
+    assert marks[0].startswith("id,student,subject,date,value")
+    assert marks[1:] == sorted(marks[1:])
+    assert any(line.startswith("L1,2026-11-23,1,C7A") and "№ 12" in line
+               for line in files["lessons.csv"].decode().splitlines())
+
+    again = await service.import_path(sessions, tmp_path / "out1", now=NOW, today=TODAY)
+    assert again.changes == 0, again.counts
+    from_xlsx = await service.import_path(sessions, tmp_path / "out.xlsx", now=NOW, today=TODAY)
+    assert from_xlsx.changes == 0, from_xlsx.counts
+
+
+async def test_an_export_loads_into_an_empty_database_identically(
+    engine: AsyncEngine, empty_db_url: str, tmp_path: Path
+) -> None:
+    from core import migrate
+    from core.db import create_engine
+    from tests.conftest import in_thread
+
+    sessions = create_sessionmaker(engine)
+    await service.import_path(sessions, write_school(tmp_path / "in"), now=NOW, today=TODAY)
+    await service.export_path(sessions, tmp_path / "first", None)
+
+    in_thread(migrate.upgrade, empty_db_url)
+    other = create_engine(empty_db_url)
+    try:
+        other_sessions = create_sessionmaker(other)
+        report = await service.import_path(other_sessions, tmp_path / "first", now=NOW, today=TODAY)
+        assert report.changes > 0
+        await service.export_path(other_sessions, tmp_path / "second", None)
+    finally:
+        await other.dispose()
+    assert snapshot(tmp_path / "first") == snapshot(tmp_path / "second")
