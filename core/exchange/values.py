@@ -122,16 +122,12 @@ TRUE_WORDS = {"1", "да", "yes", "y", "true", "истина", "+", "x", "х"}
 FALSE_WORDS = {"0", "нет", "no", "n", "false", "ложь", "-"}
 
 
-def _choice(table: dict[str, Any], text: str, what: str) -> Any:
+def _choice(table: dict[str, Any], text: str, message: str) -> Any:
+    """The value ``text`` names in ``table``; ``message`` says what was expected."""
     found = table.get(_key(text))
     if found is None:
         allowed = ", ".join(sorted({str(v) for v in table.values()}))
-        raise BadValue(
-            N_("unknown {what} {value!r} (expected one of: {allowed})"),
-            what=what,
-            value=text,
-            allowed=allowed,
-        )
+        raise BadValue(message, value=text, allowed=allowed)
     return found
 
 
@@ -202,7 +198,7 @@ def parse_roles(text: str) -> frozenset[Role]:
     roles: set[Role] = set()
     for part in re.split(r"[;,/]", text):
         if part.strip():
-            role = _choice(ROLES, part, "role")
+            role = _choice(ROLES, part, N_("unknown role {value!r} (expected one of: {allowed})"))
             if role not in STAFF_ROLES:
                 raise BadValue(N_("{value!r} is not a staff role"), value=part.strip())
             roles.add(role)
@@ -243,7 +239,7 @@ def parse(kind: Kind, text: str) -> Any:
                 raise BadValue(N_("{value!r} is not an e-mail address"), value=text)
             return text.strip()
         case Kind.WEEKDAY:
-            return _choice(WEEKDAYS, text, "weekday")
+            return _choice(WEEKDAYS, text, N_("unknown weekday {value!r} (use 1–7 or пн…вс)"))
         case Kind.CLASS_NAME:
             return class_name(text)
         case Kind.MARK:
@@ -256,15 +252,29 @@ def parse(kind: Kind, text: str) -> Any:
                 N_("unknown attendance code {value!r} (expected Н, Б, У, П or ОП)"), value=text
             )
         case Kind.TERM_KIND:
-            return _choice(TERM_KINDS, text, "term kind")
+            return _choice(
+                TERM_KINDS, text, N_("unknown kind of term {value!r} (expected one of: {allowed})")
+            )
         case Kind.ATTESTATION_KIND:
-            return _choice(ATTESTATION_KINDS, text, "attestation kind")
+            return _choice(
+                ATTESTATION_KINDS,
+                text,
+                N_("unknown kind of attestation {value!r} (expected one of: {allowed})"),
+            )
         case Kind.CHANGE_KIND:
-            return _choice(CHANGE_KINDS, text, "kind of change")
+            return _choice(
+                CHANGE_KINDS,
+                text,
+                N_("unknown kind of change {value!r} (expected one of: {allowed})"),
+            )
         case Kind.RELATION:
-            return _choice(RELATIONS, text, "relation")
+            return _choice(
+                RELATIONS, text, N_("unknown relation {value!r} (expected one of: {allowed})")
+            )
         case Kind.AUDIENCE:
-            return _choice(AUDIENCES, text, "audience")
+            return _choice(
+                AUDIENCES, text, N_("unknown audience {value!r} (expected one of: {allowed})")
+            )
         case Kind.ROLES:
             return parse_roles(text)
         case Kind.TIMEZONE:
