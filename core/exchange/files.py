@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -149,21 +150,53 @@ def _read_csv(path: Path, problems: list[Problem]) -> SourceTable | None:
             )
         )
         return None
-    separator = detect_separator(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"')
-    records: list[tuple[int, list[Any]]] = []
     try:
-        # A record is a spreadsheet row: a quoted cell with line breaks does not add lines.
-        records.extend(enumerate(reader, start=1))
-    except csv.Error as error:
-        problems.append(
-            problem(source, len(records) + 1, None, N_("malformed CSV: {error}"), error=str(error))
-        )
+        records = _records(text, detect_separator(text))
+    except _BadQuotes as bad:
+        problems.append(problem(source, bad.line, None, bad.message, Severity.ERROR, **bad.params))
         return None
     if not records or not any(_text(cell) for cell in records[0][1]):
         problems.append(problem(source, 1, None, N_("the header row is empty")))
         return None
     return _build(path.stem, source, records[0][0], records[0][1], records[1:], problems)
+
+
+class _BadQuotes(Exception):  # noqa: N818 - carries a problem, not a failure of the program
+    def __init__(self, line: int, message: str, **params: str) -> None:
+        super().__init__(message)
+        self.line, self.message, self.params = line, message, params
+
+
+def _records(text: str, separator: str) -> list[tuple[int, list[str]]]:
+    """The rows of a CSV text, numbered as a spreadsheet numbers them.
+
+    Read strictly first, which notices a quote left open (the non-strict reader would take the
+    rest of the file for one cell); a file with a stray quote elsewhere (`"5"б`, which Excel
+    takes literally) is then read leniently.
+    """
+    records: list[tuple[int, list[str]]] = []
+    try:
+        for number, cells in enumerate(_reader(text, separator, strict=True), start=1):
+            records.append((number, cells))
+        return records
+    except csv.Error as error:
+        if any(sign in str(error) for sign in ("unexpected end of data", "field larger")):
+            raise _BadQuotes(
+                len(records) + 1, N_('a cell of this line opens a quote (") that is never closed')
+            ) from None
+    records = []
+    try:
+        for number, cells in enumerate(_reader(text, separator, strict=False), start=1):
+            records.append((number, cells))
+    except csv.Error as error:
+        raise _BadQuotes(len(records) + 1, N_("malformed CSV: {error}"), error=str(error)) from None
+    return records
+
+
+def _reader(text: str, separator: str, *, strict: bool) -> Iterator[list[str]]:
+    return csv.reader(
+        io.StringIO(text, newline=""), delimiter=separator, quotechar='"', strict=strict
+    )
 
 
 def decode(data: bytes) -> tuple[str | None, int | None]:
@@ -197,6 +230,18 @@ def _mostly_utf8(data: bytes) -> bool:
     return decoded >= 10 * broken
 
 
+# Characters no typed table holds: controls (but tab and line ends) and private or broken code
+# points. Windows-1251 decodes every byte but 0x98, so a misread file shows instead its symbols.
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffe\uffff"
+_CP1251_SYMBOLS = "".join(
+    char
+    for char in bytes(range(0x80, 0x100)).decode("cp1251", errors="ignore")
+    if unicodedata.category(char) == "So"
+)
+_ODD = re.compile(f"[{_CONTROLS}]")
+_ODD_CP1251 = re.compile(f"[{_CONTROLS}{re.escape(_CP1251_SYMBOLS)}]")
+
+
 def _plausible(text: str, *, strict: bool) -> bool:
     """Does ``text`` look like a table somebody typed, rather than a misread encoding?
 
@@ -205,13 +250,7 @@ def _plausible(text: str, *, strict: bool) -> bool:
     """
     if "\x00" in text:
         return False
-    odd = 0
-    for char in text:
-        if char in "\t\r\n":
-            continue
-        category = unicodedata.category(char)
-        if category in ("Cc", "Co", "Cn", "Cs") or (strict and category == "So"):
-            odd += 1
+    odd = len((_ODD_CP1251 if strict else _ODD).findall(text))
     return odd <= max(2, len(text) // 100)
 
 
@@ -326,12 +365,14 @@ def _build(
     columns = _columns(table, source, header_line, headers, problems)
     if columns is None:
         return None
+    # Only XLSX date-times need a column's kind (a time column reads 08:30 from a date-time).
+    kinds = [columns[i].kind if i in columns else Kind.TEXT for i in range(len(headers))]
     rows: list[SourceRow] = []
     headless: set[int] = set()
     for line, values in records:
         texts = [
-            _text(value, columns[i].kind if columns.get(i) else Kind.TEXT)
-            for i, value in enumerate(values)
+            value.strip() if type(value) is str and "\r" not in value else _text(value, kind)
+            for value, kind in zip(values, _kinds(kinds, len(values)), strict=True)
         ]
         if not any(texts):
             continue  # a blank row
@@ -371,6 +412,10 @@ def _build(
         columns=tuple(column.name for column in columns.values()),
         rows=tuple(rows),
     )
+
+
+def _kinds(kinds: list[Kind], count: int) -> list[Kind]:
+    return kinds[:count] if count <= len(kinds) else kinds + [Kind.TEXT] * (count - len(kinds))
 
 
 def _trailing_blanks(texts: list[str]) -> int:

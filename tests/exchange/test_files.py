@@ -121,6 +121,28 @@ def test_quoted_cells_with_separators_quotes_and_line_breaks(tmp_path: Path) -> 
     assert lines(table) == [2, 3]  # rows as a spreadsheet counts them
 
 
+def test_a_quote_left_open_is_an_error_on_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "marks.csv"
+    path.write_text(
+        "id,student,subject,date,value,comment\n"
+        "M1,S1,ALG,2026-11-23,5,ok\n"
+        'M2,S2,ALG,2026-11-24,4,"forgot to close\n'
+        "M3,S2,ALG,2026-11-25,3,\n",
+        encoding="utf-8",
+    )
+    tables, problems = read_path(path)
+    assert tables == []
+    assert rendered(problems) == [
+        'marks.csv:3: a cell of this line opens a quote (") that is never closed'
+    ]
+
+
+def test_a_quote_inside_a_cell_is_taken_literally(tmp_path: Path) -> None:
+    path = tmp_path / "subjects.csv"
+    path.write_text('id,name\nLIT,"Литература"  родная\nALG,Алгебра "7"\n', encoding="utf-8")
+    assert [row.cells["name"] for row in one(path).rows] == ["Литература  родная", 'Алгебра "7"']
+
+
 def test_cells_are_stripped_and_short_rows_padded(tmp_path: Path) -> None:
     path = tmp_path / "marks.csv"
     path.write_text(
