@@ -13,9 +13,10 @@ import tracemalloc
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from core.demo import generate
+
 from core import migrate
 from core.db import create_engine, create_sessionmaker
-from core.demo import generate
 from core.exchange import service
 
 TODAY = date(2026, 11, 30)
@@ -43,7 +44,9 @@ async def run() -> None:
         elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        print(f"import demo into SQLite: {elapsed:.2f} s (peak Python memory {peak / 2**20:.0f} MiB)")
+        print(
+            f"import demo into SQLite: {elapsed:.2f} s (peak Python memory {peak / 2**20:.0f} MiB)"
+        )
 
         started = time.perf_counter()
         await service.export_path(sessions, Path(tmp) / "export", None)
@@ -52,7 +55,6 @@ async def run() -> None:
         started = time.perf_counter()
         report = await service.import_path(sessions, Path(tmp) / "export", now=NOW, today=TODAY)
         print(
-            f"re-import the export: {time.perf_counter() - started:.2f} s, "
-            f"{report.changes} changes"
+            f"re-import the export: {time.perf_counter() - started:.2f} s, {report.changes} changes"
         )
         await engine.dispose()

@@ -104,7 +104,7 @@ class Registry:
         for form in _lookup_forms(table, text):
             if form in self.ambiguous.get(table, set()):
                 raise BadValue(
-                    "{value!r} names more than one row of {table}: use the id",
+                    N_("{value!r} names more than one row of {table}: use the id"),
                     value=text,
                     table=table,
                 )

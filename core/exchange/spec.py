@@ -417,7 +417,7 @@ ORDER: tuple[str, ...] = tuple(table.name for table in TABLES)
 
 def normalize_header(text: str) -> str:
     text = text.replace("\ufeff", "").strip().casefold().replace("ё", "е")
-    text = re.sub(r"[\s_]+", " ", text)
+    text = re.sub(r"[\s_.]+", " ", text)  # "Эл. почта" is "эл почта"
     return text.strip(" .:*")
 
 

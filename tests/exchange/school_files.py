@@ -16,7 +16,9 @@ FILES: dict[str, str] = {
     "holidays.csv": "id,name,start,end\nAUT,Осенние каникулы,2026-10-26,2026-11-04\n",
     "bells.csv": "shift,period,start,end\n1,1,08:30,09:15\n1,2,09:25,10:10\n1,3,10:30,11:15\n",
     "subjects.csv": "id,name\nALG,Алгебра\nENG,Английский язык\nPHY,Физика\n",
-    "work_types.csv": "id,name,weight,control\nANS,Ответ на уроке,1,0\nTEST,Контрольная работа,2,1\n",
+    "work_types.csv": (
+        "id,name,weight,control\nANS,Ответ на уроке,1,0\nTEST,Контрольная работа,2,1\n"
+    ),
     "staff.csv": (
         "id,last_name,first_name,middle_name,phone,roles\n"
         "T1,Иванова,Мария,Петровна,8 (912) 000-00-01,учитель;завуч\n"

@@ -23,13 +23,18 @@ def test_import_prints_counts_then_reimport_of_the_export_reports_no_change(
     again = journal("import", str(tmp_path / "out"), env=env, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert " added" in again.stdout
-    assert all(", 0 changed, 0 deleted," in line and line.split(": ")[1].startswith("0 added")
-               for line in again.stdout.splitlines() if " added, " in line)
+    assert all(
+        ", 0 changed, 0 deleted," in line and line.split(": ")[1].startswith("0 added")
+        for line in again.stdout.splitlines()
+        if " added, " in line
+    )
 
 
 def test_a_bad_import_names_file_line_and_column_in_russian_and_english(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"}
-    assert journal("import", str(write_school(tmp_path / "in")), env=env, cwd=tmp_path).returncode == 0
+    assert (
+        journal("import", str(write_school(tmp_path / "in")), env=env, cwd=tmp_path).returncode == 0
+    )
     bad = tmp_path / "marks.csv"
     bad.write_text("id,student,subject,date,value\nM9,S1,ALG,31.02.2025,7\n", encoding="utf-8")
 

@@ -456,11 +456,15 @@ def test_unknown_paths_and_extensions(tmp_path: Path, name: str, expected: str) 
     assert [p.render().replace(str(tmp_path) + os.sep, "") for p in problems] == [expected]
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs file permissions")
-def test_an_unreadable_file(tmp_path: Path) -> None:
+def test_an_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Root reads any file whatever its mode bits, so the refusal is simulated at the read itself.
     path = tmp_path / "marks.csv"
     path.write_text(MARKS, encoding="utf-8")
-    path.chmod(0)
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
     _, problems = read_path(path)
     assert rendered(problems) == ["marks.csv: cannot read the file: Permission denied"]
 

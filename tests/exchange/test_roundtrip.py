@@ -29,12 +29,15 @@ async def test_export_reimports_as_no_change_and_is_stable(
     assert snapshot(tmp_path / "out1") == snapshot(tmp_path / "out2")
 
     files = snapshot(tmp_path / "out1")
-    assert "marks.csv" in files and "school.csv" in files
+    assert "marks.csv" in files
+    assert "school.csv" in files
     marks = files["marks.csv"].decode().splitlines()
     assert marks[0].startswith("id,student,subject,date,value")
     assert marks[1:] == sorted(marks[1:])
-    assert any(line.startswith("L1,2026-11-23,1,C7A") and "№ 12" in line
-               for line in files["lessons.csv"].decode().splitlines())
+    assert any(
+        line.startswith("L1,2026-11-23,1,C7A") and "№ 12" in line
+        for line in files["lessons.csv"].decode().splitlines()
+    )
 
     again = await service.import_path(sessions, tmp_path / "out1", now=NOW, today=TODAY)
     assert again.changes == 0, again.counts

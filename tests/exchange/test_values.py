@@ -62,8 +62,15 @@ def test_bad_class_names(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("5", ("5", 5)), ("1", ("1", 1)), ("4.0", ("4", 4)), ("зачтено", ("зач", None)),
-     ("Н/А", ("н/а", None)), ("осв", ("осв", None)), ("не зачтено", ("незач", None))],
+    [
+        ("5", ("5", 5)),
+        ("1", ("1", 1)),
+        ("4.0", ("4", 4)),
+        ("зачтено", ("зач", None)),
+        ("Н/А", ("н/а", None)),
+        ("осв", ("осв", None)),
+        ("не зачтено", ("незач", None)),
+    ],
 )
 def test_marks(text: str, expected: tuple[str, int | None]) -> None:
     assert parse(Kind.MARK, text) == expected
@@ -77,9 +84,16 @@ def test_marks_outside_the_scale(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("Н", AttendanceCode.ABSENT), ("н", AttendanceCode.ABSENT), ("H", AttendanceCode.ABSENT),
-     ("Б", AttendanceCode.ILL), ("У", AttendanceCode.EXCUSED), ("П", AttendanceCode.EXCUSED),
-     ("ОП", AttendanceCode.LATE), ("late", AttendanceCode.LATE)],
+    [
+        ("Н", AttendanceCode.ABSENT),
+        ("н", AttendanceCode.ABSENT),
+        ("H", AttendanceCode.ABSENT),
+        ("Б", AttendanceCode.ILL),
+        ("У", AttendanceCode.EXCUSED),
+        ("П", AttendanceCode.EXCUSED),
+        ("ОП", AttendanceCode.LATE),
+        ("late", AttendanceCode.LATE),
+    ],
 )
 def test_attendance_codes(text: str, expected: AttendanceCode) -> None:
     assert parse(Kind.ATTENDANCE_CODE, text) == expected
@@ -95,7 +109,8 @@ def test_unknown_attendance_code_names_the_allowed_ones() -> None:
 def test_roles_in_russian_and_english() -> None:
     assert parse(Kind.ROLES, "учитель; завуч") == {Role.TEACHER, Role.HEAD_TEACHER}
     assert parse(Kind.ROLES, "psychologist,social_pedagogue") == {
-        Role.PSYCHOLOGIST, Role.SOCIAL_PEDAGOGUE,
+        Role.PSYCHOLOGIST,
+        Role.SOCIAL_PEDAGOGUE,
     }
     with pytest.raises(BadValue):
         parse(Kind.ROLES, "student")  # not a staff role
@@ -114,9 +129,17 @@ def test_other_vocabularies() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "text"),
-    [(Kind.DATE, "28.11.2026"), (Kind.TIME, "8:05"), (Kind.PHONE, "8 (912) 345-67-89"),
-     (Kind.MARK, "зачет"), (Kind.ATTENDANCE_CODE, "п"), (Kind.DECIMAL, "2,0"),
-     (Kind.ROLES, "завуч;учитель"), (Kind.BOOL, "да"), (Kind.CLASS_NAME, "7a")],
+    [
+        (Kind.DATE, "28.11.2026"),
+        (Kind.TIME, "8:05"),
+        (Kind.PHONE, "8 (912) 345-67-89"),
+        (Kind.MARK, "зачет"),
+        (Kind.ATTENDANCE_CODE, "п"),
+        (Kind.DECIMAL, "2,0"),
+        (Kind.ROLES, "завуч;учитель"),
+        (Kind.BOOL, "да"),
+        (Kind.CLASS_NAME, "7a"),
+    ],
 )
 def test_canonical_form_reads_back_to_the_same_value(kind: Kind, text: str) -> None:
     value = parse(kind, text)
