@@ -1,106 +1,123 @@
-"""Classes of the demo school and the teachers who teach them (loads within limits)."""
+"""The teaching staff: one or two subjects each (primary teachers: their own class), loads capped.
+
+Teachers are found class by class while the timetable is laid out (see `timetable`): a course
+(a class's or a group's subject) goes first to a teacher of that speciality who already teaches
+the class, then to one who teaches the same grade, then to the busiest who still has room; a new
+teacher is hired when nobody has room.
+"""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
 
-from core.demo.curriculum import needs, teacher_kind
+from core.demo.calendar import OVERLAP
+from core.demo.classes import Klass
+from core.demo.curriculum import FEMALE_SHARE, SPECIALITY, is_primary_own, needs
 
-LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯ"
-MAX_LOAD = 24  # periods a week a teacher takes on
-# How the classes of a school are spread over grades 1–11 (a gymnasium's usual shape).
-GRADE_WEIGHTS = (3, 3, 3, 3, 3, 3, 2, 3, 2, 2, 2)
-DEFAULT_CLASSES = sum(GRADE_WEIGHTS)  # 28 classes of about 25 students
+PRIMARY = ("PRIMARY",)
+STUDENTS_PER_TEACHER = 12
+MIN_LOAD, MAX_LOAD = 16, 27  # the load cap for a subject teacher, periods a week
 
-
-@dataclass
-class Klass:
-    id: str
-    grade: int
-    letter: str
-    shift: int
-    room: str
-
-    @property
-    def name(self) -> str:
-        return f"{self.grade}{self.letter}"
+Time = tuple[int, int, int]  # (weekday, shift, period)
 
 
 @dataclass
 class Teacher:
     id: str
-    kind: str
+    speciality: tuple[str, ...]
     female: bool
     load: int = 0
-    classes: set[str] = field(default_factory=set)
+    busy: set[Time] = field(default_factory=set)
+    classes: dict[str, int] = field(default_factory=dict)  # class id → periods in it
+    grades: set[int] = field(default_factory=set)
+
+    def free(self, day: int, shift: int, period: int) -> bool:
+        return not any((day, s, p) in self.busy for s, p in OVERLAP[(shift, period)])
+
+    def free_at(self, times: list[Time]) -> bool:
+        return all(self.free(*time) for time in times)
+
+    def reserve(self, klass: Klass, hours: int) -> None:
+        """Take on a course of ``hours`` a week (its times are booked once laid out)."""
+        self.load += hours
+        self.classes[klass.id] = self.classes.get(klass.id, 0) + hours
+        self.grades.add(klass.grade)
+
+    def unreserve(self, klass: Klass, hours: int) -> None:
+        self.load -= hours
+        self.classes[klass.id] -= hours
+        if not self.classes[klass.id]:
+            del self.classes[klass.id]
 
 
-@dataclass(frozen=True, slots=True)
-class Course:
-    """What one teacher teaches one class (or one of its groups) of one subject."""
-
-    klass: str
-    subject: str
-    group: int  # 0 for the whole class, else 1 or 2
-    teacher: str
-    hours: int
-
-
-def _letters(count: int) -> list[str]:
-    single = list(LETTERS)
-    if count <= len(single):
-        return single[:count]
-    return single + [a + b for a in single for b in single][: count - len(single)]
+def load_cap(classes: list[Klass]) -> int:
+    """The subject teachers' load cap that gives about one teacher per 12 students."""
+    students = sum(k.size for k in classes)
+    primary = sum(1 for k in classes if k.grade <= 4)
+    subject_hours = sum(
+        need.hours * need.groups
+        for k in classes
+        for need in needs(k.grade)
+        if not is_primary_own(need.subject, k.grade)
+    )
+    wanted = max(1, students // STUDENTS_PER_TEACHER - primary)
+    return max(MIN_LOAD, min(MAX_LOAD, -(-subject_hours // wanted)))
 
 
-def make_classes(students: int | None) -> list[Klass]:
-    total = DEFAULT_CLASSES if students is None else max(11, round(students / 25))
-    scale = total / DEFAULT_CLASSES
-    per_grade = [max(1, round(w * scale)) for w in GRADE_WEIGHTS]
-    classes, room = [], 100
-    for grade, count in enumerate(per_grade, start=1):
-        for index, letter in enumerate(_letters(count)):
-            room += 1
-            # Primary grades 2–4 study in the second shift, as in many crowded city schools.
-            shift = 2 if 2 <= grade <= 4 else 1
-            classes.append(Klass(f"C{grade:02d}-{index + 1}", grade, letter, shift, str(room)))
-    return classes
+class Staff:
+    def __init__(self, rng: random.Random, cap: int) -> None:
+        self.rng = rng
+        self.cap = cap
+        self.teachers: list[Teacher] = []
+        self._open: dict[str, list[Teacher]] = {}  # subject → teachers who may take more
 
-
-def staff_classes(rng: random.Random, classes: list[Klass]) -> tuple[list[Teacher], list[Course]]:
-    teachers: list[Teacher] = []
-    courses: list[Course] = []
-    by_kind: dict[str, list[Teacher]] = {}
-
-    def hire(kind: str) -> Teacher:
-        teacher = Teacher(f"T{len(teachers) + 1:04d}", kind, female=rng.random() < 0.8)
-        teachers.append(teacher)
-        by_kind.setdefault(kind, []).append(teacher)
+    def hire(self, speciality: tuple[str, ...]) -> Teacher:
+        share = 0.85 if speciality == PRIMARY else FEMALE_SHARE.get(speciality[0], 0.8)
+        teacher = Teacher(f"T{len(self.teachers) + 1:04d}", speciality, self.rng.random() < share)
+        self.teachers.append(teacher)
+        if speciality != PRIMARY:
+            for subject in speciality:
+                self._open.setdefault(subject, []).append(teacher)
         return teacher
 
-    for klass in classes:
-        own = hire("primary") if klass.grade <= 4 else None
-        for need in needs(klass.grade):
-            kind = teacher_kind(need.subject, klass.grade)
-            taken: set[str] = set()  # the two groups of a split subject meet at the same time
-            for group in range(1, need.groups + 1) if need.groups > 1 else (0,):
-                if kind == "primary" and own is not None:
-                    teacher = own
-                else:
-                    pool = [t for t in by_kind.get(kind, []) if t.id not in taken]
-                    teacher = _pick(pool, klass, need.hours) or hire(kind)
-                taken.add(teacher.id)
-                teacher.load += need.hours
-                teacher.classes.add(klass.id)
-                courses.append(Course(klass.id, need.subject, group, teacher.id, need.hours))
-    return teachers, courses
+    def choose(
+        self,
+        subject: str,
+        klass: Klass,
+        hours: int,
+        times: list[Time] | None = None,
+        exclude: tuple[Teacher, ...] = (),
+    ) -> Teacher:
+        """The best teacher with room for ``hours`` (free at ``times`` if given), or a new one."""
+        candidates = self._open.setdefault(subject, [])
+        candidates[:] = [t for t in candidates if t.load < self.cap]
+        best: tuple[tuple[bool, bool, int], Teacher] | None = None
+        for teacher in candidates:
+            if teacher.load + hours > self.cap or teacher in exclude:
+                continue
+            rank = (
+                klass.id not in teacher.classes,
+                klass.grade not in teacher.grades,
+                -teacher.load,
+            )
+            if (best is None or rank < best[0]) and (times is None or teacher.free_at(times)):
+                best = (rank, teacher)
+        return best[1] if best else self.hire(SPECIALITY[subject])
 
-
-def _pick(candidates: list[Teacher], klass: Klass, hours: int) -> Teacher | None:
-    """A teacher with room in their load: one who already teaches this class first."""
-    fitting = [t for t in candidates if t.load + hours <= MAX_LOAD]
-    if not fitting:
-        return None
-    fitting.sort(key=lambda t: (klass.id not in t.classes, -t.load))
-    return fitting[0]
+    def class_teachers(self, classes: list[Klass], own: dict[str, Teacher]) -> dict[str, str]:
+        """A primary class's own teacher; else a free teacher with the most periods in the class."""
+        taken = {t.id for t in own.values()}
+        result = {class_id: t.id for class_id, t in own.items()}
+        subject_teachers = [t for t in self.teachers if t.speciality != PRIMARY]
+        for klass in classes:
+            if klass.id in result:
+                continue
+            ranked = sorted(
+                subject_teachers,
+                key=lambda t: (-t.classes.get(klass.id, 0), klass.grade not in t.grades, t.id),
+            )
+            choice = next((t for t in ranked if t.id not in taken), ranked[0])
+            taken.add(choice.id)
+            result[klass.id] = choice.id
+        return result
