@@ -1,9 +1,9 @@
 """The demo's academic year: terms, holidays, school days and bells, laid out around ``today``.
 
 Dates follow the rules Russian regional calendars use: the year runs 1 September – 31 May (lessons
-end on 26 May), nine-day autumn and spring holidays from a Saturday, winter holidays from
-29 December to the Sunday after 8 January, an extra February week for grade 1, and public holidays
-that fall on a weekend move to the next Monday.
+end on 26 May), nine-day autumn and spring holidays from a Saturday, winter holidays from about
+29 December to 8 January (or the Sunday after), an extra February week for grade 1, and public
+holidays that fall on a weekend move to the next Monday.
 """
 
 from __future__ import annotations
@@ -61,10 +61,17 @@ class Year:
         self.span = Period(date(y, 9, 1), date(y + 1, 5, 31))
         autumn_start = _on_or_before(date(y, 10, 31), SATURDAY)
         autumn = Period(autumn_start, autumn_start + timedelta(days=8))
+        # Winter holidays: from 29 December (or the weekend next to it) to 8 January, or to the
+        # Sunday after it when 8 January is late in the week.
         winter_start = date(y, 12, 29)
-        if winter_start.isoweekday() in (SUNDAY, 1):  # begin with the weekend before instead
+        if winter_start.isoweekday() in (SUNDAY, 1):
             winter_start = _on_or_before(winter_start, SATURDAY)
-        winter = Period(winter_start, _on_or_after(date(y + 1, 1, 8), SUNDAY))
+        elif winter_start.isoweekday() == 5:
+            winter_start += timedelta(days=1)
+        winter_end = date(y + 1, 1, 8)
+        if winter_end.isoweekday() >= 4:
+            winter_end = _on_or_after(winter_end, SUNDAY)
+        winter = Period(winter_start, winter_end)
         spring_start = _on_or_after(date(y + 1, 3, 20), SATURDAY)
         spring = Period(spring_start, spring_start + timedelta(days=8))
         first_grade = _on_or_after(date(y + 1, 2, 9), 1)

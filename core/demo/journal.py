@@ -229,6 +229,8 @@ class Journal:
             for index, lesson in enumerate(lessons):
                 if lesson.day > self.today:
                     break
+                if index + 1 < len(lessons) and lessons[index + 1].day == lesson.day:
+                    continue  # a double lesson: homework comes at the second
                 grade = lesson.klass.grade
                 text = homework_text(self.rng, lesson.course.subject, grade, lesson.text)
                 if text is None:
