@@ -22,7 +22,7 @@ MIN_LOAD, MAX_LOAD = 16, 27  # the load cap for a subject teacher, periods a wee
 Time = tuple[int, int, int]  # (weekday, shift, period)
 
 
-@dataclass
+@dataclass(eq=False)  # a teacher is themself, whatever the load
 class Teacher:
     id: str
     speciality: tuple[str, ...]

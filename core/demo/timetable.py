@@ -63,7 +63,6 @@ class Timetable:
     courses: dict[tuple[str, str, int], Course]  # (class, subject, group) → course
     teachers: list[Teacher]
     class_teacher: dict[str, str]  # class id → teacher id
-    week_of: dict[str, Week]
 
 
 def groups_of(klass: Klass, subject: str) -> tuple[int, ...]:
@@ -260,7 +259,6 @@ def plan(rng: random.Random, classes: list[Klass]) -> Timetable:
         courses,
         staff.teachers,
         staff.class_teachers(classes, own),
-        ordered,
     )
 
 
@@ -270,12 +268,8 @@ def _rescue(staff: Staff, klass: Klass, attempt: _Attempt) -> None:
     for subject in sorted(s for s, left in attempt.remaining.items() if left):
         while attempt.remaining[subject]:
             day = min(
-                (
-                    d
-                    for d in DAYS
-                    if len(attempt.week[d]) < limit and attempt.week[d].count(subject) < 2
-                ),
-                key=lambda d: (len(attempt.week[d]), d),
+                (d for d in DAYS if len(attempt.week[d]) < limit),
+                key=lambda d: (attempt.week[d].count(subject) >= 2, len(attempt.week[d]), d),
             )
             period = len(attempt.week[day]) + 1
             times = [*course_times(attempt.week, subject, klass.shift), (day, klass.shift, period)]
