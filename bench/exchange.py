@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import tempfile
 import time
-import tracemalloc
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from core.demo import generate
-
 from core import migrate
 from core.db import create_engine, create_sessionmaker
+from core.demo import generate
 from core.exchange import service
 
 TODAY = date(2026, 11, 30)
@@ -38,15 +37,11 @@ async def run() -> None:
         await asyncio.to_thread(migrate.upgrade, url)
         engine = create_engine(url)
         sessions = create_sessionmaker(engine)
-        tracemalloc.start()
         started = time.perf_counter()
         await service.import_rows(sessions, tables, now=NOW, today=TODAY)
         elapsed = time.perf_counter() - started
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        print(
-            f"import demo into SQLite: {elapsed:.2f} s (peak Python memory {peak / 2**20:.0f} MiB)"
-        )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"import demo into SQLite: {elapsed:.2f} s (process peak RSS {peak:.0f} MiB)")
 
         started = time.perf_counter()
         await service.export_path(sessions, Path(tmp) / "export", None)
