@@ -31,6 +31,9 @@ from core.i18n import N_
 from core.models import AcademicYear, GroupMember, School, Term
 from core.outbox import Outbox
 
+# Rows per INSERT ... RETURNING statement (see _write).
+INSERT_CHUNK = 5000
+
 
 @dataclass(frozen=True, slots=True)
 class TableCounts:
@@ -321,11 +324,16 @@ async def _write(
         by_shape: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
         for attrs in inserts:
             by_shape[frozenset(attrs)].append(attrs)
-        for batch in by_shape.values():
-            result = await context.session.execute(insert(model).returning(*returning), batch)
-            if has_key:
-                for new_id, key in result.all():
-                    context.registry.ids[name][key] = new_id
+        for shape in by_shape.values():
+            # Chunked: SQLAlchemy splices each RETURNING batch onto the previous ones, which
+            # grows quadratically over one statement of a million rows.
+            for start in range(0, len(shape), INSERT_CHUNK):
+                result = await context.session.execute(
+                    insert(model).returning(*returning), shape[start : start + INSERT_CHUNK]
+                )
+                if has_key:
+                    for new_id, key in result.all():
+                        context.registry.ids[name][key] = new_id
     if updates:
         by_shape_u: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
         for values in updates:
