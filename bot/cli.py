@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from bot import exchange_commands
+from bot import exchange_commands, runtime_commands
 from bot.settings import Settings, SettingsError, load_settings
 from core import migrate
 
@@ -32,18 +32,6 @@ def _db_current(_args: argparse.Namespace, settings: Settings) -> int:
 
 def _db_revision(args: argparse.Namespace, settings: Settings) -> int:
     migrate.revision(settings.database_url, args.message, autogenerate=not args.empty)
-    return 0
-
-
-def _run(_args: argparse.Namespace, settings: Settings) -> int:
-    migrate.upgrade(settings.database_url)
-    if settings.bot_token is None:
-        print(
-            "No BOT_TOKEN is set. The database is migrated and ready; the local console chat "
-            "and the Telegram runtime are being built (see the README's roadmap)."
-        )
-        return 0
-    print("The Telegram runtime is being built (see the README's roadmap); nothing to start yet.")
     return 0
 
 
@@ -76,8 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("--empty", action="store_true", help="do not autogenerate")
     rev.set_defaults(handler=_db_revision)
 
-    run = commands.add_parser("run", help="migrate the database and start the bot")
-    run.set_defaults(handler=_run)
+    runtime_commands.add_commands(commands)
 
     exchange_commands.add_commands(commands)
 

@@ -1,0 +1,35 @@
+"""aiogram routers, one module per feature, and their views (``handlers/views``).
+
+Handlers are thin: parse the input, call one core use case, render with a view, answer.
+They never import ``bot``. :func:`build_routers` builds fresh routers, so each dispatcher
+(production, console, every test) gets its own.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from handlers import (
+    children,
+    errors,
+    fallback,
+    language,
+    linking,
+    membership,
+    privacy,
+    start,
+)
+
+
+def build_routers() -> list[Router]:
+    # Order matters: specific commands and callbacks first, free text last.
+    return [
+        errors.router(),
+        membership.router(),
+        start.router(),
+        linking.router(),
+        children.router(),
+        language.router(),
+        privacy.router(),
+        fallback.router(),
+    ]

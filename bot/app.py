@@ -1,0 +1,67 @@
+"""The dispatcher factory: production, the console and the tests build the bot the same way.
+
+Nothing is created at import time. Services reach handlers as workflow data: ``clock``,
+``timezone``, ``messenger`` (which adapter this dispatcher serves), ``i18n``; per update the
+middlewares add ``session``, ``account``, ``reader``, ``now`` and ``today``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import middlewares
+from core.clock import Clock
+from core.i18n import LOCALES_DIR
+from core.models.enums import Messenger
+from handlers import build_routers
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    """What the dispatcher needs from the settings."""
+
+    timezone: ZoneInfo
+    default_locale: str = "ru"
+    messenger: Messenger = Messenger.TELEGRAM
+    # Per-user token bucket: sustained updates per second, and the burst allowed.
+    throttle_rate: float = 2.0
+    throttle_burst: int = 8
+
+
+def create_i18n(default_locale: str) -> I18n:
+    return I18n(path=LOCALES_DIR, default_locale=default_locale, domain="messages")
+
+
+def create_dispatcher(
+    config: BotConfig,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    *,
+    i18n: I18n | None = None,
+    storage: BaseStorage | None = None,
+) -> Dispatcher:
+    i18n = i18n or create_i18n(config.default_locale)
+    dp = Dispatcher(
+        storage=storage or MemoryStorage(),
+        clock=clock,
+        timezone=config.timezone,
+        messenger=config.messenger,
+        sessions=sessions,
+    )
+    middlewares.install(
+        dp,
+        sessions=sessions,
+        i18n=i18n,
+        clock=clock,
+        throttle_rate=config.throttle_rate,
+        throttle_burst=config.throttle_burst,
+    )
+    dp.include_routers(*build_routers())
+    return dp

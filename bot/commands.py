@@ -1,0 +1,33 @@
+"""The command menu Telegram shows, per language (``setMyCommands`` at start-up)."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from aiogram.utils.i18n import I18n
+
+from handlers.labels import N_
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", N_("Link your account, or see what it sees")),
+    ("child", N_("Choose the child")),
+    ("language", N_("Change the language")),
+    ("privacy", N_("What is stored and why")),
+    ("logout", N_("Unlink and delete your data")),
+    ("help", N_("What the bot can do")),
+)
+
+
+def commands_for(i18n: I18n, locale: str) -> list[BotCommand]:
+    return [
+        BotCommand(command=name, description=i18n.gettext(text, locale=locale))
+        for name, text in COMMANDS
+    ]
+
+
+async def publish_commands(bot: Bot, i18n: I18n) -> None:
+    scope = BotCommandScopeAllPrivateChats()
+    # Without a language code: what users of any other language see.
+    await bot.set_my_commands(commands_for(i18n, i18n.default_locale), scope=scope)
+    for locale in i18n.available_locales:
+        await bot.set_my_commands(commands_for(i18n, locale), scope=scope, language_code=locale)

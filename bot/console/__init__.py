@@ -1,0 +1,1 @@
+"""The local console chat: the real dispatcher, a terminal instead of Telegram."""

@@ -1,0 +1,33 @@
+"""Outer middlewares on ``dp.update``, in the order the architecture fixes.
+
+database session → account resolution → locale → throttling → private-chat guard.
+"""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.middlewares.account import AccountMiddleware
+from bot.middlewares.locale import AccountLocaleMiddleware
+from bot.middlewares.private import PrivateChatGuard
+from bot.middlewares.session import DatabaseSessionMiddleware
+from bot.middlewares.throttle import ThrottlingMiddleware
+from core.clock import Clock
+
+
+def install(
+    dp: Dispatcher,
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    i18n: I18n,
+    clock: Clock,
+    throttle_rate: float,
+    throttle_burst: int,
+) -> None:
+    dp.update.outer_middleware(DatabaseSessionMiddleware(sessions))
+    dp.update.outer_middleware(AccountMiddleware(clock))
+    dp.update.outer_middleware(AccountLocaleMiddleware(i18n))
+    dp.update.outer_middleware(ThrottlingMiddleware(rate=throttle_rate, burst=throttle_burst))
+    dp.update.outer_middleware(PrivateChatGuard())

@@ -1,0 +1,61 @@
+"""Who is writing: the account, its verified links, and the Reader the core checks access by.
+
+Everything here comes from the database for this very update; nothing the client sends (callback
+data, message text) can widen what the Reader may see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, User
+from core.linking.accounts import load_account
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import Clock
+from core.linking.dto import AccountView
+from core.models.enums import Messenger
+from core.services.reader import Reader
+
+
+class AccountMiddleware(BaseMiddleware):
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        timezone: ZoneInfo = data["timezone"]
+        now: datetime = self._clock.now()
+        today: date = now.astimezone(timezone).date()
+        data["now"] = now
+        data["today"] = today
+        user: User | None = data.get("event_from_user")
+        messenger: Messenger = data["messenger"]
+        account: AccountView | None = None
+        if user is not None and not user.is_bot:
+            session: AsyncSession = data["session"]
+            account = await load_account(session, messenger, str(user.id), today)
+        data["account"] = account
+        data["reader"] = reader_for(account, messenger, today)
+        return await handler(event, data)
+
+
+def reader_for(account: AccountView | None, messenger: Messenger, today: date) -> Reader:
+    if account is None:
+        return Reader(label=messenger.value, today=today)
+    return Reader(
+        label=messenger.value,
+        account_id=account.account_id,
+        staff_id=account.staff_id,
+        guardian_ids=account.guardian_ids,
+        student_id=account.student_id,
+        today=today,
+    )

@@ -1,0 +1,117 @@
+"""Start the bot against Telegram: long polling (default) or a webhook server.
+
+``BOT_API_URL`` points the client at a self-hosted Bot API server. Both modes stop cleanly on
+SIGTERM and SIGINT: polling through aiogram's own signal handling, the webhook server through
+the loop's signal handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import BotConfig, create_dispatcher, create_i18n
+from bot.commands import publish_commands
+from bot.settings import Settings
+from core.clock import Clock, SystemClock
+from core.db import create_engine, create_sessionmaker
+
+logger = logging.getLogger(__name__)
+
+
+def create_bot(token: str, api_url: str | None) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else None
+    return Bot(
+        token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
+    )
+
+
+def config_from(settings: Settings) -> BotConfig:
+    return BotConfig(
+        timezone=ZoneInfo(settings.school_timezone), default_locale=settings.default_locale
+    )
+
+
+async def run(settings: Settings, clock: Clock | None = None) -> None:
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is required (the CLI opens the console without it)")
+    engine = create_engine(settings.database_url)
+    config = config_from(settings)
+    i18n = create_i18n(config.default_locale)
+    dp = create_dispatcher(config, create_sessionmaker(engine), clock or SystemClock(), i18n=i18n)
+    api_url = str(settings.bot_api_url).rstrip("/") if settings.bot_api_url else None
+    bot = create_bot(settings.bot_token.get_secret_value(), api_url)
+
+    async def on_startup(bot: Bot) -> None:
+        await publish_commands(bot, i18n)
+
+    dp.startup.register(on_startup)
+    try:
+        if settings.webhook_url is None:
+            await bot.delete_webhook(drop_pending_updates=False)
+            logger.info("starting long polling")
+            await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+        else:
+            await _serve_webhook(settings, dp, bot, engine)
+    finally:
+        await bot.session.close()
+        await engine.dispose()
+
+
+def webhook_app(
+    settings: Settings, dp: Dispatcher, bot: Bot, engine: AsyncEngine
+) -> web.Application:
+    app = web.Application()
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    # Requests without the right X-Telegram-Bot-Api-Secret-Token header are refused (401).
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(
+        app, path=settings.webhook_path
+    )
+
+    async def health(_request: web.Request) -> web.Response:
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            return web.json_response({"status": "database unavailable"}, status=503)
+        return web.json_response({"status": "ok"})
+
+    app.router.add_get("/health", health)
+
+    async def on_startup(bot: Bot) -> None:
+        url = str(settings.webhook_url).rstrip("/") + settings.webhook_path
+        await bot.set_webhook(
+            url, secret_token=secret, allowed_updates=dp.resolve_used_update_types()
+        )
+
+    dp.startup.register(on_startup)
+    setup_application(app, dp, bot=bot)
+    return app
+
+
+async def _serve_webhook(settings: Settings, dp: Dispatcher, bot: Bot, engine: AsyncEngine) -> None:
+    runner = web.AppRunner(webhook_app(settings, dp, bot, engine))
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await site.start()
+    logger.info("webhook server listening on port %s", settings.webhook_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()

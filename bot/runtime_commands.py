@@ -1,0 +1,52 @@
+"""`journal run` and `journal console`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from bot.settings import Settings
+from core import migrate
+
+
+def add_commands(commands: Any) -> None:
+    run = commands.add_parser(
+        "run", help="migrate and start the bot (the console chat when BOT_TOKEN is unset)"
+    )
+    run.set_defaults(handler=run_bot)
+    console = commands.add_parser(
+        "console", help="chat with the bot in this terminal as a person of the (demo) school"
+    )
+    console.add_argument(
+        "--as",
+        dest="person",
+        metavar="PERSON",
+        help="the school's id of a guardian, student or staff",
+    )
+    console.set_defaults(handler=run_console)
+
+
+def run_bot(_args: argparse.Namespace, settings: Settings) -> int:
+    migrate.upgrade(settings.database_url)
+    if settings.bot_token is None:
+        print("No BOT_TOKEN is set: opening the local console chat with the demo school.")
+        return _console(settings, None)
+    from bot import runtime  # aiogram's client is only needed here
+
+    asyncio.run(runtime.run(settings))
+    return 0
+
+
+def run_console(args: argparse.Namespace, settings: Settings) -> int:
+    migrate.upgrade(settings.database_url)
+    return _console(settings, args.person)
+
+
+def _console(settings: Settings, person: str | None) -> int:
+    from bot.console.main import run_console as console
+
+    try:
+        return asyncio.run(console(settings, person))
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,57 @@
+"""``/help``, a pasted code, and everything else the bot does not understand yet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+from core.linking.redeem import looks_like_code
+
+from core.linking.dto import AccountView
+from handlers.linking import start_link
+from handlers.menu import BUTTON_HELP, main_keyboard
+
+
+def router() -> Router:
+    r = Router(name=__name__)
+    r.message.register(on_help, Command("help"))
+    r.message.register(on_help, F.text == BUTTON_HELP)
+    r.message.register(on_text, F.text)
+    return r
+
+
+def help_text(account: AccountView | None) -> str:
+    lines = [_("<b>What I can do</b>")]
+    if account is None or not account.linked:
+        lines.append(_("/start: link your account with a code from the school or your phone"))
+    else:
+        lines.append(_("/start: what your account sees"))
+        lines.append(_("/child: choose which child's journal to show"))
+    lines += [
+        _("/language: change the language"),
+        _("/privacy: what I store and why"),
+        _("/logout: unlink your account and delete your data"),
+        _("/help: this list"),
+    ]
+    return "\n".join(lines)
+
+
+async def on_help(message: Message, **data: Any) -> None:
+    account: AccountView | None = data["account"]
+    await message.answer(help_text(account), reply_markup=main_keyboard(account))
+
+
+async def on_text(message: Message, state: FSMContext, **data: Any) -> None:
+    text = (message.text or "").strip()
+    if looks_like_code(text):
+        await start_link(message, state, data, code=text)
+        return
+    account: AccountView | None = data["account"]
+    await message.answer(
+        _("I did not understand that. Use the buttons below or /help."),
+        reply_markup=main_keyboard(account),
+    )

@@ -1,0 +1,43 @@
+"""The persistent reply keyboard: what a linked or an unlinked user can do next.
+
+Button texts are matched by their translation in the reader's locale (``lazy_gettext``), so a
+button press and the typed command reach the same handler.
+"""
+
+from __future__ import annotations
+
+from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+
+from core.linking.dto import AccountView
+
+BUTTON_SHARE_PHONE = __("📱 Share my phone number")
+BUTTON_CHILDREN = __("👪 Children")
+BUTTON_LANGUAGE = __("🌐 Language")
+BUTTON_PRIVACY = __("🔒 Privacy")
+BUTTON_HELP = __("❓ Help")
+
+
+def linking_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=str(BUTTON_SHARE_PHONE), request_contact=True)],
+            [KeyboardButton(text=str(BUTTON_LANGUAGE)), KeyboardButton(text=str(BUTTON_HELP))],
+        ],
+        resize_keyboard=True,
+        input_field_placeholder=_("Code from the school"),
+    )
+
+
+def main_keyboard(account: AccountView | None) -> ReplyKeyboardMarkup:
+    if account is None or not account.linked:
+        return linking_keyboard()
+    rows: list[list[KeyboardButton]] = []
+    if len(account.children) > 1:
+        rows.append([KeyboardButton(text=str(BUTTON_CHILDREN))])
+    rows.append(
+        [KeyboardButton(text=str(BUTTON_LANGUAGE)), KeyboardButton(text=str(BUTTON_PRIVACY))]
+    )
+    rows.append([KeyboardButton(text=str(BUTTON_HELP))])
+    return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True)

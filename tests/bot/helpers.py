@@ -1,0 +1,42 @@
+"""Shortcuts the bot tests share: invite codes for the tiny school, ids by the school's keys."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core.linking.invites import issue_invites
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.models import AuditRecord, Student
+from core.models.enums import Role
+from tests.bot import school
+
+
+async def invite(
+    sessions: async_sessionmaker[AsyncSession], person: str, role: Role | None = Role.GUARDIAN
+) -> str:
+    async with sessions() as session:
+        issued = await issue_invites(
+            session,
+            now=school.NOW,
+            today=school.TODAY,
+            person=person,
+            role=role,
+            ttl=timedelta(days=30),
+        )
+        await session.commit()
+    return issued[0].code
+
+
+async def student_id(sessions: async_sessionmaker[AsyncSession], key: str) -> int:
+    async with sessions() as session:
+        return (
+            await session.execute(select(Student.id).where(Student.external_id == key))
+        ).scalar_one()
+
+
+async def audit_actions(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
+    async with sessions() as session:
+        rows = await session.execute(select(AuditRecord.action).order_by(AuditRecord.id))
+        return list(rows.scalars())

@@ -1,0 +1,98 @@
+"""A tiny school for the bot's tests, loaded through the real importer.
+
+Ольга Иванова (guardian G1, +79123456789) has two children: Анна (7А) and Борис (5Б).
+Павел Петров (G2, +79220000002) is the father of Дмитрий (7А). Мария Смирнова (G3,
++79220000003) is Анна's second guardian.
+Student Дмитрий links himself with +79220000012. Teacher Крылова (T1, +79220000021) leads 7А.
+Boris leaves the school on LEFT_ON.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.exchange import service
+
+TODAY = date(2026, 11, 30)  # a Monday
+NOW = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)  # 10:00 in Yekaterinburg
+LEFT_ON = date(2026, 12, 7)
+
+OLGA_PHONE = "+79123456789"
+DMITRY_PHONE = "+79220000012"
+TEACHER_PHONE = "+79220000021"
+
+
+def tables() -> dict[str, list[dict[str, str]]]:
+    return {
+        "school": [{"id": "SCH", "name": "Гимназия", "timezone": "Asia/Yekaterinburg"}],
+        "years": [{"id": "Y", "name": "2026/2027", "start": "2026-09-01", "end": "2027-05-31"}],
+        "terms": [
+            {
+                "id": "Q2",
+                "year": "Y",
+                "kind": "quarter",
+                "number": "2",
+                "name": "2 четверть",
+                "start": "2026-11-09",
+                "end": "2026-12-27",
+            }
+        ],
+        "subjects": [{"id": "ALG", "name": "Алгебра"}],
+        "staff": [
+            {
+                "id": "T1",
+                "last_name": "Крылова",
+                "first_name": "Нина",
+                "middle_name": "Петровна",
+                "phone": TEACHER_PHONE,
+                "roles": "teacher",
+            }
+        ],
+        "classes": [
+            {"id": "C7A", "name": "7А", "year": "Y", "class_teacher": "T1"},
+            {"id": "C5B", "name": "5Б", "year": "Y"},
+        ],
+        "students": [
+            _student("S1", "Иванова", "Анна", "C7A"),
+            _student("S2", "Иванов", "Борис", "C5B", left=LEFT_ON.isoformat()),
+            _student("S3", "Петров", "Дмитрий", "C7A", phone=DMITRY_PHONE),
+        ],
+        "guardians": [
+            _guardian("G1", "Иванова", "Ольга", OLGA_PHONE, "S1;S2", "mother"),
+            _guardian("G2", "Петров", "Павел", "+79220000002", "S3", "father"),
+            _guardian("G3", "Смирнова", "Мария", "+79220000003", "S1", "guardian"),
+        ],
+    }
+
+
+def _student(
+    key: str, last: str, first: str, klass: str, *, phone: str = "", left: str = ""
+) -> dict[str, str]:
+    return {
+        "id": key,
+        "last_name": last,
+        "first_name": first,
+        "class": klass,
+        "enrolled": "2026-09-01",
+        "phone": phone,
+        "left": left,
+    }
+
+
+def _guardian(
+    key: str, last: str, first: str, phone: str, students: str, relation: str
+) -> dict[str, str]:
+    return {
+        "id": key,
+        "last_name": last,
+        "first_name": first,
+        "phone": phone,
+        "students": students,
+        "relation": relation,
+    }
+
+
+async def load(sessions: async_sessionmaker[AsyncSession]) -> None:
+    await service.import_rows(sessions, tables(), now=NOW, today=TODAY)
