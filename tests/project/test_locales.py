@@ -37,7 +37,7 @@ def test_catalogue_is_complete(locale: str) -> None:
     marked = marked_ids()
     assert marked, "no strings are marked for translation"
     missing = sorted(marked - {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue})
-    assert missing == [], f"run `make locales-extract` and translate: {missing}"
+    assert missing == [], f"run `make locales` and translate: {missing}"
     untranslated = [
         m.id
         for m in catalogue

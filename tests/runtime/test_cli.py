@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,9 @@ from core.models import Base
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def journal(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def journal(
+    *args: str, env: dict[str, str], cwd: Path, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     # The outer environment's settings must not leak into the process under test.
     settings = {name.upper() for name in Settings.model_fields}
     clean = {k: v for k, v in os.environ.items() if k not in settings}
@@ -24,9 +27,10 @@ def journal(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
         [sys.executable, "-m", "bot", *args],
         env={**clean, "PYTHONPATH": str(ROOT), **env},
         cwd=cwd,
+        input=stdin,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
         check=False,
     )
 
@@ -52,11 +56,18 @@ async def test_db_upgrade_creates_the_schema_and_downgrade_removes_it(
     assert await _tables(empty_db_url) == {"alembic_version"}
 
 
-def test_run_without_a_token_migrates_the_default_sqlite_database(tmp_path: Path) -> None:
-    result = journal("run", env={}, cwd=tmp_path)
+def test_run_without_a_token_opens_the_console_as_a_demo_guardian_who_links(
+    tmp_path: Path,
+) -> None:
+    # What `make run` does on a fresh machine: an empty default database gets the demo school,
+    # and the console plays a demo guardian, who takes a code from the school and agrees.
+    result = journal("run", env={}, cwd=tmp_path, stdin=":code\n1\n/child\n:quit\n")
     assert result.returncode == 0, result.stderr
     assert "BOT_TOKEN" in result.stdout
     assert (tmp_path / "journal.db").exists()
+    children = re.findall(r"• (\w+ \w+), (\d{1,2}[А-Я])", result.stdout)
+    assert len(children) >= 2, result.stdout  # the demo's default guardian has siblings
+    assert "[1] ✅" in result.stdout  # /child offers them as numbered buttons
 
 
 def test_settings_from_a_dotenv_file_are_read(tmp_path: Path) -> None:
