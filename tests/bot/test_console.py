@@ -1,4 +1,4 @@
-"""The console chat: the same dispatcher, typed lines in, the bot's texts and numbered buttons out."""
+"""The console chat: the real dispatcher; typed lines in, texts and numbered buttons out."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from core.db import create_sessionmaker
 from tests.bot import school
 from tests.bot.driver import TIMEZONE
 
-SECRET = "s3cret-token_for-tests"
+SECRET = "s3cret-token_for-tests"  # noqa: S105 - a test value
 
 
 def update(update_id: int) -> dict[str, object]:
