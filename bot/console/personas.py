@@ -8,6 +8,7 @@ same persona is the same "Telegram user" across console runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,8 +45,13 @@ class PersonaNotFoundError(LookupError):
 async def find_persona(session: AsyncSession, external_id: str | None) -> Persona:
     if external_id is None:
         return await _default_guardian(session)
-    for kind, model in (("guardian", Guardian), ("student", Student), ("staff", Staff)):
-        person = (
+    models: tuple[tuple[str, type[Guardian | Student | Staff]], ...] = (
+        ("guardian", Guardian),
+        ("student", Student),
+        ("staff", Staff),
+    )
+    for kind, model in models:
+        person: Any = (
             await session.execute(select(model).where(model.external_id == external_id))
         ).scalar_one_or_none()
         if person is not None:
@@ -68,4 +74,11 @@ async def _default_guardian(session: AsyncSession) -> Persona:
     ).scalar_one_or_none()
     if row is None:
         raise PersonaNotFoundError("a guardian")
-    return Persona("guardian", row.id, row.external_id, row.first_name, row.last_name, row.phone)
+    return Persona(
+        "guardian",
+        row.id,
+        row.external_id or f"#{row.id}",
+        row.first_name,
+        row.last_name,
+        row.phone,
+    )

@@ -85,11 +85,15 @@ class LocalSession(BaseSession):
                 else None,
             )
         elif isinstance(method, EditMessageText | EditMessageReplyMarkup):
-            chat_id = int(method.chat_id) if method.chat_id is not None else None
-            text = method.text if isinstance(method, EditMessageText) else None
+            edited_chat = int(method.chat_id) if method.chat_id is not None else None
+            new_text = method.text if isinstance(method, EditMessageText) else None
             self._record(
                 Outgoing(
-                    method.__api_method__, chat_id, method.message_id, text, method.reply_markup
+                    method.__api_method__,
+                    edited_chat,
+                    method.message_id,
+                    new_text,
+                    method.reply_markup,
                 )
             )
         elif isinstance(method, AnswerCallbackQuery):

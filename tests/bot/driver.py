@@ -65,7 +65,7 @@ class ChatDriver:
         await self.dp.feed_update(self.bot, update)
         return self.session.calls[before:]
 
-    def _message(self, user: User, chat: Chat | None = None, **fields: object) -> Message:
+    def _message(self, user: User, chat: Chat | None, **fields: object) -> Message:
         return Message(
             message_id=next(self._ids),
             date=datetime.now(UTC),
@@ -90,7 +90,7 @@ class ChatDriver:
             extra["forward_origin"] = MessageOriginUser(
                 date=datetime.now(UTC), sender_user=self.user(999)
             )
-        return await self._feed(message=self._message(user, contact=contact, **extra))
+        return await self._feed(message=self._message(user, None, contact=contact, **extra))
 
     async def press(
         self, user: User, data: str, *, chat: Chat | None = None, message_id: int = 1

@@ -26,14 +26,16 @@ async def invite(
             ttl=timedelta(days=30),
         )
         await session.commit()
-    return issued[0].code
+    code: str = issued[0].code
+    return code
 
 
 async def student_id(sessions: async_sessionmaker[AsyncSession], key: str) -> int:
     async with sessions() as session:
-        return (
+        found: int = (
             await session.execute(select(Student.id).where(Student.external_id == key))
         ).scalar_one()
+        return found
 
 
 async def audit_actions(sessions: async_sessionmaker[AsyncSession]) -> list[str]:

@@ -39,7 +39,8 @@ async def current_child(sessions: async_sessionmaker[AsyncSession], user_id: int
     async with sessions() as session:
         account = await load_account(session, Messenger.TELEGRAM, str(user_id), school.TODAY)
     assert account is not None
-    return account.current_student_id
+    current: int | None = account.current_student_id
+    return current
 
 
 async def test_a_command_in_a_group_reveals_nothing_and_points_to_the_private_chat(
