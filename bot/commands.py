@@ -10,6 +10,7 @@ from handlers.labels import N_
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Link your account, or see what it sees")),
+    ("marks", N_("Marks and averages")),
     ("child", N_("Choose the child")),
     ("language", N_("Change the language")),
     ("privacy", N_("What is stored and why")),

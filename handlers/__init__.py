@@ -11,6 +11,7 @@ from aiogram import Router
 
 from handlers import (
     children,
+    diary,
     errors,
     fallback,
     language,
@@ -29,6 +30,7 @@ def build_routers() -> list[Router]:
         start.router(),
         linking.router(),
         children.router(),
+        diary.router(),
         language.router(),
         privacy.router(),
         fallback.router(),

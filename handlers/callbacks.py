@@ -19,3 +19,18 @@ class PickLanguage(CallbackData, prefix="lg1"):
 
 class ConfirmLogout(CallbackData, prefix="lo1"):
     confirm: bool
+
+
+class MarksWeek(CallbackData, prefix="mw1"):
+    """The diary of ``child`` for the week starting on the Monday ``monday`` (a date ordinal)."""
+
+    child: int
+    monday: int
+
+
+class MarksSubject(CallbackData, prefix="ms1"):
+    """Every mark of one subject in the term containing ``day`` (a date ordinal)."""
+
+    child: int
+    subject: int
+    day: int

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from core.linking.dto import AccountView
 
 BUTTON_SHARE_PHONE = __("📱 Share my phone number")
+BUTTON_MARKS = __("📒 Marks")
 BUTTON_CHILDREN = __("👪 Children")
 BUTTON_LANGUAGE = __("🌐 Language")
 BUTTON_PRIVACY = __("🔒 Privacy")
@@ -34,8 +35,11 @@ def main_keyboard(account: AccountView | None) -> ReplyKeyboardMarkup:
     if account is None or not account.linked:
         return linking_keyboard()
     rows: list[list[KeyboardButton]] = []
+    family_row = [KeyboardButton(text=str(BUTTON_MARKS))] if account.children else []
     if len(account.children) > 1:
-        rows.append([KeyboardButton(text=str(BUTTON_CHILDREN))])
+        family_row.append(KeyboardButton(text=str(BUTTON_CHILDREN)))
+    if family_row:
+        rows.append(family_row)
     rows.append(
         [KeyboardButton(text=str(BUTTON_LANGUAGE)), KeyboardButton(text=str(BUTTON_PRIVACY))]
     )

@@ -1,0 +1,107 @@
+"""``/marks``: the diary of the child in focus, a week at a time, and one subject in full."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from core.access.policy import AccessDenied
+
+from core.services.diary import diary
+from core.services.reader import Reader
+from handlers.callbacks import MarksSubject, MarksWeek
+from handlers.family import child_in_focus, nobody_to_show, not_available
+from handlers.menu import BUTTON_MARKS, main_keyboard
+from handlers.views import diary as views
+
+# How far back one subject's page reaches; the view keeps the marks of the term.
+_SUBJECT_LOOKBACK = timedelta(days=190)
+
+
+def router() -> Router:
+    r = Router(name=__name__)
+    r.message.register(on_marks, Command("marks"))
+    r.message.register(on_marks, F.text == BUTTON_MARKS)
+    r.callback_query.register(on_week, MarksWeek.filter())
+    r.callback_query.register(on_subject, MarksSubject.filter())
+    return r
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+async def on_marks(message: Message, **data: Any) -> None:
+    child = child_in_focus(data["account"])
+    if child is None:
+        await message.answer(
+            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
+        )
+        return
+    monday = monday_of(data["today"])
+    reader: Reader = data["reader"]
+    try:
+        week = await diary(
+            data["session"], child.student_id, monday, monday + timedelta(days=6), reader
+        )
+    except AccessDenied:
+        await message.answer(not_available())
+        return
+    text, keyboard = views.week_view(child, week)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def on_week(query: CallbackQuery, callback_data: MarksWeek, **data: Any) -> None:
+    child = child_in_focus(data["account"], callback_data.child)
+    monday = _monday(callback_data.monday)
+    if child is None or monday is None or not isinstance(query.message, Message):
+        await query.answer(not_available(), show_alert=True)
+        return
+    try:
+        week = await diary(
+            data["session"], child.student_id, monday, monday + timedelta(days=6), data["reader"]
+        )
+    except AccessDenied:
+        await query.answer(not_available(), show_alert=True)
+        return
+    await query.answer()
+    text, keyboard = views.week_view(child, week)
+    await query.message.edit_text(text, reply_markup=keyboard)
+
+
+async def on_subject(query: CallbackQuery, callback_data: MarksSubject, **data: Any) -> None:
+    child = child_in_focus(data["account"], callback_data.child)
+    day = _day(callback_data.day)
+    if child is None or day is None or not isinstance(query.message, Message):
+        await query.answer(not_available(), show_alert=True)
+        return
+    try:
+        marks = await diary(
+            data["session"],
+            child.student_id,
+            day - _SUBJECT_LOOKBACK,
+            day,
+            data["reader"],
+            subject_id=callback_data.subject,
+        )
+    except AccessDenied:
+        await query.answer(not_available(), show_alert=True)
+        return
+    await query.answer()
+    text, keyboard = views.subject_view(child, marks, monday_of(day))
+    await query.message.edit_text(text, reply_markup=keyboard)
+
+
+def _day(ordinal: int) -> date | None:
+    # Callback data is untrusted: an ordinal outside a sane range is refused, not parsed.
+    if not date(2000, 1, 1).toordinal() <= ordinal <= date(2100, 1, 1).toordinal():
+        return None
+    return date.fromordinal(ordinal)
+
+
+def _monday(ordinal: int) -> date | None:
+    day = _day(ordinal)
+    return monday_of(day) if day is not None else None

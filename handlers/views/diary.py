@@ -1,0 +1,111 @@
+"""The diary (``/marks``): a week of marks per subject, averages, and one subject in full."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from core.linking.dto import ChildRef
+from core.services.diary import Diary, DiaryMark
+from handlers.callbacks import MarksSubject, MarksWeek
+from handlers.views.formatting import average, child_line, day_month, esc
+
+# Subjects per keyboard row: two names fit a phone's width.
+_SUBJECTS_PER_ROW = 2
+
+
+def _marks_line(marks: tuple[DiaryMark, ...]) -> str:
+    # Control works in bold: they weigh more, and families look for them first.
+    return " ".join(f"<b>{esc(m.value)}</b>" if m.is_control else esc(m.value) for m in marks)
+
+
+def _term_note(diary: Diary) -> str:
+    if diary.term is None:
+        return _("averages over these days")
+    return _("averages over {term}").format(term=esc(diary.term.name))
+
+
+def week_view(child: ChildRef, diary: Diary) -> tuple[str, InlineKeyboardMarkup]:
+    lines = [
+        _("<b>Marks: {child}</b>").format(child=child_line(child)),
+        f"{day_month(diary.start)} – {day_month(diary.end)} · {_term_note(diary)}",
+        "",
+    ]
+    if not diary.subjects:
+        lines.append(_("No marks yet."))
+    for subject in diary.subjects:
+        marks = _marks_line(subject.marks) or "—"
+        suggested = f" → {subject.suggested_mark}" if subject.suggested_mark is not None else ""
+        lines.append(
+            f"{esc(subject.subject)}: {marks} · "
+            + _("avg. {average}").format(average=average(subject.average))
+            + suggested
+        )
+    return "\n".join(lines), _week_keyboard(child.student_id, diary)
+
+
+def _week_keyboard(student_id: int, diary: Diary) -> InlineKeyboardMarkup:
+    monday = diary.start
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=_("◀ Previous week"),
+                callback_data=MarksWeek(
+                    child=student_id, monday=(monday - timedelta(days=7)).toordinal()
+                ).pack(),
+            ),
+            InlineKeyboardButton(
+                text=_("Next week ▶"),
+                callback_data=MarksWeek(
+                    child=student_id, monday=(monday + timedelta(days=7)).toordinal()
+                ).pack(),
+            ),
+        ]
+    ]
+    buttons = [
+        InlineKeyboardButton(
+            text=subject.subject[:32],
+            callback_data=MarksSubject(
+                child=student_id, subject=subject.subject_id, day=diary.end.toordinal()
+            ).pack(),
+        )
+        for subject in diary.subjects
+    ]
+    rows += [buttons[i : i + _SUBJECTS_PER_ROW] for i in range(0, len(buttons), _SUBJECTS_PER_ROW)]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def subject_view(
+    child: ChildRef, diary: Diary, back_monday: date
+) -> tuple[str, InlineKeyboardMarkup]:
+    subject = diary.subjects[0] if diary.subjects else None
+    title = esc(subject.subject) if subject else _("this subject")
+    lines = [
+        _("<b>{subject}: {child}</b>").format(subject=title, child=child_line(child)),
+        _term_note(diary),
+        "",
+    ]
+    term = diary.term
+    marks = [m for m in subject.marks if term is None or term.contains(m.date)] if subject else []
+    for mark in marks:
+        weight = _("weight {weight}").format(weight=mark.weight.normalize())
+        details = [mark.work_type or _("mark"), weight]
+        if mark.teacher:
+            details.append(mark.teacher)
+        line = f"{day_month(mark.date)}: <b>{esc(mark.value)}</b> ({esc(', '.join(details))})"
+        if mark.comment:
+            line += f"\n    <i>{esc(mark.comment)}</i>"
+        lines.append(line)
+    if not marks:
+        lines.append(_("No marks yet."))
+    elif subject is not None and subject.average is not None:
+        suggested = f" → {subject.suggested_mark}" if subject.suggested_mark is not None else ""
+        lines.append("")
+        lines.append(_("Average: {average}").format(average=average(subject.average)) + suggested)
+    back = InlineKeyboardButton(
+        text=_("◀ Back to the week"),
+        callback_data=MarksWeek(child=child.student_id, monday=back_monday.toordinal()).pack(),
+    )
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[[back]])
