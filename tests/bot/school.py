@@ -39,7 +39,11 @@ def tables() -> dict[str, list[dict[str, str]]]:
                 "end": "2026-12-27",
             }
         ],
-        "subjects": [{"id": "ALG", "name": "Алгебра"}],
+        "subjects": [{"id": "ALG", "name": "Алгебра"}, {"id": "RUS", "name": "Русский язык"}],
+        "work_types": [
+            {"id": "ANS", "name": "Ответ на уроке", "weight": "1", "control": ""},
+            {"id": "CTRL", "name": "Контрольная работа", "weight": "2", "control": "да"},
+        ],
         "staff": [
             {
                 "id": "T1",
@@ -64,6 +68,29 @@ def tables() -> dict[str, list[dict[str, str]]]:
             _guardian("G2", "Петров", "Павел", "+79220000002", "S3", "father"),
             _guardian("G3", "Смирнова", "Мария", "+79220000003", "S1", "guardian"),
         ],
+        # Анна's algebra this term: 5 (weight 1), 4 (control, weight 2), 3 (weight 1):
+        # average (5 + 8 + 3) / 4 = 4.00, suggested 4. Her week of 30.11 shows the 4 and the 3.
+        "marks": [
+            _mark("M1", "S1", "ALG", "2026-11-23", "5", "ANS"),
+            _mark("M2", "S1", "ALG", "2026-11-30", "4", "CTRL", comment="Ошибка в задаче 3 & 4"),
+            _mark("M3", "S1", "ALG", "2026-12-01", "3", "ANS"),
+            _mark("M4", "S3", "ALG", "2026-11-30", "2", "ANS"),
+        ],
+    }
+
+
+def _mark(
+    key: str, student: str, subject: str, day: str, value: str, work: str, comment: str = ""
+) -> dict[str, str]:
+    return {
+        "id": key,
+        "student": student,
+        "subject": subject,
+        "date": day,
+        "value": value,
+        "work_type": work,
+        "teacher": "T1",
+        "comment": comment,
     }
 
 
