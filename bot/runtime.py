@@ -44,7 +44,10 @@ def config_from(settings: Settings) -> BotConfig:
     )
 
 
-async def run(settings: Settings, clock: Clock | None = None) -> None:
+async def run(
+    settings: Settings, clock: Clock | None = None, *, handle_signals: bool = True
+) -> None:
+    """Run until SIGTERM/SIGINT (or, with ``handle_signals=False``, until cancelled)."""
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required (the CLI opens the console without it)")
     engine = create_engine(settings.database_url)
@@ -62,9 +65,13 @@ async def run(settings: Settings, clock: Clock | None = None) -> None:
         if settings.webhook_url is None:
             await bot.delete_webhook(drop_pending_updates=False)
             logger.info("starting long polling")
-            await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+            await dp.start_polling(
+                bot,
+                allowed_updates=dp.resolve_used_update_types(),
+                handle_signals=handle_signals,
+            )
         else:
-            await _serve_webhook(settings, dp, bot, engine)
+            await _serve_webhook(settings, dp, bot, engine, handle_signals=handle_signals)
     finally:
         await bot.session.close()
         await engine.dispose()
@@ -101,16 +108,19 @@ def webhook_app(
     return app
 
 
-async def _serve_webhook(settings: Settings, dp: Dispatcher, bot: Bot, engine: AsyncEngine) -> None:
+async def _serve_webhook(
+    settings: Settings, dp: Dispatcher, bot: Bot, engine: AsyncEngine, *, handle_signals: bool
+) -> None:
     runner = web.AppRunner(webhook_app(settings, dp, bot, engine))
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     await site.start()
     logger.info("webhook server listening on port %s", settings.webhook_port)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    if handle_signals:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:
