@@ -10,6 +10,8 @@ from handlers.labels import N_
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Link your account, or see what it sees")),
+    ("timetable", N_("Today's timetable")),
+    ("tomorrow", N_("Tomorrow: lessons and homework")),
     ("marks", N_("Marks and averages")),
     ("child", N_("Choose the child")),
     ("language", N_("Change the language")),

@@ -19,6 +19,7 @@ from handlers import (
     membership,
     privacy,
     start,
+    timetable,
 )
 
 
@@ -31,6 +32,7 @@ def build_routers() -> list[Router]:
         linking.router(),
         children.router(),
         diary.router(),
+        timetable.router(),
         language.router(),
         privacy.router(),
         fallback.router(),

@@ -30,6 +30,8 @@ def help_text(account: AccountView | None) -> str:
         lines.append(_("/start: link your account with a code from the school or your phone"))
     else:
         lines.append(_("/start: what your account sees"))
+        lines.append(_("/timetable: today's lessons with changes"))
+        lines.append(_("/tomorrow: the next school day's lessons and homework"))
         lines.append(_("/marks: marks of the week, averages, one subject in full"))
         lines.append(_("/child: choose which child's journal to show"))
     lines += [

@@ -14,6 +14,8 @@ from core.linking.dto import AccountView
 
 BUTTON_SHARE_PHONE = __("📱 Share my phone number")
 BUTTON_MARKS = __("📒 Marks")
+BUTTON_TIMETABLE = __("🗓 Today")
+BUTTON_TOMORROW = __("➡️ Tomorrow")
 BUTTON_CHILDREN = __("👪 Children")
 BUTTON_LANGUAGE = __("🌐 Language")
 BUTTON_PRIVACY = __("🔒 Privacy")
@@ -35,6 +37,13 @@ def main_keyboard(account: AccountView | None) -> ReplyKeyboardMarkup:
     if account is None or not account.linked:
         return linking_keyboard()
     rows: list[list[KeyboardButton]] = []
+    if account.children:
+        rows.append(
+            [
+                KeyboardButton(text=str(BUTTON_TIMETABLE)),
+                KeyboardButton(text=str(BUTTON_TOMORROW)),
+            ]
+        )
     family_row = [KeyboardButton(text=str(BUTTON_MARKS))] if account.children else []
     if len(account.children) > 1:
         family_row.append(KeyboardButton(text=str(BUTTON_CHILDREN)))

@@ -52,7 +52,68 @@ def tables() -> dict[str, list[dict[str, str]]]:
                 "middle_name": "Петровна",
                 "phone": TEACHER_PHONE,
                 "roles": "teacher",
-            }
+            },
+            {
+                "id": "T2",
+                "last_name": "Орлов",
+                "first_name": "Пётр",
+                "middle_name": "Ильич",
+                "roles": "teacher",
+            },
+        ],
+        "bells": [
+            {"shift": "1", "period": "1", "start": "08:00", "end": "08:45"},
+            {"shift": "1", "period": "2", "start": "08:55", "end": "09:40"},
+        ],
+        # 7А: Monday and Tuesday, algebra then Russian, both with Крылова.
+        "timetable": [
+            _slot("TT1", "ALG", "1", "1", "201"),
+            _slot("TT2", "RUS", "1", "2", "305"),
+            _slot("TT3", "ALG", "2", "1", "201"),
+            _slot("TT4", "RUS", "2", "2", "305"),
+        ],
+        # Today Орлов replaces Крылова in Russian; tomorrow's Russian is cancelled.
+        "timetable_changes": [
+            {
+                "id": "CH1",
+                "date": "2026-11-30",
+                "period": "2",
+                "class": "C7A",
+                "kind": "substitution",
+                "subject": "RUS",
+                "absent_teacher": "T1",
+                "teacher": "T2",
+                "reason": "Курсы",
+            },
+            {
+                "id": "CH2",
+                "date": "2026-12-01",
+                "period": "2",
+                "class": "C7A",
+                "kind": "cancellation",
+                "subject": "RUS",
+            },
+        ],
+        "homework": [
+            {
+                "id": "HW1",
+                "class": "C7A",
+                "subject": "ALG",
+                "teacher": "T1",
+                "assigned": "2026-11-30",
+                "due": "2026-12-01",
+                "text": "№ 245, 247 <все>",
+            },
+            {
+                "id": "HW2",
+                "class": "C7A",
+                "subject": "ALG",
+                "teacher": "T1",
+                "student": "S1",
+                "assigned": "2026-11-30",
+                "due": "2026-12-01",
+                "text": "Работа над ошибками",
+            },
         ],
         "classes": [
             {"id": "C7A", "name": "7А", "year": "Y", "class_teacher": "T1"},
@@ -76,6 +137,19 @@ def tables() -> dict[str, list[dict[str, str]]]:
             _mark("M3", "S1", "ALG", "2026-12-01", "3", "ANS"),
             _mark("M4", "S3", "ALG", "2026-11-30", "2", "ANS"),
         ],
+    }
+
+
+def _slot(key: str, subject: str, weekday: str, period: str, room: str) -> dict[str, str]:
+    return {
+        "id": key,
+        "class": "C7A",
+        "subject": subject,
+        "teacher": "T1",
+        "weekday": weekday,
+        "period": period,
+        "room": room,
+        "valid_from": "2026-09-01",
     }
 
 

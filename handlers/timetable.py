@@ -1,0 +1,68 @@
+"""``/timetable`` (today) and ``/tomorrow`` (the next school day, with the homework due)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from core.access.policy import AccessDenied
+
+from core.services.calendar import next_school_day
+from core.services.homework import homework_due
+from core.services.timetable import student_timetable
+from handlers.family import child_in_focus, nobody_to_show, not_available
+from handlers.menu import BUTTON_TIMETABLE, BUTTON_TOMORROW, main_keyboard
+from handlers.views import timetable as views
+
+
+def router() -> Router:
+    r = Router(name=__name__)
+    r.message.register(on_today, Command("timetable"))
+    r.message.register(on_today, F.text == BUTTON_TIMETABLE)
+    r.message.register(on_tomorrow, Command("tomorrow"))
+    r.message.register(on_tomorrow, F.text == BUTTON_TOMORROW)
+    return r
+
+
+async def on_today(message: Message, **data: Any) -> None:
+    child = child_in_focus(data["account"])
+    if child is None:
+        await message.answer(
+            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
+        )
+        return
+    try:
+        day = await student_timetable(
+            data["session"], child.student_id, data["today"], data["reader"]
+        )
+    except AccessDenied:
+        await message.answer(not_available())
+        return
+    await message.answer(views.day_view(child, day))
+
+
+async def on_tomorrow(message: Message, **data: Any) -> None:
+    child = child_in_focus(data["account"])
+    if child is None:
+        await message.answer(
+            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
+        )
+        return
+    session, reader = data["session"], data["reader"]
+    try:
+        today = await student_timetable(session, child.student_id, data["today"], reader)
+        if today.class_id is None:
+            await message.answer(views.day_view(child, today))
+            return
+        following = await next_school_day(session, today.class_id, data["today"])
+        if following is None:
+            await message.answer(views.no_more_school_days(child))
+            return
+        day = await student_timetable(session, child.student_id, following, reader)
+        homework = await homework_due(session, child.student_id, following, reader)
+    except AccessDenied:
+        await message.answer(not_available())
+        return
+    await message.answer(views.day_view(child, day, homework))

@@ -1,0 +1,94 @@
+"""A day's timetable of a student: lessons with bells, rooms and teachers, changes marked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram.utils.i18n import gettext as _
+from babel.dates import format_date
+
+from core.linking.dto import ChildRef
+from core.models.enums import ChangeKind
+from core.services.homework import HomeworkItem
+from core.services.timetable import DayTimetable
+from core.services.timetable_lessons import TimetableLesson
+from handlers.views.formatting import child_line, current_locale, day_month, esc
+
+
+def weekday_and_date(day: date) -> str:
+    return format_date(day, "EEEE, d MMMM", locale=current_locale())
+
+
+def _bells(lesson: TimetableLesson) -> str:
+    if lesson.starts_at is None:
+        return ""
+    end = f"–{lesson.ends_at:%H:%M}" if lesson.ends_at else ""
+    return f" {lesson.starts_at:%H:%M}{end}"
+
+
+def _lesson(lesson: TimetableLesson) -> str:
+    head = f"{lesson.period}.{_bells(lesson)} "
+    if lesson.cancelled:
+        if lesson.moved_to is not None:
+            note = _("moved to {day}, lesson {period}").format(
+                day=day_month(lesson.moved_to), period=lesson.moved_to_period
+            )
+        else:
+            note = _("cancelled")
+        return f"{head}<s>{esc(lesson.subject)}</s> — <b>{note}</b>"
+    parts = [f"<b>{esc(lesson.subject)}</b>"]
+    if lesson.group:
+        parts.append(esc(lesson.group))
+    if lesson.room:
+        room = _("room {room}").format(room=esc(lesson.room))
+        parts.append(f"<b>{room}</b>" if lesson.original_room else room)
+    if lesson.teacher:
+        parts.append(esc(lesson.teacher))
+    line = head + " · ".join(parts)
+    notes = []
+    if lesson.change == ChangeKind.SUBSTITUTION:
+        instead = lesson.original_subject or lesson.original_teacher
+        notes.append(
+            _("substitution, instead of {what}").format(what=esc(instead))
+            if instead
+            else _("substitution")
+        )
+    elif lesson.change == ChangeKind.ROOM_CHANGE and lesson.original_room:
+        notes.append(_("room changed from {room}").format(room=esc(lesson.original_room)))
+    elif lesson.change == ChangeKind.EXTRA:
+        notes.append(_("extra lesson"))
+    elif lesson.moved_from is not None:
+        notes.append(
+            _("moved from {day}, lesson {period}").format(
+                day=day_month(lesson.moved_from), period=lesson.moved_from_period
+            )
+        )
+    if notes:
+        line += "\n    ⚠️ " + "; ".join(notes)
+    return line
+
+
+def day_view(child: ChildRef, day: DayTimetable, homework: tuple[HomeworkItem, ...] = ()) -> str:
+    lines = [
+        _("<b>Timetable: {child}</b>").format(child=child_line(child)),
+        weekday_and_date(day.date),
+        "",
+    ]
+    if not day.in_school:
+        lines.append(_("Not a student of the school on this day."))
+    elif day.holiday:
+        lines.append(_("Holidays: {name}. No lessons.").format(name=esc(day.holiday)))
+    elif not day.lessons:
+        lines.append(_("No lessons."))
+    else:
+        lines.extend(_lesson(lesson) for lesson in day.lessons)
+    if homework:
+        lines += ["", _("<b>Homework due:</b>")]
+        for item in homework:
+            mark = " " + _("(individual)") if item.individual else ""
+            lines.append(f"• <b>{esc(item.subject)}</b>{mark}: {esc(item.text)}")
+    return "\n".join(lines)
+
+
+def no_more_school_days(child: ChildRef) -> str:
+    return _("{child}: no more school days this academic year.").format(child=child_line(child))

@@ -1,0 +1,69 @@
+"""``/timetable`` and ``/tomorrow`` against the tiny school's hand-made week (see school.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.callbacks import ConsentAnswer
+from tests.bot import school
+from tests.bot.driver import ChatDriver, texts
+from tests.bot.helpers import invite
+
+AGREE = ConsentAnswer(agree=True).pack()
+
+
+async def link(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession], user_id: int, person: str
+) -> None:
+    user = driver.user(user_id)
+    await driver.send(user, f"/start {await invite(sessions, person)}")
+    await driver.press(user, AGREE)
+
+
+async def test_today_shows_bells_rooms_teachers_and_the_substitution(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await link(driver, sessions, 10, "G1")
+    answer = texts(await driver.send(driver.user(10), "/timetable"))
+    assert "понедельник, 30 ноября" in answer
+    assert "1. 08:00–08:45 <b>Алгебра</b> · каб. 201 · Крылова Н. П." in answer
+    assert "2. 08:55–09:40 <b>Русский язык</b> · каб. 305 · Орлов П. И." in answer
+    assert "замена, вместо Крылова Н. П." in answer
+
+
+async def test_tomorrow_is_the_next_school_day_with_the_cancellation_and_homework(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await link(driver, sessions, 10, "G1")
+    answer = texts(await driver.send(driver.user(10), "/tomorrow"))
+    assert "вторник, 1 декабря" in answer
+    assert "<s>Русский язык</s> — <b>отменён</b>" in answer
+    assert "• <b>Алгебра</b>: № 245, 247 &lt;все&gt;" in answer  # escaped school text
+    assert "• <b>Алгебра</b> (индивидуальное): Работа над ошибками" in answer
+
+
+async def test_a_classmate_does_not_see_anothers_individual_homework(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    dmitry = driver.user(40)
+    await driver.contact(dmitry, school.DMITRY_PHONE)
+    await driver.press(dmitry, AGREE)
+    answer = texts(await driver.send(dmitry, "/tomorrow"))
+    assert "№ 245, 247" in answer
+    assert "Работа над ошибками" not in answer
+
+
+async def test_a_child_in_a_class_without_lessons_today_gets_no_lessons(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await link(driver, sessions, 10, "G1")
+    from handlers.callbacks import PickChild
+    from tests.bot.helpers import student_id
+
+    await driver.press(
+        driver.user(10), PickChild(student_id=await student_id(sessions, "S2")).pack()
+    )
+    answer = texts(await driver.send(driver.user(10), "/timetable"))
+    assert "Борис Иванов, 5Б" in answer
+    assert "Уроков нет." in answer
+    assert "Алгебра" not in answer
