@@ -13,6 +13,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("timetable", N_("Today's timetable")),
     ("tomorrow", N_("Tomorrow: lessons and homework")),
     ("marks", N_("Marks and averages")),
+    ("term", N_("Term and year marks")),
+    ("attendance", N_("Absences this term")),
     ("child", N_("Choose the child")),
     ("language", N_("Change the language")),
     ("privacy", N_("What is stored and why")),

@@ -18,6 +18,7 @@ from handlers import (
     linking,
     membership,
     privacy,
+    records,
     start,
     timetable,
 )
@@ -33,6 +34,7 @@ def build_routers() -> list[Router]:
         children.router(),
         diary.router(),
         timetable.router(),
+        records.router(),
         language.router(),
         privacy.router(),
         fallback.router(),

@@ -33,6 +33,8 @@ def help_text(account: AccountView | None) -> str:
         lines.append(_("/timetable: today's lessons with changes"))
         lines.append(_("/tomorrow: the next school day's lessons and homework"))
         lines.append(_("/marks: marks of the week, averages, one subject in full"))
+        lines.append(_("/term: term, year and final marks"))
+        lines.append(_("/attendance: absences and late arrivals this term"))
         lines.append(_("/child: choose which child's journal to show"))
     lines += [
         _("/language: change the language"),

@@ -30,6 +30,15 @@ def tables() -> dict[str, list[dict[str, str]]]:
         "years": [{"id": "Y", "name": "2026/2027", "start": "2026-09-01", "end": "2027-05-31"}],
         "terms": [
             {
+                "id": "Q1",
+                "year": "Y",
+                "kind": "quarter",
+                "number": "1",
+                "name": "1 четверть",
+                "start": "2026-09-01",
+                "end": "2026-10-30",
+            },
+            {
                 "id": "Q2",
                 "year": "Y",
                 "kind": "quarter",
@@ -37,7 +46,7 @@ def tables() -> dict[str, list[dict[str, str]]]:
                 "name": "2 четверть",
                 "start": "2026-11-09",
                 "end": "2026-12-27",
-            }
+            },
         ],
         "subjects": [{"id": "ALG", "name": "Алгебра"}, {"id": "RUS", "name": "Русский язык"}],
         "work_types": [
@@ -92,6 +101,39 @@ def tables() -> dict[str, list[dict[str, str]]]:
                 "class": "C7A",
                 "kind": "cancellation",
                 "subject": "RUS",
+            },
+        ],
+        # Анна: absent without a reason from Monday's Russian, ill a whole day (the reason is
+        # health data and never shown), late once.
+        "attendance": [
+            {"id": "A1", "student": "S1", "date": "2026-11-30", "period": "2", "code": "Н"},
+            {
+                "id": "A2",
+                "student": "S1",
+                "date": "2026-11-24",
+                "code": "Б",
+                "comment": "ОРВИ, справка",
+            },
+            {"id": "A3", "student": "S1", "date": "2026-11-23", "period": "1", "code": "ОП"},
+        ],
+        "attestation": [
+            {
+                "id": "AT1",
+                "student": "S1",
+                "subject": "ALG",
+                "kind": "term",
+                "term": "Q1",
+                "year": "Y",
+                "value": "5",
+            },
+            {
+                "id": "AT2",
+                "student": "S1",
+                "subject": "RUS",
+                "kind": "term",
+                "term": "Q1",
+                "year": "Y",
+                "value": "4",
             },
         ],
         "homework": [

@@ -1,0 +1,66 @@
+"""``/attendance`` (the current term) and ``/term`` (term, year, exam and final marks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from core.access.policy import AccessDenied
+
+from core.services.attendance import attendance
+from core.services.attestation import attestation
+from core.services.calendar import student_class_on, term_on
+from core.services.class_data import load_class
+from handlers.family import child_in_focus, nobody_to_show, not_available
+from handlers.menu import main_keyboard
+from handlers.views.attendance import attendance_view
+from handlers.views.attestation import attestation_view
+
+
+def router() -> Router:
+    r = Router(name=__name__)
+    r.message.register(on_attendance, Command("attendance"))
+    r.message.register(on_term, Command("term"))
+    return r
+
+
+async def on_attendance(message: Message, **data: Any) -> None:
+    child = child_in_focus(data["account"])
+    if child is None:
+        await message.answer(
+            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
+        )
+        return
+    session, reader, today = data["session"], data["reader"], data["today"]
+    try:
+        placement = await student_class_on(session, child.student_id, today, reader)
+        term = await term_on(session, placement.class_id, today) if placement.class_id else None
+        start = term.starts_on if term else today.replace(day=1)
+        report = await attendance(session, child.student_id, start, today, reader)
+    except AccessDenied:
+        await message.answer(not_available())
+        return
+    await message.answer(attendance_view(child, report, term))
+
+
+async def on_term(message: Message, **data: Any) -> None:
+    child = child_in_focus(data["account"])
+    if child is None:
+        await message.answer(
+            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
+        )
+        return
+    session, reader = data["session"], data["reader"]
+    try:
+        placement = await student_class_on(session, child.student_id, data["today"], reader)
+        if placement.class_id is None:
+            await message.answer(not_available())
+            return
+        info = await load_class(session, placement.class_id)
+        marks = await attestation(session, child.student_id, info.academic_year_id, reader)
+    except AccessDenied:
+        await message.answer(not_available())
+        return
+    await message.answer(attestation_view(child, marks))

@@ -1,0 +1,46 @@
+"""``/attendance`` and ``/term`` for the tiny school's hand-made records (see school.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.callbacks import ConsentAnswer
+from tests.bot.driver import ChatDriver, texts
+from tests.bot.helpers import invite
+
+AGREE = ConsentAnswer(agree=True).pack()
+
+
+async def linked_olga(driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]) -> None:
+    olga = driver.user(10)
+    await driver.send(olga, f"/start {await invite(sessions, 'G1')}")
+    await driver.press(olga, AGREE)
+
+
+async def test_attendance_lists_codes_without_health_reasons_and_totals(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await linked_olga(driver, sessions)
+    answer = texts(await driver.send(driver.user(10), "/attendance"))
+    assert "2 четверть: 9 ноября – 30 ноября" in answer
+    assert "30 ноября, урок 2 (Русский язык): <b>Н</b>" in answer
+    assert "24 ноября, весь день: <b>Б</b>" in answer
+    assert "23 ноября, урок 1 (Алгебра): <b>ОП</b>" in answer
+    assert "ОРВИ" not in answer  # an absence reason is health data
+    assert "Опоздал 1 раз" in answer
+
+
+async def test_term_marks_show_quarters_for_grade_seven(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await linked_olga(driver, sessions)
+    answer = texts(await driver.send(driver.user(10), "/term"))
+    assert "Алгебра: 1 ч. <b>5</b> · 2 ч. — · год —" in answer
+    assert "Русский язык: 1 ч. <b>4</b>" in answer
+
+
+async def test_records_are_not_shown_to_an_unlinked_user(driver: ChatDriver) -> None:
+    for command in ("/attendance", "/term"):
+        answer = texts(await driver.send(driver.user(99), command))
+        assert "Алгебра" not in answer
+        assert "/start" in answer
