@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import traceback
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -110,9 +111,14 @@ class FakeTelegram:
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
-        traceback: TracebackType | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.close()
+        if exc_type is None and self.world.internal_errors:
+            # A bug in the fake must not pass for a Telegram error the bot handled.
+            raise AssertionError(
+                "the fake Telegram failed:\n" + "\n".join(self.world.internal_errors)
+            )
 
     @property
     def default_token(self) -> str:
@@ -142,6 +148,7 @@ class FakeTelegram:
         """Register a person; the bot may write to their private chat (same id) from now on."""
         user = SimUser(id, first_name, last_name, username, language_code)
         self.world.users[id] = user
+        self.world.strangers.discard(id)
         return user
 
     def group(self, chat_id: int, title: str = "Тестовая группа") -> Group:
@@ -157,8 +164,14 @@ class FakeTelegram:
         return await self._settle(simulate.send_text(self.world, self._known(user), text))
 
     async def send_group_text(self, group_chat_id: int, user: SimUser, text: str) -> int:
-        """The user writes in a group (registered on first use)."""
+        """The user writes in a group (registered on first use).
+
+        A user not made with ``tg.user`` has never opened a private chat with the bot, so a
+        private message to them fails with Telegram's 403 "bot can't initiate conversation".
+        """
         group = self.world.groups.get(group_chat_id) or self.group(group_chat_id)
+        if user.id not in self.world.users:
+            self.world.strangers.add(user.id)
         return await self._settle(simulate.send_group_text(self.world, group, user, text))
 
     async def share_contact(
@@ -315,6 +328,11 @@ class FakeTelegram:
         """The next ``n`` calls answer 429 with this ``retry_after``, whatever the limits."""
         self.world.faults.arm(n, Fault("flood", method, retry_after=retry_after))
 
+    @property
+    def pending_faults(self) -> list[Fault]:
+        """Faults armed but not yet triggered: a test can check its fault was really hit."""
+        return self.world.faults.pending
+
     def stub(self, method: str, result: Any) -> None:
         """Answer a method the fake does not implement with ``result`` instead of 404."""
         self.world.stubs[method.lower()] = result
@@ -337,6 +355,10 @@ class FakeTelegram:
                 Failure(method, error.status, error.description, params, self.world.clock())
             )
             return web.json_response(error.body(), status=error.status)
+        except Exception as exc:
+            self.world.internal_errors.append(f"{method}: {traceback.format_exc()}")
+            body = server_error(500).body() | {"description": f"Fake Telegram bug: {exc!r}"}
+            return web.json_response(body, status=500)
         return web.json_response({"ok": True, "result": result})
 
     async def _call(self, method: str, params: dict[str, Any], uploads: dict[str, Any]) -> Any:

@@ -39,11 +39,13 @@ class World:
     users: dict[int, SimUser] = field(default_factory=dict)
     groups: dict[int, Group] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
+    strangers: set[int] = field(default_factory=set)  # seen in groups, never started the bot
     messages: dict[tuple[int, int], MessageState] = field(default_factory=dict)
     queue: UpdateQueue = field(default_factory=UpdateQueue)
     sent: list[Sent] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)
     unknown_methods: list[str] = field(default_factory=list)
     callback_answers: list[CallbackAnswer] = field(default_factory=list)
     presses: dict[str, Press] = field(default_factory=dict)
@@ -76,6 +78,8 @@ class World:
             if chat_id in self.blocked:
                 raise forbidden("bot was blocked by the user")
             return self.users[chat_id].as_chat()
+        if isinstance(chat_id, int) and chat_id in self.strangers:
+            raise forbidden("bot can't initiate conversation with a user")
         if isinstance(chat_id, int) and chat_id in self.groups:
             return self.groups[chat_id].as_chat()
         raise bad_request("chat not found")

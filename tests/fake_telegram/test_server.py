@@ -8,6 +8,7 @@ long polling feeds a real dispatcher.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 
@@ -39,7 +40,8 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from tests.fake_telegram import FakeTelegram, Sent
+from tests.fake_telegram import FakeTelegram, Sent, SimUser
+from tests.fake_telegram import server as server_module
 
 TEACHER = 501
 PARENT = 502
@@ -401,6 +403,7 @@ async def test_server_errors_surface_as_server_error(tg: FakeTelegram, bot: Bot)
     assert await bot.get_updates() == []  # polling does not use up a fault meant for sends
     with pytest.raises(TelegramServerError):
         await bot.send_message(user.id, "2")
+    assert tg.pending_faults == []
     tg.fail_next(1, method="getUpdates")
     await bot.send_message(user.id, "3")
     with pytest.raises(TelegramServerError, match="Internal Server Error"):
@@ -417,6 +420,29 @@ async def test_hung_call_hits_the_client_timeout(tg: FakeTelegram, bot: Bot) -> 
     assert 0.9 <= time.monotonic() - started < 2
     await bot.send_message(user.id, "быстро", request_timeout=1)
     assert [s.text for s in tg.sent] == ["быстро"]
+
+
+async def test_group_member_who_never_started_the_bot_gets_403(tg: FakeTelegram, bot: Bot) -> None:
+    stranger = SimUser(777, "Пётр")
+    await tg.send_group_text(-42, stranger, "кто здесь?")
+    with pytest.raises(TelegramForbiddenError, match="bot can't initiate conversation"):
+        await bot.send_message(stranger.id, "привет")
+    tg.user(stranger.id, "Пётр")  # now he opens the bot
+    await bot.send_message(stranger.id, "привет")
+    assert [s.chat_id for s in tg.sent] == [stranger.id]
+
+
+async def test_a_bug_in_the_fake_is_not_mistaken_for_telegram(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def broken(*args: object) -> object:
+        raise RuntimeError("oops")
+
+    monkeypatch.setitem(server_module._METHODS, "getme", broken)
+    with pytest.raises(AssertionError, match="the fake Telegram failed"):  # noqa: PT012
+        async with FakeTelegram() as tg:
+            with pytest.raises(TelegramServerError, match="Fake Telegram bug: RuntimeError"):
+                await tg.bot().get_me()
 
 
 # people and updates ---------------------------------------------------------------------------
@@ -461,6 +487,8 @@ async def test_second_poller_ends_the_first_with_conflict(tg: FakeTelegram, bot:
     with pytest.raises(TelegramConflictError, match="terminated by other getUpdates"):
         await first
     second.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await second
 
 
 async def test_contacts_and_group_texts(tg: FakeTelegram, bot: Bot) -> None:
