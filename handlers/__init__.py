@@ -10,6 +10,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    agenda,
     children,
     diary,
     errors,
@@ -35,6 +36,7 @@ def build_routers() -> list[Router]:
         diary.router(),
         timetable.router(),
         records.router(),
+        agenda.router(),
         language.router(),
         privacy.router(),
         fallback.router(),

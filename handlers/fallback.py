@@ -35,6 +35,10 @@ def help_text(account: AccountView | None) -> str:
         lines.append(_("/marks: marks of the week, averages, one subject in full"))
         lines.append(_("/term: term, year and final marks"))
         lines.append(_("/attendance: absences and late arrivals this term"))
+        lines.append(_("/homework: homework for the next two weeks"))
+        lines.append(_("/changes: timetable changes today and on the next school day"))
+        lines.append(_("/debts: debts to make up"))
+        lines.append(_("/events: coming school and class events"))
         lines.append(_("/child: choose which child's journal to show"))
     lines += [
         _("/language: change the language"),

@@ -26,7 +26,7 @@ def _bells(lesson: TimetableLesson) -> str:
     return f" {lesson.starts_at:%H:%M}{end}"
 
 
-def _lesson(lesson: TimetableLesson) -> str:
+def lesson_line(lesson: TimetableLesson) -> str:
     head = f"{lesson.period}.{_bells(lesson)} "
     if lesson.cancelled:
         if lesson.moved_to is not None:
@@ -81,7 +81,7 @@ def day_view(child: ChildRef, day: DayTimetable, homework: tuple[HomeworkItem, .
     elif not day.lessons:
         lines.append(_("No lessons."))
     else:
-        lines.extend(_lesson(lesson) for lesson in day.lessons)
+        lines.extend(lesson_line(lesson) for lesson in day.lessons)
     if homework:
         lines += ["", _("<b>Homework due:</b>")]
         for item in homework:

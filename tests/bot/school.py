@@ -136,6 +136,18 @@ def tables() -> dict[str, list[dict[str, str]]]:
                 "value": "4",
             },
         ],
+        "events": [
+            {
+                "id": "EV1",
+                "title": "Родительское собрание",
+                "start": "2026-12-03",
+                "time": "18:00",
+                "audience": "class",
+                "class": "C7A",
+                "place": "каб. 201",
+            },
+            {"id": "EV0", "title": "Осенний бал", "start": "2026-10-20", "audience": "school"},
+        ],
         "homework": [
             {
                 "id": "HW1",

@@ -44,3 +44,26 @@ async def test_records_are_not_shown_to_an_unlinked_user(driver: ChatDriver) -> 
         answer = texts(await driver.send(driver.user(99), command))
         assert "Алгебра" not in answer
         assert "/start" in answer
+
+
+async def test_homework_changes_debts_and_events(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await linked_olga(driver, sessions)
+    olga = driver.user(10)
+    homework = texts(await driver.send(olga, "/homework"))
+    assert "• до 1 декабря: № 245, 247 &lt;все&gt;" in homework
+    assert "• до 1 декабря (индивидуальное): Работа над ошибками" in homework
+
+    changes = texts(await driver.send(olga, "/changes"))
+    assert "понедельник, 30 ноября" in changes
+    assert "замена, вместо Крылова Н. П." in changes
+    assert "вторник, 1 декабря" in changes
+    assert "<s>Русский язык</s> — <b>отменён</b>" in changes
+    assert "Алгебра" not in changes  # unchanged lessons are not repeated
+
+    assert "Задолженностей нет" in texts(await driver.send(olga, "/debts"))
+
+    events = texts(await driver.send(olga, "/events"))
+    assert "• 3 декабря, 18:00: <b>Родительское собрание</b> · каб. 201" in events
+    assert "Осенний бал" not in events  # in the past
