@@ -72,8 +72,8 @@ def _in_school_year(day: int, month: int, today: date) -> date | None:
 
 def find_day(text: str, today: date) -> date | None:
     """The first day named in ``text`` (lower-case, ё as е), relative to ``today``."""
-    for words, offset in _RELATIVE:
-        if any(re.search(rf"(?<![a-zа-я]){re.escape(w)}(?![a-zа-я])", text) for w in words):
+    for phrases, offset in _RELATIVE:
+        if any(re.search(rf"(?<![a-zа-я]){re.escape(w)}(?![a-zа-я])", text) for w in phrases):
             return today + timedelta(days=offset)
     match = _NUMERIC.search(text)
     if match:
