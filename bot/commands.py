@@ -19,6 +19,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("changes", N_("Timetable changes")),
     ("debts", N_("Debts")),
     ("events", N_("Coming events")),
+    ("topics", N_("Lesson topics")),
     ("child", N_("Choose the child")),
     ("language", N_("Change the language")),
     ("privacy", N_("What is stored and why")),

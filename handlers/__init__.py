@@ -22,6 +22,7 @@ from handlers import (
     records,
     start,
     timetable,
+    topics,
 )
 
 
@@ -37,6 +38,7 @@ def build_routers() -> list[Router]:
         timetable.router(),
         records.router(),
         agenda.router(),
+        topics.router(),
         language.router(),
         privacy.router(),
         fallback.router(),

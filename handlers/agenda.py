@@ -30,10 +30,10 @@ Answer = Callable[[ChildRef, dict[str, Any]], Awaitable[str]]
 def router() -> Router:
     r = Router(name=__name__)
     for command, answer in (
-        ("homework", _homework),
-        ("changes", _changes),
-        ("debts", _debts),
-        ("events", _events),
+        ("homework", homework_text),
+        ("changes", changes_text),
+        ("debts", debts_text),
+        ("events", events_text),
     ):
         r.message.register(_for_child(answer), Command(command))
     return r
@@ -56,7 +56,7 @@ def _for_child(answer: Answer) -> Callable[..., Awaitable[None]]:
     return handler
 
 
-async def _homework(child: ChildRef, data: dict[str, Any]) -> str:
+async def homework_text(child: ChildRef, data: dict[str, Any]) -> str:
     today = data["today"]
     subjects = await homework_by_subject(
         data["session"],
@@ -68,7 +68,7 @@ async def _homework(child: ChildRef, data: dict[str, Any]) -> str:
     return views.homework_view(child, subjects)
 
 
-async def _changes(child: ChildRef, data: dict[str, Any]) -> str:
+async def changes_text(child: ChildRef, data: dict[str, Any]) -> str:
     session, reader, today = data["session"], data["reader"], data["today"]
     days = [await student_timetable(session, child.student_id, today, reader)]
     if days[0].class_id is not None:
@@ -78,11 +78,11 @@ async def _changes(child: ChildRef, data: dict[str, Any]) -> str:
     return views.changes_view(child, days)
 
 
-async def _debts(child: ChildRef, data: dict[str, Any]) -> str:
+async def debts_text(child: ChildRef, data: dict[str, Any]) -> str:
     found = await debts(data["session"], child.student_id, data["today"], data["reader"])
     return views.debts_view(child, found)
 
 
-async def _events(child: ChildRef, data: dict[str, Any]) -> str:
+async def events_text(child: ChildRef, data: dict[str, Any]) -> str:
     found = await upcoming_events(data["session"], child.student_id, data["today"], data["reader"])
     return views.events_view(child, found)

@@ -34,3 +34,10 @@ class MarksSubject(CallbackData, prefix="ms1"):
     child: int
     subject: int
     day: int
+
+
+class TopicsOf(CallbackData, prefix="tp1"):
+    """The lesson topics of one subject for ``child`` over the last weeks."""
+
+    child: int
+    subject: int

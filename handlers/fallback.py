@@ -9,9 +9,14 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
-from core.linking.redeem import looks_like_code
+from core.access.policy import AccessDenied
 
 from core.linking.dto import AccountView
+from core.linking.redeem import looks_like_code
+from core.questions import parse_question
+from core.questions.vocabulary import school_subjects
+from handlers import questions
+from handlers.family import child_in_focus, not_available
 from handlers.linking import start_link
 from handlers.menu import BUTTON_HELP, main_keyboard
 
@@ -39,6 +44,8 @@ def help_text(account: AccountView | None) -> str:
         lines.append(_("/changes: timetable changes today and on the next school day"))
         lines.append(_("/debts: debts to make up"))
         lines.append(_("/events: coming school and class events"))
+        lines.append(_("/topics: what was studied in a subject"))
+        lines.append(_("Or just ask: «оценки по алгебре», «что задали на завтра»."))
         lines.append(_("/child: choose which child's journal to show"))
     lines += [
         _("/language: change the language"),
@@ -60,7 +67,20 @@ async def on_text(message: Message, state: FSMContext, **data: Any) -> None:
         await start_link(message, state, data, code=text)
         return
     account: AccountView | None = data["account"]
+    child = child_in_focus(account)
+    if child is not None:
+        subjects = await school_subjects(data["session"], child.student_id)
+        question = parse_question(text, data["today"], subjects)
+        if question is not None:
+            try:
+                await questions.answer(message, question, child, data)
+            except AccessDenied:
+                await message.answer(not_available())
+            return
     await message.answer(
-        _("I did not understand that. Use the buttons below or /help."),
+        _(
+            "I did not understand that. Ask, for example, «оценки по алгебре», «что задали на "
+            "завтра», «расписание на пятницу», or use the buttons below and /help."
+        ),
         reply_markup=main_keyboard(account),
     )

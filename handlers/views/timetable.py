@@ -92,3 +92,12 @@ def day_view(child: ChildRef, day: DayTimetable, homework: tuple[HomeworkItem, .
 
 def no_more_school_days(child: ChildRef) -> str:
     return _("{child}: no more school days this academic year.").format(child=child_line(child))
+
+
+def presence(lessons: list[TimetableLesson], day: date) -> str:
+    """The answer to «есть ли физика в среду»: yes with the periods, or no."""
+    when = weekday_and_date(day)
+    if not lessons:
+        return _("No, there is no such lesson on {day}.").format(day=when)
+    periods = ", ".join(str(lesson.period) for lesson in lessons)
+    return _("Yes, on {day}: lesson {periods}.").format(day=when, periods=periods)

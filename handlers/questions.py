@@ -1,0 +1,111 @@
+"""Free text: a parsed question answered with the same views as the commands.
+
+The parser lives in ``core.questions``; here a question is routed to the view that answers it.
+What it does not understand gets a short hint and the menu (in ``handlers.fallback``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from aiogram.types import Message
+
+from core.linking.dto import ChildRef
+from core.questions import Question, Span, Topic
+from core.services.diary import diary
+from core.services.homework import homework_by_subject, homework_due
+from core.services.timetable import student_timetable
+from handlers import agenda, records, topics
+from handlers.diary import monday_of
+from handlers.family import not_available
+from handlers.views import agenda as agenda_views
+from handlers.views import diary as diary_views
+from handlers.views import timetable as timetable_views
+
+
+async def answer(
+    message: Message, question: Question, child: ChildRef, data: dict[str, Any]
+) -> None:
+    """Answer ``question`` about ``child``; AccessDenied propagates to the caller."""
+    session, reader, today = data["session"], data["reader"], data["today"]
+    day = question.day or today
+    if question.topic == Topic.MARKS:
+        start = monday_of(day)
+        end = start + timedelta(days=6)
+        if question.subject_id is not None:
+            found = await diary(
+                session,
+                child.student_id,
+                day - timedelta(days=190),
+                day,
+                reader,
+                subject_id=question.subject_id,
+            )
+            text, keyboard = diary_views.subject_view(child, found, start)
+        else:
+            text, keyboard = diary_views.week_view(
+                child, await diary(session, child.student_id, start, end, reader)
+            )
+        await message.answer(text, reply_markup=keyboard)
+    elif question.topic in (Topic.TIMETABLE, Topic.BELLS):
+        await message.answer(await _timetable(question, child, data))
+    elif question.topic == Topic.HOMEWORK:
+        if question.day is not None:
+            items = await homework_due(session, child.student_id, day, reader)
+            if question.subject_id is not None:
+                items = tuple(i for i in items if i.subject_id == question.subject_id)
+            timetable = await student_timetable(session, child.student_id, day, reader)
+            await message.answer(timetable_views.day_view(child, timetable, items))
+        else:
+            subjects = await homework_by_subject(
+                session,
+                child.student_id,
+                today,
+                today + timedelta(days=agenda.HOMEWORK_DAYS),
+                reader,
+                subject_id=question.subject_id,
+            )
+            await message.answer(agenda_views.homework_view(child, subjects))
+    elif question.topic == Topic.CHANGES and question.day is not None:
+        timetable = await student_timetable(session, child.student_id, day, reader)
+        await message.answer(agenda_views.changes_view(child, [timetable]))
+    elif question.topic == Topic.CHANGES:
+        await message.answer(await agenda.changes_text(child, data))
+    elif question.topic == Topic.ATTENDANCE:
+        await records.on_attendance(message, **data)
+    elif question.topic == Topic.TERM:
+        await records.on_term(message, **data)
+    elif question.topic == Topic.DEBTS:
+        await message.answer(await agenda.debts_text(child, data))
+    elif question.topic == Topic.TOPICS and question.subject_id is not None:
+        text = await topics.topics_text(child, question.subject_id, data)
+        await message.answer(text or not_available())
+    elif question.topic == Topic.TOPICS:
+        await topics.on_topics(message, **data)
+    else:
+        await message.answer(await agenda.events_text(child, data))
+
+
+async def _timetable(question: Question, child: ChildRef, data: dict[str, Any]) -> str:
+    session, reader = data["session"], data["reader"]
+    day = question.day or data["today"]
+    if question.span == Span.WEEK:
+        monday = monday_of(day)
+        days = [
+            await student_timetable(session, child.student_id, monday + timedelta(days=n), reader)
+            for n in range(6)
+        ]
+        return "\n\n".join(
+            timetable_views.day_view(child, d) for d in days if d.lessons or d.holiday
+        )
+    timetable = await student_timetable(session, child.student_id, day, reader)
+    text = timetable_views.day_view(child, timetable)
+    if question.asks_presence and question.subject_id is not None:
+        lessons = [
+            lesson
+            for lesson in timetable.lessons
+            if lesson.subject_id == question.subject_id and not lesson.cancelled
+        ]
+        text = timetable_views.presence(lessons, day) + "\n\n" + text
+    return text

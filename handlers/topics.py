@@ -1,0 +1,72 @@
+"""``/topics``: what was studied in a subject over the last weeks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from core.access.policy import AccessDenied
+
+from core.linking.dto import ChildRef
+from core.questions.vocabulary import school_subjects
+from core.services.topics import student_topics
+from handlers.callbacks import TopicsOf
+from handlers.family import child_in_focus, nobody_to_show, not_available
+from handlers.menu import main_keyboard
+from handlers.views import topics as views
+
+# Topics shown: the last four weeks up to today.
+TOPICS_DAYS = 28
+
+
+def router() -> Router:
+    r = Router(name=__name__)
+    r.message.register(on_topics, Command("topics"))
+    r.callback_query.register(on_subject, TopicsOf.filter())
+    return r
+
+
+async def on_topics(message: Message, **data: Any) -> None:
+    child = child_in_focus(data["account"])
+    if child is None:
+        await message.answer(
+            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
+        )
+        return
+    subjects = await school_subjects(data["session"], child.student_id)
+    text, keyboard = views.subject_picker(child, subjects)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def topics_text(child: ChildRef, subject_id: int, data: dict[str, Any]) -> str | None:
+    subjects = await school_subjects(data["session"], child.student_id)
+    if subject_id not in subjects:
+        return None
+    today = data["today"]
+    found = await student_topics(
+        data["session"],
+        child.student_id,
+        subject_id,
+        today - timedelta(days=TOPICS_DAYS),
+        today,
+        data["reader"],
+    )
+    return views.topics_view(child, subjects[subject_id], found)
+
+
+async def on_subject(query: CallbackQuery, callback_data: TopicsOf, **data: Any) -> None:
+    child = child_in_focus(data["account"], callback_data.child)
+    text = None
+    if child is not None:
+        try:
+            text = await topics_text(child, callback_data.subject, data)
+        except AccessDenied:
+            text = None
+    if text is None or not isinstance(query.message, Message):
+        await query.answer(not_available(), show_alert=True)
+        return
+    await query.answer()
+    await query.message.answer(text)

@@ -1,0 +1,62 @@
+"""Questions typed as free text get the same answers as the commands."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.callbacks import ConsentAnswer
+from tests.bot.driver import ChatDriver, texts
+from tests.bot.helpers import invite
+
+AGREE = ConsentAnswer(agree=True).pack()
+
+
+async def linked_olga(driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]) -> None:
+    olga = driver.user(10)
+    await driver.send(olga, f"/start {await invite(sessions, 'G1')}")
+    await driver.press(olga, AGREE)
+
+
+async def test_common_questions_are_answered(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await linked_olga(driver, sessions)
+    olga = driver.user(10)
+    marks = texts(await driver.send(olga, "оценки по алгебре"))
+    assert "23 ноября: <b>5</b>" in marks
+    homework = texts(await driver.send(olga, "что задали на завтра"))
+    assert "№ 245, 247" in homework
+    assert "вторник, 1 декабря" in homework
+    present = texts(await driver.send(olga, "есть ли алгебра во вторник"))
+    assert "Да, вторник, 1 декабря: урок 1." in present
+    absent = texts(await driver.send(olga, "будет ли физика завтра"))
+    assert "Физика" not in absent or "Нет" in absent
+    changes = texts(await driver.send(olga, "замены"))
+    assert "замена, вместо Крылова Н. П." in changes
+    english = texts(await driver.send(olga, "homework for tomorrow"))
+    assert "№ 245, 247" in english
+
+
+async def test_what_is_not_understood_gets_a_hint_and_the_menu(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await linked_olga(driver, sessions)
+    calls = await driver.send(driver.user(10), "привет")
+    assert "оценки по алгебре" in texts(calls)
+    assert calls[-1].reply_markup is not None
+
+
+async def test_topics_offer_the_schools_subjects(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await linked_olga(driver, sessions)
+    calls = await driver.send(driver.user(10), "/topics")
+    assert "Какой предмет" in texts(calls)
+    labels = [
+        b.text
+        for c in calls
+        if c.reply_markup
+        for row in c.reply_markup.inline_keyboard
+        for b in row
+    ]  # type: ignore[union-attr]
+    assert labels == ["Алгебра", "Русский язык"]
