@@ -98,6 +98,6 @@ def presence(lessons: list[TimetableLesson], day: date) -> str:
     """The answer to «есть ли физика в среду»: yes with the periods, or no."""
     when = weekday_and_date(day)
     if not lessons:
-        return _("No, there is no such lesson on {day}.").format(day=when)
+        return _("No. {day}: no such lesson.").format(day=when)
     periods = ", ".join(str(lesson.period) for lesson in lessons)
     return _("Yes, on {day}: lesson {periods}.").format(day=when, periods=periods)
