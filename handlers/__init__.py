@@ -23,6 +23,7 @@ from handlers import (
     start,
     timetable,
     topics,
+    whatif,
 )
 
 
@@ -39,6 +40,7 @@ def build_routers() -> list[Router]:
         records.router(),
         agenda.router(),
         topics.router(),
+        whatif.router(),
         language.router(),
         privacy.router(),
         fallback.router(),

@@ -41,3 +41,10 @@ class TopicsOf(CallbackData, prefix="tp1"):
 
     child: int
     subject: int
+
+
+class WhatIfOf(CallbackData, prefix="wi1"):
+    """What ``child`` needs in one subject this term."""
+
+    child: int
+    subject: int

@@ -60,3 +60,20 @@ async def test_topics_offer_the_schools_subjects(
         for b in row
     ]  # type: ignore[union-attr]
     assert labels == ["Алгебра", "Русский язык"]
+
+
+async def test_whatif_counts_the_marks_needed_and_tries_hypothetical_ones(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # Algebra this term: 5 (w1), 4 (w2), 3 (w1): 16 / 4 = 4.00. A 5 needs an average of
+    # 4.5: two more control 5s give 36 / 8 = 4.5 (one gives 26 / 6 = 4.33; 5s of weight 1
+    # are slower). With 5 5 4 of weight 1: 30 / 7 = 4.29 → 4.
+    await linked_olga(driver, sessions)
+    answer = texts(await driver.send(driver.user(10), "/whatif алгебра 5 5 4"))
+    assert "Сейчас: ср. 4,00 → 4" in answer
+    assert "Для «5»: 5 (вес 2), 5 (вес 2)" in answer
+    assert "Для «4»: уже выходит" in answer
+    assert "Если получить ещё 5 5 4: ср. 4,29 → 4" in answer
+
+    picker = await driver.send(driver.user(10), "/whatif")
+    assert "Какой предмет?" in texts(picker)
