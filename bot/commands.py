@@ -20,6 +20,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("debts", N_("Debts")),
     ("events", N_("Coming events")),
     ("topics", N_("Lesson topics")),
+    ("bells", N_("Bell schedule")),
     ("whatif", N_("What marks are needed for a 5")),
     ("child", N_("Choose the child")),
     ("language", N_("Change the language")),

@@ -45,6 +45,7 @@ def help_text(account: AccountView | None) -> str:
         lines.append(_("/debts: debts to make up"))
         lines.append(_("/events: coming school and class events"))
         lines.append(_("/topics: what was studied in a subject"))
+        lines.append(_("/bells: the bell schedule"))
         lines.append(_("/whatif: the marks still needed for a 5 or a 4"))
         lines.append(_("Or just ask: «оценки по алгебре», «что задали на завтра»."))
         lines.append(_("/child: choose which child's journal to show"))

@@ -48,7 +48,9 @@ async def answer(
                 child, await diary(session, child.student_id, start, end, reader)
             )
         await message.answer(text, reply_markup=keyboard)
-    elif question.topic in (Topic.TIMETABLE, Topic.BELLS):
+    elif question.topic == Topic.BELLS:
+        await records.on_bells(message, **data)
+    elif question.topic == Topic.TIMETABLE:
         await message.answer(await _timetable(question, child, data))
     elif question.topic == Topic.HOMEWORK:
         if question.day is not None:

@@ -1,4 +1,4 @@
-"""``/attendance`` (the current term) and ``/term`` (term, year, exam and final marks)."""
+"""``/attendance`` (the current term), ``/term`` (term, year, exam, final marks), ``/bells``."""
 
 from __future__ import annotations
 
@@ -11,18 +11,21 @@ from core.access.policy import AccessDenied
 
 from core.services.attendance import attendance
 from core.services.attestation import attestation
+from core.services.bells import class_bells
 from core.services.calendar import student_class_on, term_on
 from core.services.class_data import load_class
 from handlers.family import child_in_focus, nobody_to_show, not_available
 from handlers.menu import main_keyboard
 from handlers.views.attendance import attendance_view
 from handlers.views.attestation import attestation_view
+from handlers.views.bells import bells_view
 
 
 def router() -> Router:
     r = Router(name=__name__)
     r.message.register(on_attendance, Command("attendance"))
     r.message.register(on_term, Command("term"))
+    r.message.register(on_bells, Command("bells"))
     return r
 
 
@@ -64,3 +67,23 @@ async def on_term(message: Message, **data: Any) -> None:
         await message.answer(not_available())
         return
     await message.answer(attestation_view(child, marks))
+
+
+async def on_bells(message: Message, **data: Any) -> None:
+    child = child_in_focus(data["account"])
+    if child is None:
+        await message.answer(
+            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
+        )
+        return
+    try:
+        placement = await student_class_on(
+            data["session"], child.student_id, data["today"], data["reader"]
+        )
+    except AccessDenied:
+        await message.answer(not_available())
+        return
+    if placement.class_id is None:
+        await message.answer(not_available())
+        return
+    await message.answer(bells_view(await class_bells(data["session"], placement.class_id)))

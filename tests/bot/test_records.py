@@ -67,3 +67,12 @@ async def test_homework_changes_debts_and_events(
     events = texts(await driver.send(olga, "/events"))
     assert "• 3 декабря, 18:00: <b>Родительское собрание</b> · каб. 201" in events
     assert "Осенний бал" not in events  # in the past
+
+
+async def test_bells_with_breaks(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await linked_olga(driver, sessions)
+    answer = texts(await driver.send(driver.user(10), "/bells"))
+    assert "<b>Звонки: 7А, смена 1</b>" in answer
+    assert "1. 08:00–08:45\n    перемена 10 мин\n2. 08:55–09:40" in answer

@@ -1,0 +1,31 @@
+"""The bell schedule, with the breaks between lessons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram.utils.i18n import gettext as _
+
+from core.services.bells import ClassBells
+from handlers.views.formatting import esc
+
+
+def bells_view(bells: ClassBells) -> str:
+    lines = [
+        _("<b>Bells: {name}, shift {shift}</b>").format(
+            name=esc(bells.class_name), shift=bells.shift
+        ),
+        "",
+    ]
+    previous = None
+    for bell in bells.periods:
+        if previous is not None:
+            gap = datetime.combine(datetime.min, bell.starts_at) - datetime.combine(
+                datetime.min, previous
+            )
+            lines.append("    " + _("break {minutes} min").format(minutes=gap.seconds // 60))
+        lines.append(f"{bell.period}. {bell.starts_at:%H:%M}–{bell.ends_at:%H:%M}")
+        previous = bell.ends_at
+    if not bells.periods:
+        lines.append(_("The school has not published its bells."))
+    return "\n".join(lines)
