@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import time
 
 from aiogram.utils.i18n import gettext as _
 
@@ -20,12 +20,14 @@ def bells_view(bells: ClassBells) -> str:
     previous = None
     for bell in bells.periods:
         if previous is not None:
-            gap = datetime.combine(datetime.min, bell.starts_at) - datetime.combine(
-                datetime.min, previous
-            )
-            lines.append("    " + _("break {minutes} min").format(minutes=gap.seconds // 60))
+            minutes = _minutes(bell.starts_at) - _minutes(previous)
+            lines.append("    " + _("break {minutes} min").format(minutes=minutes))
         lines.append(f"{bell.period}. {bell.starts_at:%H:%M}–{bell.ends_at:%H:%M}")
         previous = bell.ends_at
     if not bells.periods:
         lines.append(_("The school has not published its bells."))
     return "\n".join(lines)
+
+
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
