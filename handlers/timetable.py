@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from aiogram import F, Router
@@ -9,9 +10,10 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from core.access.policy import AccessDenied
 
+from core.linking.dto import AccountView
 from core.services.calendar import next_school_day
 from core.services.homework import homework_due
-from core.services.timetable import student_timetable
+from core.services.timetable import student_timetable, teacher_timetable
 from handlers.family import child_in_focus, nobody_to_show, not_available
 from handlers.menu import BUTTON_TIMETABLE, BUTTON_TOMORROW, main_keyboard
 from handlers.views import timetable as views
@@ -28,6 +30,11 @@ def router() -> Router:
 
 async def on_today(message: Message, **data: Any) -> None:
     child = child_in_focus(data["account"])
+    staff_id = _teaching_staff(data["account"])
+    if child is None and staff_id is not None:
+        day = await teacher_timetable(data["session"], staff_id, data["today"], data["reader"])
+        await message.answer(views.teacher_day_view(day))
+        return
     if child is None:
         await message.answer(
             nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
@@ -45,6 +52,13 @@ async def on_today(message: Message, **data: Any) -> None:
 
 async def on_tomorrow(message: Message, **data: Any) -> None:
     child = child_in_focus(data["account"])
+    staff_id = _teaching_staff(data["account"])
+    if child is None and staff_id is not None:
+        day = await teacher_timetable(
+            data["session"], staff_id, _next_weekday(data["today"]), data["reader"]
+        )
+        await message.answer(views.teacher_day_view(day))
+        return
     if child is None:
         await message.answer(
             nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
@@ -66,3 +80,16 @@ async def on_tomorrow(message: Message, **data: Any) -> None:
         await message.answer(not_available())
         return
     await message.answer(views.day_view(child, day, homework))
+
+
+def _teaching_staff(account: AccountView | None) -> int | None:
+    """The staff id of a linked teacher (or head teacher) who has no child in focus."""
+    if account is None or account.staff_id is None:
+        return None
+    return account.staff_id
+
+
+def _next_weekday(today: date) -> date:
+    # A teacher's "tomorrow": the next Monday-to-Saturday day; holidays show as no lessons.
+    following = today + timedelta(days=1)
+    return following + timedelta(days=1) if following.weekday() == 6 else following

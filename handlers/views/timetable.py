@@ -10,7 +10,7 @@ from babel.dates import format_date
 from core.linking.dto import ChildRef
 from core.models.enums import ChangeKind
 from core.services.homework import HomeworkItem
-from core.services.timetable import DayTimetable
+from core.services.timetable import DayTimetable, TeacherDay
 from core.services.timetable_lessons import TimetableLesson
 from handlers.views.formatting import child_line, current_locale, day_month, esc
 
@@ -101,3 +101,16 @@ def presence(lessons: list[TimetableLesson], day: date) -> str:
         return _("No. {day}: no such lesson.").format(day=when)
     periods = ", ".join(str(lesson.period) for lesson in lessons)
     return _("Yes, on {day}: lesson {periods}.").format(day=when, periods=periods)
+
+
+def teacher_day_view(day: TeacherDay) -> str:
+    lines = [
+        _("<b>Your lessons: {teacher}</b>").format(teacher=esc(day.teacher)),
+        weekday_and_date(day.date),
+        "",
+    ]
+    if not day.lessons:
+        lines.append(_("No lessons."))
+    for lesson in day.lessons:
+        lines.append(f"{lesson_line(lesson)} · {esc(lesson.class_name)}")
+    return "\n".join(lines)

@@ -67,3 +67,15 @@ async def test_a_child_in_a_class_without_lessons_today_gets_no_lessons(
     assert "Борис Иванов, 5Б" in answer
     assert "Уроков нет." in answer
     assert "Алгебра" not in answer
+
+
+async def test_a_teacher_sees_their_own_lessons_with_the_substitution_applied(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    teacher = driver.user(50)
+    await driver.send(teacher, f"/start {await invite(sessions, 'T1', None)}")
+    await driver.press(teacher, AGREE)
+    answer = texts(await driver.send(teacher, "/timetable"))
+    assert "<b>Ваши уроки: Крылова Н. П.</b>" in answer
+    assert "1. 08:00–08:45 <b>Алгебра</b> · каб. 201 · Крылова Н. П. · 7А" in answer
+    assert "Русский язык" not in answer  # Орлов takes her Russian today
