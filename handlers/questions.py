@@ -19,6 +19,7 @@ from core.services.timetable import student_timetable
 from handlers import agenda, records, topics
 from handlers.diary import monday_of
 from handlers.family import not_available
+from handlers.views.limits import fit
 from handlers.views import agenda as agenda_views
 from handlers.views import diary as diary_views
 from handlers.views import timetable as timetable_views

@@ -10,6 +10,7 @@ from core.services.events import EventItem
 from core.services.homework import HomeworkSubject
 from core.services.timetable import DayTimetable
 from handlers.views.formatting import child_line, day_month, esc
+from handlers.views.limits import fit
 from handlers.views.timetable import lesson_line, weekday_and_date
 
 
@@ -24,7 +25,7 @@ def homework_view(child: ChildRef, subjects: tuple[HomeworkSubject, ...]) -> str
             files = f" 📎{len(item.attachments)}" if item.attachments else ""
             due = _("by {day}").format(day=day_month(item.due_on))
             lines.append(f"• {due}{mark}: {esc(item.text)}{files}")
-    return "\n".join(lines)
+    return fit(lines)
 
 
 def changes_view(child: ChildRef, days: list[DayTimetable]) -> str:
@@ -36,7 +37,7 @@ def changes_view(child: ChildRef, days: list[DayTimetable]) -> str:
             lines.extend(lesson_line(lesson) for lesson in changed)
         else:
             lines.append(_("No changes."))
-    return "\n".join(lines)
+    return fit(lines)
 
 
 def _debt(item: DebtItem) -> str:
@@ -63,7 +64,7 @@ def debts_view(child: ChildRef, debts: Debts) -> str:
         lines.append(
             f"<b>{esc(subject.subject)}</b>: " + "; ".join(_debt(i) for i in subject.items)
         )
-    return "\n".join(lines)
+    return fit(lines)
 
 
 def events_view(child: ChildRef, events: tuple[EventItem, ...]) -> str:
@@ -78,4 +79,4 @@ def events_view(child: ChildRef, events: tuple[EventItem, ...]) -> str:
             when += f", {event.starts_at:%H:%M}"
         place = f" · {esc(event.place)}" if event.place else ""
         lines.append(f"• {when}: <b>{esc(event.title)}</b>{place}")
-    return "\n".join(lines)
+    return fit(lines)

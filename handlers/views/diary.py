@@ -11,6 +11,7 @@ from core.linking.dto import ChildRef
 from core.services.diary import Diary, DiaryMark
 from handlers.callbacks import MarksSubject, MarksWeek
 from handlers.views.formatting import average, child_line, day_month, esc
+from handlers.views.limits import fit
 
 # Subjects per keyboard row: two names fit a phone's width.
 _SUBJECTS_PER_ROW = 2
@@ -43,7 +44,7 @@ def week_view(child: ChildRef, diary: Diary) -> tuple[str, InlineKeyboardMarkup]
             + _("avg. {average}").format(average=average(subject.average))
             + suggested
         )
-    return "\n".join(lines), _week_keyboard(child.student_id, diary)
+    return fit(lines), _week_keyboard(child.student_id, diary)
 
 
 def _week_keyboard(student_id: int, diary: Diary) -> InlineKeyboardMarkup:
@@ -108,4 +109,4 @@ def subject_view(
         text=_("◀ Back to the week"),
         callback_data=MarksWeek(child=child.student_id, monday=back_monday.toordinal()).pack(),
     )
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[[back]])
+    return fit(lines), InlineKeyboardMarkup(inline_keyboard=[[back]])

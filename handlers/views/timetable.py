@@ -13,6 +13,7 @@ from core.services.homework import HomeworkItem
 from core.services.timetable import DayTimetable, TeacherDay
 from core.services.timetable_lessons import TimetableLesson
 from handlers.views.formatting import child_line, current_locale, day_month, esc
+from handlers.views.limits import fit
 
 
 def weekday_and_date(day: date) -> str:
@@ -87,7 +88,7 @@ def day_view(child: ChildRef, day: DayTimetable, homework: tuple[HomeworkItem, .
         for item in homework:
             mark = " " + _("(individual)") if item.individual else ""
             lines.append(f"• <b>{esc(item.subject)}</b>{mark}: {esc(item.text)}")
-    return "\n".join(lines)
+    return fit(lines)
 
 
 def no_more_school_days(child: ChildRef) -> str:
@@ -113,4 +114,4 @@ def teacher_day_view(day: TeacherDay) -> str:
         lines.append(_("No lessons."))
     for lesson in day.lessons:
         lines.append(f"{lesson_line(lesson)} · {esc(lesson.class_name)}")
-    return "\n".join(lines)
+    return fit(lines)

@@ -10,6 +10,7 @@ from core.services.naming import collation_key
 from core.services.topics import LessonTopic
 from handlers.callbacks import TopicsOf
 from handlers.views.formatting import child_line, day_month, esc
+from handlers.views.limits import fit
 
 
 def subject_picker(child: ChildRef, subjects: dict[int, str]) -> tuple[str, InlineKeyboardMarkup]:
@@ -35,4 +36,4 @@ def topics_view(child: ChildRef, subject: str, topics: tuple[LessonTopic, ...]) 
     if not shown:
         lines.append(_("No topics recorded for these weeks."))
     lines.extend(f"{day_month(t.date)}: {esc(t.topic or '')}" for t in shown)
-    return "\n".join(lines)
+    return fit(lines)

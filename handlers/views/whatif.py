@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from core.linking.dto import ChildRef
 from core.services.whatif import WhatIf
 from handlers.views.formatting import average, child_line, esc
+from handlers.views.limits import fit
 
 
 def _needed(marks: tuple[tuple[int, Decimal], ...] | None) -> str:
@@ -51,4 +52,4 @@ def whatif_view(
                 subject=esc(subject.split()[0].lower())
             ),
         ]
-    return "\n".join(lines)
+    return fit(lines)
