@@ -76,3 +76,6 @@ class IssuedInvite:
     students: tuple[str, ...]  # for a guardian: their children "Фамилия Имя, 7А"
     code: str
     expires_at: datetime
+    # Added: the classes to print on the person's card (a student's own class, a guardian's
+    # children's classes, the classes a class teacher leads).
+    class_names: tuple[str, ...] = ()
