@@ -15,6 +15,8 @@ SUPPORTED_LOCALES = ("ru", "en")
 _TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 # Telegram's rule for secret_token: 1–256 characters of A-Z, a-z, 0-9, _ and -.
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Telegram usernames: 5–32 characters of A-Z, a-z, 0-9 and _.
+_USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{5,32}$")
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
     "sqlite+aiosqlite": "sqlite+aiosqlite",
@@ -33,6 +35,8 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     bot_api_url: AnyHttpUrl | None = None
+    # For invite links (t.me/<username>); when unset, `journal invites` asks Telegram (getMe).
+    bot_username: str | None = None
     database_url: str = "sqlite+aiosqlite:///./journal.db"
     school_timezone: str = "Asia/Yekaterinburg"
     default_locale: Literal["ru", "en"] = "ru"
@@ -51,6 +55,17 @@ class Settings(BaseSettings):
             return None
         if not isinstance(value, str) or not _TOKEN_RE.match(value):
             raise ValueError("expected a token from @BotFather like 123456:ABC-DEF...")
+        return value
+
+    @field_validator("bot_username", mode="before")
+    @classmethod
+    def _username(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if isinstance(value, str) and value.startswith("@"):
+            value = value[1:]  # as BotFather shows it; the link needs it without
+        if not isinstance(value, str) or not _USERNAME_RE.match(value):
+            raise ValueError("expected the bot's username: 5-32 characters of A-Z, a-z, 0-9, _")
         return value
 
     @field_validator("webhook_secret", mode="before")

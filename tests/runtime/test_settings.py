@@ -71,3 +71,22 @@ def test_bad_values_name_the_variable(
     assert "\n" not in message
     if variable in {"BOT_TOKEN", "WEBHOOK_SECRET"}:
         assert value not in message  # secrets are not echoed back
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", None), ("school_journal_bot", "school_journal_bot"), ("@Gym5_bot", "Gym5_bot")],
+)
+def test_bot_username_is_optional_and_kept_without_the_at(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: str | None
+) -> None:
+    monkeypatch.setenv("BOT_USERNAME", value)
+    assert load_settings().bot_username == expected
+
+
+@pytest.mark.parametrize("value", ["abcd", "a" * 33, "school-bot", "школа_бот", "@@school_bot"])
+def test_a_bad_bot_username_names_the_variable(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("BOT_USERNAME", value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith("Bad setting BOT_USERNAME:")
