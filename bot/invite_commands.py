@@ -1,0 +1,178 @@
+"""`journal invites issue` and `journal invites revoke`: one-time linking codes for families."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.settings import Settings
+from core import migrate
+from core.clock import SystemClock, school_today
+from core.db import create_engine, create_sessionmaker
+from core.i18n import N_, gettext_for
+from core.linking.invites import DEFAULT_TTL, InviteTargetError, issue_invites, revoke_invites
+from core.linking.sheet import write_sheets
+from core.models.enums import Role
+
+# Every staff role selects the staff table; the code then carries the person's own first role.
+ROLES = {"guardian": Role.GUARDIAN, "student": Role.STUDENT, "staff": Role.TEACHER}
+
+
+def _days(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("use a whole number of days, 1 or more")
+    return int(text)
+
+
+def _targets(parser: argparse.ArgumentParser) -> None:
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--class", dest="class_name", metavar="CLASS", help="a class, e.g. 7А")
+    who.add_argument("--person", metavar="ID", help="the school's id of one person")
+    parser.add_argument(
+        "--role",
+        choices=tuple(ROLES),
+        help="whose codes: guardian (default with --class), student, or staff (the class "
+        "teacher with --class); with --person it settles an id several kinds share",
+    )
+    parser.add_argument("--school", metavar="ID", help="the school's id (several in one database)")
+
+
+def add_commands(commands: Any) -> None:
+    invites = commands.add_parser("invites", help="one-time codes that link a family's chat")
+    actions = invites.add_subparsers(dest="invites_command", required=True, metavar="ACTION")
+    issue = actions.add_parser("issue", help="issue codes: a CSV list and a printable sheet")
+    _targets(issue)
+    issue.add_argument("--days", type=_days, default=DEFAULT_TTL.days, help="valid for (30)")
+    issue.add_argument("--out", type=Path, default=Path(), help="directory (default: here)")
+    issue.set_defaults(handler=_issue)
+    revoke = actions.add_parser("revoke", help="revoke the unused codes of a class or a person")
+    _targets(revoke)
+    revoke.set_defaults(handler=_revoke)
+
+
+async def _ask_telegram(token: str, settings: Settings) -> str | None:
+    # aiogram takes seconds to import: only when Telegram must be asked. Not bot.runtime's
+    # create_bot, which would load every handler for one getMe.
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+
+    api_url = str(settings.bot_api_url).rstrip("/") if settings.bot_api_url else None
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else None
+    bot = Bot(token=token, session=session)
+    try:
+        me = await bot.get_me()
+    finally:
+        await bot.session.close()
+    return me.username
+
+
+def bot_username(settings: Settings) -> str | None:
+    """BOT_USERNAME, else the name Telegram gives for BOT_TOKEN; None (and a line) if neither."""
+    if settings.bot_username:
+        return settings.bot_username
+    if settings.bot_token is None:
+        print(
+            "journal invites: set BOT_USERNAME (or BOT_TOKEN, to ask Telegram) for the links",
+            file=sys.stderr,
+        )
+        return None
+    try:
+        username = asyncio.run(_ask_telegram(settings.bot_token.get_secret_value(), settings))
+    except Exception as exc:  # any network or API failure ends in the same advice
+        print(
+            f"journal invites: Telegram did not tell the bot's username ({type(exc).__name__}); "
+            "set BOT_USERNAME",
+            file=sys.stderr,
+        )
+        return None
+    if not username:
+        print("journal invites: the bot has no username; set BOT_USERNAME", file=sys.stderr)
+    return username
+
+
+def _label(args: argparse.Namespace) -> str:
+    return "-".join(part for part in (args.class_name or args.person, args.role) if part)
+
+
+def _issue(args: argparse.Namespace, settings: Settings) -> int:
+    username = bot_username(settings)
+    if username is None:
+        return 2
+    migrate.upgrade(settings.database_url)
+    gettext = gettext_for(settings.default_locale)
+    clock = SystemClock()
+
+    async def run() -> tuple[Path, Path, int]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                now = clock.now()
+                issued = await issue_invites(
+                    session,
+                    now=now,
+                    today=school_today(clock, settings.timezone),
+                    class_name=args.class_name,
+                    person=args.person,
+                    role=ROLES[args.role] if args.role else None,
+                    ttl=timedelta(days=args.days),
+                    school=args.school,
+                )
+                # Files first, commit after: codes nobody can hand out are never stored.
+                paths = write_sheets(
+                    issued,
+                    directory=args.out,
+                    label=_label(args),
+                    bot_username=username,
+                    timezone=settings.timezone,
+                    now=now,
+                    gettext=gettext,
+                )
+                await session.commit()
+                return *paths, len(issued)
+        finally:
+            await engine.dispose()
+
+    try:
+        csv_path, html_path, count = asyncio.run(run())
+    except InviteTargetError as bad:
+        print(f"journal invites: {gettext(bad.message).format(**bad.params)}", file=sys.stderr)
+        return 2
+    print(csv_path)
+    print(html_path)
+    print(gettext(N_("invite codes issued: {count}")).format(count=count))
+    return 0
+
+
+def _revoke(args: argparse.Namespace, settings: Settings) -> int:
+    migrate.upgrade(settings.database_url)
+    gettext = gettext_for(settings.default_locale)
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                count = await revoke_invites(
+                    session,
+                    now=SystemClock().now(),
+                    class_name=args.class_name,
+                    person=args.person,
+                    role=ROLES[args.role] if args.role else None,
+                    school=args.school,
+                )
+                await session.commit()
+                return count
+        finally:
+            await engine.dispose()
+
+    try:
+        count = asyncio.run(run())
+    except InviteTargetError as bad:
+        print(f"journal invites: {gettext(bad.message).format(**bad.params)}", file=sys.stderr)
+        return 2
+    print(gettext(N_("invite codes revoked: {count}")).format(count=count))
+    return 0
