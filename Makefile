@@ -31,7 +31,7 @@ locales-compile: $(STAMP)
 # (tests/project/test_locales.py fails on an untranslated or fuzzy string).
 locales: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k __ -k N_ -k lazy_gettext -k ngettext:1,2 -o locales/messages.pot --no-location --omit-header --sort-output core handlers bot
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --no-wrap
 	$(BIN)/pybabel compile -d locales -D messages
 
 run: install
