@@ -54,6 +54,9 @@ def create_dispatcher(
         timezone=config.timezone,
         messenger=config.messenger,
         sessions=sessions,
+        # Also set per update by the locale middleware; here so that the error handler can
+        # translate even when the failure came before that middleware ran.
+        i18n=i18n,
     )
     middlewares.install(
         dp,

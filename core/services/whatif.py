@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.grading import average_with, marks_needed, suggested_mark
+from core.grading import average_with, marks_needed, suggested_mark, weighted_average
 from core.models import WorkType
 from core.services.diary import diary
 from core.services.reader import Reader
@@ -58,6 +58,7 @@ async def what_if(
         (m.numeric_value, m.weight)
         for m in (subject.marks if subject else ())
         if term is None or term.contains(m.date)
+        if m.date <= on
     ]
     needed = {
         target: _as_tuple(marks_needed(existing, target, history.thresholds, weights))
@@ -68,11 +69,13 @@ async def what_if(
         if hypothetical
         else None
     )
+    # The average as of ``on``: marks dated later (entered ahead) do not count yet.
+    current = weighted_average(existing)
     return WhatIf(
         subject_id=subject_id,
         subject=subject.subject if subject else None,
-        average=subject.average if subject else None,
-        suggested_mark=subject.suggested_mark if subject else None,
+        average=current,
+        suggested_mark=suggested_mark(current, history.thresholds),
         needed=needed,
         hypothetical_average=extra_average,
         hypothetical_mark=suggested_mark(extra_average, history.thresholds),

@@ -65,15 +65,15 @@ async def test_topics_offer_the_schools_subjects(
 async def test_whatif_counts_the_marks_needed_and_tries_hypothetical_ones(
     driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    # Algebra this term: 5 (w1), 4 (w2), 3 (w1): 16 / 4 = 4.00. A 5 needs an average of
-    # 4.5: two more control 5s give 36 / 8 = 4.5 (one gives 26 / 6 = 4.33; 5s of weight 1
-    # are slower). With 5 5 4 of weight 1: 30 / 7 = 4.29 → 4.
+    # Algebra up to today (30.11): 5 (w1), 4 (w2) = 13 / 3 = 4.33 (the 3 of 1.12 is not yet
+    # given). A 5 needs 4.5: one more 5 of weight 1 gives 18 / 4 = 4.5, and a lighter work is
+    # preferred to a control one. With 5 5 4 of weight 1: 27 / 6 = 4.5 → 5.
     await linked_olga(driver, sessions)
     answer = texts(await driver.send(driver.user(10), "/whatif алгебра 5 5 4"))
-    assert "Сейчас: ср. 4,00 → 4" in answer
-    assert "Для «5»: 5 (вес 2), 5 (вес 2)" in answer
+    assert "Сейчас: ср. 4,33 → 4" in answer
+    assert "Для «5»: 5 (вес 1)" in answer
     assert "Для «4»: уже выходит" in answer
-    assert "Если получить ещё 5 5 4: ср. 4,29 → 4" in answer
+    assert "Если получить ещё 5 5 4: ср. 4,50 → 5" in answer
 
     picker = await driver.send(driver.user(10), "/whatif")
     assert "Какой предмет?" in texts(picker)
