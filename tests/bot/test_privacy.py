@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from aiogram.types import Chat, InlineKeyboardMarkup
-from core.linking.accounts import load_account
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core import migrate
 from core.clock import FrozenClock
 from core.db import create_engine, create_sessionmaker
+from core.linking.accounts import load_account
 from core.models import Account, AccountLink, AuditRecord
 from core.models.enums import Messenger
 from handlers.callbacks import ConfirmLogout, ConsentAnswer, PickChild, PickLanguage

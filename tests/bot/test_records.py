@@ -23,7 +23,7 @@ async def test_attendance_lists_codes_without_health_reasons_and_totals(
     await linked_olga(driver, sessions)
     answer = texts(await driver.send(driver.user(10), "/attendance"))
     assert "2 четверть: 9 ноября – 30 ноября" in answer
-    assert "30 ноября, урок 2: <b>Н</b> — без уважительной причины" in answer
+    assert "30 ноября, урок 2: <b>Н</b> — отсутствовал без уважительной причины" in answer
     assert "24 ноября, весь день: <b>Б</b>" in answer
     assert "23 ноября, урок 1: <b>ОП</b>" in answer
     assert "Пропущен 1 урок (без уважительной причины — 1" in answer
