@@ -19,10 +19,10 @@ from core.services.timetable import student_timetable
 from handlers import agenda, records, topics
 from handlers.diary import monday_of
 from handlers.family import not_available
-from handlers.views.limits import fit
 from handlers.views import agenda as agenda_views
 from handlers.views import diary as diary_views
 from handlers.views import timetable as timetable_views
+from handlers.views.limits import fit
 
 
 async def answer(
@@ -82,8 +82,8 @@ async def answer(
     elif question.topic == Topic.DEBTS:
         await message.answer(await agenda.debts_text(child, data))
     elif question.topic == Topic.TOPICS and question.subject_id is not None:
-        text = await topics.topics_text(child, question.subject_id, data)
-        await message.answer(text or not_available())
+        topic_text = await topics.topics_text(child, question.subject_id, data)
+        await message.answer(topic_text or not_available())
     elif question.topic == Topic.TOPICS:
         await topics.on_topics(message, **data)
     else:
@@ -99,9 +99,10 @@ async def _timetable(question: Question, child: ChildRef, data: dict[str, Any]) 
             await student_timetable(session, child.student_id, monday + timedelta(days=n), reader)
             for n in range(6)
         ]
-        return "\n\n".join(
+        week = "\n\n".join(
             timetable_views.day_view(child, d) for d in days if d.lessons or d.holiday
         )
+        return fit(week.split("\n")) if week else timetable_views.day_view(child, days[0])
     timetable = await student_timetable(session, child.student_id, day, reader)
     text = timetable_views.day_view(child, timetable)
     if question.asks_presence and question.subject_id is not None:

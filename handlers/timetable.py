@@ -32,8 +32,8 @@ async def on_today(message: Message, **data: Any) -> None:
     child = child_in_focus(data["account"])
     staff_id = _teaching_staff(data["account"])
     if child is None and staff_id is not None:
-        day = await teacher_timetable(data["session"], staff_id, data["today"], data["reader"])
-        await message.answer(views.teacher_day_view(day))
+        lessons = await teacher_timetable(data["session"], staff_id, data["today"], data["reader"])
+        await message.answer(views.teacher_day_view(lessons))
         return
     if child is None:
         await message.answer(
@@ -54,10 +54,10 @@ async def on_tomorrow(message: Message, **data: Any) -> None:
     child = child_in_focus(data["account"])
     staff_id = _teaching_staff(data["account"])
     if child is None and staff_id is not None:
-        day = await teacher_timetable(
+        lessons = await teacher_timetable(
             data["session"], staff_id, _next_weekday(data["today"]), data["reader"]
         )
-        await message.answer(views.teacher_day_view(day))
+        await message.answer(views.teacher_day_view(lessons))
         return
     if child is None:
         await message.answer(

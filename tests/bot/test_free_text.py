@@ -58,7 +58,7 @@ async def test_topics_offer_the_schools_subjects(
         if c.reply_markup
         for row in c.reply_markup.inline_keyboard
         for b in row
-    ]  # type: ignore[union-attr]
+    ]
     assert labels == ["Алгебра", "Русский язык"]
 
 
