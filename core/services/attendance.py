@@ -19,8 +19,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.permissions import Permission
+from core.access.policy import authorize
 from core.models import Attendance, AttendanceCode, Lesson, Subject
-from core.services.audit import record_read
 from core.services.groups import load_memberships
 from core.services.reader import Reader
 from core.services.school_data import load_history
@@ -130,11 +131,11 @@ async def attendance(
         late=missed[AttendanceCode.LATE],
         days_with_absence=len({e.date for e in entries if e.code != AttendanceCode.LATE}),
     )
-    await record_read(
+    await authorize(
         session,
         reader,
-        school_id=history.school_id,
-        student_id=student_id,
+        Permission.ATTENDANCE,
+        student_id,
         action="read_attendance",
         details={"start": start.isoformat(), "end": end.isoformat(), "comments": with_comments},
     )

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.permissions import Permission
+from core.access.policy import authorize
 from core.models import AttestationKind, AttestationMark, SchoolClass, Subject, Term, TermKind
-from core.services.audit import record_read
 from core.services.naming import collation_key
 from core.services.reader import Reader
 from core.services.school_data import TermInfo, load_history, term_info
@@ -119,11 +120,11 @@ async def attestation(
         )
         for sid in sorted(names, key=lambda s: (collation_key(names[s]), s))
     )
-    await record_read(
+    await authorize(
         session,
         reader,
-        school_id=history.school_id,
-        student_id=student_id,
+        Permission.ATTESTATION,
+        student_id,
         action="read_attestation",
         details={"academic_year_id": academic_year_id},
     )

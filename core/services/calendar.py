@@ -22,8 +22,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.permissions import Permission
+from core.access.policy import authorize
 from core.models import SchoolClass, Term
-from core.services.audit import record_read
 from core.services.class_data import (
     ClassInfo,
     HolidayInfo,
@@ -105,11 +106,11 @@ async def student_class_on(
     name = None
     if class_id is not None:
         name = await session.scalar(select(SchoolClass.name).where(SchoolClass.id == class_id))
-    await record_read(
+    await authorize(
         session,
         reader,
-        school_id=history.school_id,
-        student_id=student_id,
+        Permission.TIMETABLE,
+        student_id,
         action="read_placement",
         details={"on": on.isoformat()},
     )

@@ -21,8 +21,9 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.permissions import Permission
+from core.access.policy import authorize
 from core.models import AcademicYear, Debt, Subject, Term
-from core.services.audit import record_read
 from core.services.debts_data import missed_control_works, open_term_marks
 from core.services.naming import collation_key
 from core.services.reader import Reader
@@ -103,11 +104,11 @@ async def debts(session: AsyncSession, student_id: int, on: dt.date, reader: Rea
                 work.subject,
                 DebtItem(DebtKind.MISSED_CONTROL, date=work.date, work_type=work.work_type),
             )
-    await record_read(
+    await authorize(
         session,
         reader,
-        school_id=history.school_id,
-        student_id=student_id,
+        Permission.DEBTS,
+        student_id,
         action="read_debts",
         details={"on": on.isoformat()},
     )

@@ -22,9 +22,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.permissions import Permission
+from core.access.policy import authorize
 from core.grading import suggested_mark, weighted_average
 from core.models import Mark, Staff, Subject, WorkType
-from core.services.audit import record_read
 from core.services.calendar import class_terms
 from core.services.naming import collation_key, short_name
 from core.services.reader import Reader
@@ -140,11 +141,11 @@ async def diary(
                 suggested_mark(average, history.thresholds),
             )
         )
-    await record_read(
+    await authorize(
         session,
         reader,
-        school_id=history.school_id,
-        student_id=student_id,
+        Permission.MARKS,
+        student_id,
         action="read_diary",
         details={"start": start.isoformat(), "end": end.isoformat(), "subject_id": subject_id},
     )

@@ -14,8 +14,9 @@ from datetime import date, time
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.permissions import Permission
+from core.access.policy import authorize
 from core.models import EventAudience, SchoolEvent
-from core.services.audit import record_read
 from core.services.reader import Reader
 from core.services.school_data import load_history
 
@@ -73,11 +74,11 @@ async def upcoming_events(
         )
         for e in rows
     )
-    await record_read(
+    await authorize(
         session,
         reader,
-        school_id=history.school_id,
-        student_id=student_id,
+        Permission.EVENTS,
+        student_id,
         action="read_events",
         details={"since": since.isoformat(), "limit": limit},
     )

@@ -14,8 +14,9 @@ from datetime import date
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.permissions import Permission
+from core.access.policy import authorize
 from core.models import Group, Homework, HomeworkAttachment, Staff, Subject
-from core.services.audit import record_read
 from core.services.groups import load_memberships
 from core.services.naming import collation_key, short_name
 from core.services.reader import Reader
@@ -101,11 +102,11 @@ async def _homework(
             attachments[a.homework_id].append(
                 Attachment(a.file_name, a.content_type, a.size_bytes, a.url, a.storage_path)
             )
-    await record_read(
+    await authorize(
         session,
         reader,
-        school_id=history.school_id,
-        student_id=student_id,
+        Permission.HOMEWORK,
+        student_id,
         action="read_homework",
         details={"start": start.isoformat(), "end": end.isoformat(), "subject_id": subject_id},
     )

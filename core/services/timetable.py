@@ -19,8 +19,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.permissions import Permission
+from core.access.policy import authorize
 from core.models import Staff
-from core.services.audit import record_read
 from core.services.class_data import ClassInfo, holiday_for, load_class, load_classes, load_holidays
 from core.services.errors import NotFoundError
 from core.services.groups import load_memberships
@@ -84,11 +85,11 @@ async def student_timetable(
     """The student's lessons on the date: their class then, the whole class and their groups."""
     history = await load_history(session, student_id)
     class_id = history.class_on(on)
-    await record_read(
+    await authorize(
         session,
         reader,
-        school_id=history.school_id,
-        student_id=student_id,
+        Permission.TIMETABLE,
+        student_id,
         action="read_timetable",
         details={"on": on.isoformat()},
     )

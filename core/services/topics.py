@@ -15,8 +15,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.permissions import Permission
+from core.access.policy import authorize
 from core.models import Group, Lesson, Staff
-from core.services.audit import record_read
 from core.services.groups import load_memberships
 from core.services.naming import short_name
 from core.services.reader import Reader
@@ -114,11 +115,11 @@ async def student_topics(
 
     classes = {c for c in class_on.values() if c is not None}
     topics = await _topics(session, subject_id, start, end, classes, visible)
-    await record_read(
+    await authorize(
         session,
         reader,
-        school_id=history.school_id,
-        student_id=student_id,
+        Permission.TOPICS,
+        student_id,
         action="read_topics",
         details={"subject_id": subject_id, "start": start.isoformat(), "end": end.isoformat()},
     )

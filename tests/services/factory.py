@@ -47,7 +47,8 @@ from core.models import (
 )
 from core.services.reader import Reader
 
-READER = Reader(label="test", account_id=101, staff_id=None)
+# The operator's trusted tools read everything (and are audited); the policy has its own tests.
+READER = Reader(label="test", account_id=101, staff_id=None, system=True)
 DELETED_AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 YEAR_START = date(2026, 9, 1)
 

@@ -62,7 +62,9 @@ async def test_every_student_read_writes_one_audit_record(session: AsyncSession)
             record.actor_staff_id,
             record.actor_label,
         ) == (action, anna.id, w.school.id, 101, None, "test")
-    await homework_by_subject(session, anna.id, MON, FRI, Reader("cli", staff_id=w.petrova.id))
+    await homework_by_subject(
+        session, anna.id, MON, FRI, Reader("cli", staff_id=w.petrova.id, system=True)
+    )
     last = (await _audit_rows(session))[-1]
     assert (last.action, last.actor_label, last.actor_staff_id, last.actor_account_id) == (
         "read_homework",
@@ -70,7 +72,13 @@ async def test_every_student_read_writes_one_audit_record(session: AsyncSession)
         w.petrova.id,
         None,
     )
-    assert last.details == {"start": "2026-11-16", "end": "2026-11-20", "subject_id": None}
+    assert last.details == {
+        "start": "2026-11-16",
+        "end": "2026-11-20",
+        "subject_id": None,
+        "permission": "homework",
+        "granted": True,
+    }
 
 
 async def test_class_and_teacher_views_are_not_personal_data(session: AsyncSession) -> None:
