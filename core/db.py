@@ -31,7 +31,8 @@ def is_sqlite(url: str) -> bool:
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine for ``url`` with the per-backend settings this project relies on."""
-    kwargs: dict[str, Any] = {"echo": echo}
+    # hide_parameters: SQL errors must not carry a child's name or a phone into a log line.
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if not is_sqlite(url):
         kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)

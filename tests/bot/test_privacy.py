@@ -218,3 +218,38 @@ async def test_a_flood_from_one_user_is_throttled_with_one_warning(
     assert answers[5] == []
     other = driver.user(11)
     assert await driver.send(other, "/help")  # others are not affected
+
+
+COMMANDS = (
+    "/start",
+    "/marks",
+    "/term",
+    "/timetable",
+    "/tomorrow",
+    "/homework",
+    "/changes",
+    "/attendance",
+    "/topics",
+    "/debts",
+    "/events",
+    "/bells",
+    "/whatif",
+    "/whatif алгебра 5",
+    "/child",
+    "/help",
+    "/privacy",
+    "оценки по алгебре",
+    "что задали на завтра",
+    "замены",
+)
+
+
+async def test_a_guardian_of_one_child_never_sees_another_through_any_command(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await link(driver, sessions, 20, "G2")  # father of Дмитрий only
+    pavel = driver.user(20)
+    for command in COMMANDS:
+        answer = texts(await driver.send(pavel, command))
+        for other in ("Анна", "Борис", "Иванов", "Работа над ошибками"):
+            assert other not in answer, (command, answer)
