@@ -48,3 +48,11 @@ class WhatIfOf(CallbackData, prefix="wi1"):
 
     child: int
     subject: int
+
+
+class MarksTerm(CallbackData, prefix="mt1"):
+    """The diary of a whole term: the term containing ``day``, or ``step`` terms from it."""
+
+    child: int
+    day: int
+    step: int = 0

@@ -8,11 +8,13 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
-from core.access.policy import AccessDenied
+from aiogram.utils.i18n import gettext as _
 
+from core.access.policy import AccessDenied
+from core.services.calendar import term_bounds
 from core.services.diary import diary
 from core.services.reader import Reader
-from handlers.callbacks import MarksSubject, MarksWeek
+from handlers.callbacks import MarksSubject, MarksTerm, MarksWeek
 from handlers.family import child_in_focus, nobody_to_show, not_available
 from handlers.menu import BUTTON_MARKS, main_keyboard
 from handlers.views import diary as views
@@ -27,6 +29,7 @@ def router() -> Router:
     r.message.register(on_marks, F.text == BUTTON_MARKS)
     r.callback_query.register(on_week, MarksWeek.filter())
     r.callback_query.register(on_subject, MarksSubject.filter())
+    r.callback_query.register(on_term, MarksTerm.filter())
     return r
 
 
@@ -105,3 +108,24 @@ def _day(ordinal: int) -> date | None:
 def _monday(ordinal: int) -> date | None:
     day = _day(ordinal)
     return monday_of(day) if day is not None else None
+
+
+async def on_term(query: CallbackQuery, callback_data: MarksTerm, **data: Any) -> None:
+    child = child_in_focus(data["account"], callback_data.child)
+    day = _day(callback_data.day)
+    if child is None or day is None or not isinstance(query.message, Message):
+        await query.answer(not_available(), show_alert=True)
+        return
+    # Only dates are worked out here; the marks are read through the checked diary below.
+    bounds = await term_bounds(data["session"], child.student_id, day, callback_data.step)
+    if bounds is None:
+        await query.answer(_("There is no such term."), show_alert=True)
+        return
+    try:
+        found = await diary(data["session"], child.student_id, bounds[0], bounds[1], data["reader"])
+    except AccessDenied:
+        await query.answer(not_available(), show_alert=True)
+        return
+    await query.answer()
+    text, keyboard = views.term_view(child, found)
+    await query.message.edit_text(text, reply_markup=keyboard)

@@ -115,3 +115,28 @@ async def student_class_on(
         details={"on": on.isoformat()},
     )
     return Placement(student_id=student_id, on=on, class_id=class_id, class_name=name)
+
+
+async def term_bounds(
+    session: AsyncSession, student_id: int, day: date, step: int = 0
+) -> tuple[date, date] | None:
+    """Start and end of the term containing ``day`` (or the last one before it), moved by
+    ``step`` terms, in the class the student was in on ``day``. Dates only, not audited: the
+    caller reads the marks through an audited service.
+    """
+    class_id = (await load_history(session, student_id)).class_on(day)
+    if class_id is None:
+        return None
+    terms = await class_terms(session, class_id)
+    started = [n for n, term in enumerate(terms) if term.starts_on <= day]
+    if not started:
+        index = 0 if step > 0 else None
+        if index is None:
+            return None
+        step -= 1
+    else:
+        index = started[-1]
+    index += step
+    if not 0 <= index < len(terms):
+        return None
+    return terms[index].starts_on, terms[index].ends_on

@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 
 from core.linking.dto import ChildRef
 from core.services.diary import Diary, DiaryMark
-from handlers.callbacks import MarksSubject, MarksWeek
+from handlers.callbacks import MarksSubject, MarksTerm, MarksWeek
 from handlers.views.formatting import average, child_line, day_month, esc
 from handlers.views.limits import fit
 
@@ -65,6 +65,14 @@ def _week_keyboard(student_id: int, diary: Diary) -> InlineKeyboardMarkup:
             ),
         ]
     ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text=_("📅 Whole term"),
+                callback_data=MarksTerm(child=student_id, day=diary.end.toordinal()).pack(),
+            )
+        ]
+    )
     buttons = [
         InlineKeyboardButton(
             text=subject.subject[:32],
@@ -110,3 +118,42 @@ def subject_view(
         callback_data=MarksWeek(child=child.student_id, monday=back_monday.toordinal()).pack(),
     )
     return fit(lines), InlineKeyboardMarkup(inline_keyboard=[[back]])
+
+
+def term_view(child: ChildRef, diary: Diary) -> tuple[str, InlineKeyboardMarkup]:
+    term = diary.term
+    title = esc(term.name) if term else f"{day_month(diary.start)} – {day_month(diary.end)}"
+    lines = [
+        _("<b>Marks: {child}</b>").format(child=child_line(child)),
+        title,
+        "",
+    ]
+    if not diary.subjects:
+        lines.append(_("No marks yet."))
+    for subject in diary.subjects:
+        marks = _marks_line(subject.marks) or "—"
+        suggested = f" → {subject.suggested_mark}" if subject.suggested_mark is not None else ""
+        lines.append(
+            f"{esc(subject.subject)}: {marks} · "
+            + _("avg. {average}").format(average=average(subject.average))
+            + suggested
+        )
+    day = diary.end.toordinal()
+    row = [
+        InlineKeyboardButton(
+            text=_("◀ Previous term"),
+            callback_data=MarksTerm(child=child.student_id, day=day, step=-1).pack(),
+        ),
+        InlineKeyboardButton(
+            text=_("Next term ▶"),
+            callback_data=MarksTerm(child=child.student_id, day=day, step=1).pack(),
+        ),
+    ]
+    back = InlineKeyboardButton(
+        text=_("◀ Back to the week"),
+        callback_data=MarksWeek(
+            child=child.student_id,
+            monday=(diary.end - timedelta(days=diary.end.weekday())).toordinal(),
+        ).pack(),
+    )
+    return fit(lines), InlineKeyboardMarkup(inline_keyboard=[row, [back]])

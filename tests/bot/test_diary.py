@@ -107,3 +107,27 @@ async def _subject(sessions: async_sessionmaker[AsyncSession]) -> int:
             await session.execute(select(Subject.id).where(Subject.external_id == "ALG"))
         ).scalar_one()
         return found
+
+
+async def test_the_whole_term_and_the_terms_around_it(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from handlers.callbacks import MarksTerm
+
+    await link(driver, sessions, 10, "G1")
+    anna = await student_id(sessions, "S1")
+    olga = driver.user(10)
+    week = await driver.send(olga, "/marks")
+    term = MarksTerm(child=anna, day=date(2026, 12, 6).toordinal())
+    assert term.pack() in button_data(week)
+    answer = texts(await driver.press(olga, term.pack()))
+    assert "2 четверть" in answer
+    assert "Алгебра: 5 <b>4</b> 3 · ср. 4,00 → 4" in answer
+    earlier = MarksTerm(child=anna, day=date(2026, 12, 27).toordinal(), step=-1)
+    answer = texts(await driver.press(olga, earlier.pack()))
+    assert "1 четверть" in answer
+    assert "Оценок пока нет." in answer
+    later = await driver.press(olga, MarksTerm(child=anna, day=term.day, step=1).pack())
+    assert any(c.show_alert for c in later)
+    pavel_calls = await driver.press(driver.user(20), term.pack())
+    assert "Алгебра" not in texts(pavel_calls)
