@@ -22,6 +22,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("topics", N_("Lesson topics")),
     ("bells", N_("Bell schedule")),
     ("whatif", N_("What marks are needed for a 5")),
+    ("class", N_("Class teacher: the class summary")),
     ("child", N_("Choose the child")),
     ("language", N_("Change the language")),
     ("privacy", N_("What is stored and why")),

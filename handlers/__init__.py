@@ -12,6 +12,7 @@ from aiogram import Router
 from handlers import (
     agenda,
     children,
+    class_teacher,
     diary,
     errors,
     fallback,
@@ -41,6 +42,7 @@ def build_routers() -> list[Router]:
         agenda.router(),
         topics.router(),
         whatif.router(),
+        class_teacher.router(),
         language.router(),
         privacy.router(),
         fallback.router(),

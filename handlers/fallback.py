@@ -9,8 +9,8 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
-from core.access.policy import AccessDenied
 
+from core.access.policy import AccessDenied
 from core.linking.dto import AccountView
 from core.linking.redeem import looks_like_code
 from core.questions import parse_question
@@ -35,6 +35,8 @@ def help_text(account: AccountView | None) -> str:
         lines.append(_("/start: link your account with a code from the school or your phone"))
     else:
         lines.append(_("/start: what your account sees"))
+        if account.staff_id is not None:
+            lines.append(_("/class: the summary of the class you lead"))
         lines.append(_("/timetable: today's lessons with changes"))
         lines.append(_("/tomorrow: the next school day's lessons and homework"))
         lines.append(_("/marks: marks of the week, averages, one subject in full"))

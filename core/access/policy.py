@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.matrix import load_matrix
 from core.access.permissions import Permission
 from core.models import (
+    AuditRecord,
     GroupMember,
     GuardianLink,
     SchoolClass,
@@ -44,10 +45,14 @@ from core.services.reader import Reader
 class AccessDenied(PermissionError):  # noqa: N818 - the name the handlers and docs use
     """The reader may not read this; the message names the permission and ids only."""
 
-    def __init__(self, permission: Permission, student_id: int) -> None:
-        super().__init__(f"{permission.value} of student #{student_id} refused")
+    def __init__(
+        self, permission: Permission, student_id: int | None, *, class_id: int | None = None
+    ) -> None:
+        whose = f"student #{student_id}" if student_id is not None else f"class #{class_id}"
+        super().__init__(f"{permission.value} of {whose} refused")
         self.permission = permission
         self.student_id = student_id
+        self.class_id = class_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,3 +234,108 @@ def _today(reader: Reader, today: date | None) -> date:
     if reader.system:
         return date.max  # the operator's tools read regardless of the date
     raise ValueError("a Reader without `today` needs the date of the read")
+
+
+async def authorize_class(
+    session: AsyncSession,
+    reader: Reader,
+    permission: Permission,
+    class_id: int,
+    *,
+    action: str,
+    today: date | None = None,
+) -> tuple[int, ...]:
+    """Allow reading ``permission`` of a whole class on the date, or raise AccessDenied.
+
+    Granted to SCHOOL scope, and to CLASS and TAUGHT scope when the reader leads the class
+    (TAUGHT also when they teach the whole class). Returns the class's students on the date;
+    each gets its own audit record, written in one statement; a refusal leaves one record.
+    """
+    on = _today(reader, today)
+    row = (
+        await session.execute(
+            select(SchoolClass.school_id, SchoolClass.class_teacher_id).where(
+                SchoolClass.id == class_id
+            )
+        )
+    ).one_or_none()
+    granted = row is not None and (
+        reader.system or await _reaches_class(session, reader, permission, class_id, row, on)
+    )
+    details = {"permission": permission.value, "class_id": class_id, "granted": granted}
+    if not granted or row is None:
+        await record_read(
+            session,
+            reader,
+            school_id=row[0] if row else None,
+            student_id=None,
+            action=action,
+            details=details,
+        )
+        raise AccessDenied(permission, None, class_id=class_id)
+    students = tuple(
+        (
+            await session.execute(
+                select(Student.id)
+                .where(
+                    Student.class_id == class_id,
+                    or_(Student.left_on.is_(None), Student.left_on > on),
+                )
+                .order_by(Student.id)
+            )
+        ).scalars()
+    )
+    if students:
+        await session.execute(
+            insert(AuditRecord),
+            [
+                {
+                    "school_id": row[0],
+                    "actor_account_id": reader.account_id,
+                    "actor_staff_id": reader.staff_id,
+                    "actor_label": reader.label[:64],
+                    "action": action,
+                    "student_id": student,
+                    "details": details,
+                }
+                for student in students
+            ],
+        )
+    return students
+
+
+async def _reaches_class(
+    session: AsyncSession,
+    reader: Reader,
+    permission: Permission,
+    class_id: int,
+    row: Any,
+    on: date,
+) -> bool:
+    if reader.staff_id is None:
+        return False  # families read children one by one, never a class
+    roles = await _staff_roles(session, reader.staff_id, row[0], on)
+    if not roles:
+        return False
+    matrix = await load_matrix(session, row[0])
+    scopes = {matrix.get((role, permission), PermissionScope.NONE) for role in roles}
+    if PermissionScope.SCHOOL in scopes:
+        return True
+    leads = row[1] == reader.staff_id
+    if leads and scopes & {PermissionScope.CLASS, PermissionScope.TAUGHT}:
+        return True
+    if PermissionScope.TAUGHT not in scopes:
+        return False
+    whole_class = select(TimetableEntry.id).where(
+        TimetableEntry.teacher_id == reader.staff_id,
+        TimetableEntry.class_id == class_id,
+        TimetableEntry.group_id.is_(None),
+        TimetableEntry.valid_from <= on,
+        or_(TimetableEntry.valid_to.is_(None), TimetableEntry.valid_to >= on),
+    )
+    assigned = select(TeachingAssignment.id).where(
+        TeachingAssignment.staff_id == reader.staff_id,
+        TeachingAssignment.class_id == class_id,
+        TeachingAssignment.group_id.is_(None),
+    )
+    return bool(await session.scalar(select(or_(exists(whole_class), exists(assigned)))))
