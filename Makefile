@@ -44,8 +44,8 @@ test-sqlite: install
 	JOURNAL_TEST_BACKENDS=sqlite $(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --no-cache --check .
 	$(BIN)/mypy .
 
 format: install

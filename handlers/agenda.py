@@ -9,8 +9,8 @@ from typing import Any
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
-from core.access.policy import AccessDenied
 
+from core.access.policy import AccessDenied
 from core.linking.dto import ChildRef
 from core.services.calendar import next_school_day
 from core.services.debts import debts

@@ -12,8 +12,8 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from core.linking.accounts import load_account, select_child
 
+from core.linking.accounts import load_account, select_child
 from core.linking.dto import AccountView
 from handlers.callbacks import PickChild
 from handlers.menu import BUTTON_CHILDREN, main_keyboard

@@ -9,8 +9,8 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from core.linking.accounts import ensure_account, load_account, set_locale
 
+from core.linking.accounts import ensure_account, load_account, set_locale
 from handlers.callbacks import PickLanguage
 from handlers.menu import BUTTON_LANGUAGE, main_keyboard
 

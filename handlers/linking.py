@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from core.linking.accounts import ensure_account, load_account, record_consent
-from core.linking.phone import link_by_phone
-from core.linking.redeem import redeem_code
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.linking.accounts import ensure_account, load_account, record_consent
 from core.linking.dto import AccountView
+from core.linking.phone import link_by_phone
+from core.linking.redeem import redeem_code
 from core.models.enums import Messenger
 from handlers.callbacks import ConsentAnswer
 from handlers.menu import main_keyboard

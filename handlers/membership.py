@@ -7,8 +7,8 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.types import ChatMemberUpdated
-from core.linking.accounts import ensure_account, mark_inactive
 
+from core.linking.accounts import ensure_account, mark_inactive
 from core.linking.dto import AccountView
 
 

@@ -15,8 +15,8 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 from aiogram.utils.i18n import gettext as _
-from core.linking.accounts import forget_account
 
+from core.linking.accounts import forget_account
 from core.linking.dto import AccountView
 from handlers.callbacks import ConfirmLogout
 from handlers.menu import BUTTON_PRIVACY

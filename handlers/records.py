@@ -7,8 +7,8 @@ from typing import Any
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
-from core.access.policy import AccessDenied
 
+from core.access.policy import AccessDenied
 from core.services.attendance import attendance
 from core.services.attestation import attestation
 from core.services.bells import class_bells

@@ -8,8 +8,8 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import Message
-from core.access.policy import AccessDenied
 
+from core.access.policy import AccessDenied
 from core.linking.dto import AccountView
 from core.services.calendar import next_school_day
 from core.services.homework import homework_due

@@ -8,8 +8,8 @@ from typing import Any
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
-from core.access.policy import AccessDenied
 
+from core.access.policy import AccessDenied
 from core.linking.dto import ChildRef
 from core.questions.vocabulary import school_subjects
 from core.services.topics import student_topics

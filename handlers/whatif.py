@@ -9,8 +9,8 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from core.access.policy import AccessDenied
 
+from core.access.policy import AccessDenied
 from core.linking.dto import ChildRef
 from core.questions.subjects import find_subject
 from core.questions.vocabulary import school_subjects

@@ -15,13 +15,13 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.types import CallbackQuery, Chat, Contact, Message, MessageEntity, Update, User
-from core.linking.invites import issue_invites
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.console.personas import Persona, PersonaNotFoundError, find_persona
 from bot.console.render import inline_buttons, plain, reply_buttons
 from bot.console.session import BOT_USER, LocalSession, Outgoing
 from core.clock import Clock, school_today
+from core.linking.invites import issue_invites
 
 CONSOLE_HELP = """Console commands:
   <text>          send a message as the persona (e.g. /start, /help)

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
-from core.linking.accounts import load_account
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from core.linking.accounts import load_account
 from core.linking.dto import AccountView
 from core.models.enums import Messenger
 from core.services.reader import Reader

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.linking.invites import issue_invites
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.linking.invites import issue_invites
 from core.models import AuditRecord, Student
 from core.models.enums import Role
 from tests.bot import school

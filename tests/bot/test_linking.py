@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aiogram.types import ReplyKeyboardMarkup
-from core.linking.accounts import load_account
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import FrozenClock
+from core.linking.accounts import load_account
 from core.models.enums import Messenger
 from handlers.callbacks import ConsentAnswer
 from tests.bot import school
