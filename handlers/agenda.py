@@ -17,6 +17,7 @@ from core.services.debts import debts
 from core.services.events import upcoming_events
 from core.services.homework import homework_by_subject
 from core.services.timetable import student_timetable
+from handlers.attachments import send_attachments
 from handlers.family import child_in_focus, nobody_to_show, not_available
 from handlers.menu import main_keyboard
 from handlers.views import agenda as views
@@ -30,12 +31,12 @@ Answer = Callable[[ChildRef, dict[str, Any]], Awaitable[str]]
 def router() -> Router:
     r = Router(name=__name__)
     for command, answer in (
-        ("homework", homework_text),
         ("changes", changes_text),
         ("debts", debts_text),
         ("events", events_text),
     ):
         r.message.register(_for_child(answer), Command(command))
+    r.message.register(on_homework, Command("homework"))
     return r
 
 
@@ -56,18 +57,6 @@ def _for_child(answer: Answer) -> Callable[..., Awaitable[None]]:
     return handler
 
 
-async def homework_text(child: ChildRef, data: dict[str, Any]) -> str:
-    today = data["today"]
-    subjects = await homework_by_subject(
-        data["session"],
-        child.student_id,
-        today,
-        today + timedelta(days=HOMEWORK_DAYS),
-        data["reader"],
-    )
-    return views.homework_view(child, subjects)
-
-
 async def changes_text(child: ChildRef, data: dict[str, Any]) -> str:
     session, reader, today = data["session"], data["reader"], data["today"]
     days = [await student_timetable(session, child.student_id, today, reader)]
@@ -86,3 +75,26 @@ async def debts_text(child: ChildRef, data: dict[str, Any]) -> str:
 async def events_text(child: ChildRef, data: dict[str, Any]) -> str:
     found = await upcoming_events(data["session"], child.student_id, data["today"], data["reader"])
     return views.events_view(child, found)
+
+
+async def on_homework(message: Message, **data: Any) -> None:
+    child = child_in_focus(data["account"])
+    if child is None:
+        await message.answer(
+            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
+        )
+        return
+    today = data["today"]
+    try:
+        subjects = await homework_by_subject(
+            data["session"],
+            child.student_id,
+            today,
+            today + timedelta(days=HOMEWORK_DAYS),
+            data["reader"],
+        )
+    except AccessDenied:
+        await message.answer(not_available())
+        return
+    await message.answer(views.homework_view(child, subjects))
+    await send_attachments(message, (item for subject in subjects for item in subject.items))

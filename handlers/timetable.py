@@ -14,6 +14,7 @@ from core.linking.dto import AccountView
 from core.services.calendar import next_school_day
 from core.services.homework import homework_due
 from core.services.timetable import student_timetable, teacher_timetable
+from handlers.attachments import send_attachments
 from handlers.family import child_in_focus, nobody_to_show, not_available
 from handlers.menu import BUTTON_TIMETABLE, BUTTON_TOMORROW, main_keyboard
 from handlers.views import timetable as views
@@ -80,6 +81,7 @@ async def on_tomorrow(message: Message, **data: Any) -> None:
         await message.answer(not_available())
         return
     await message.answer(views.day_view(child, day, homework))
+    await send_attachments(message, homework)
 
 
 def _teaching_staff(account: AccountView | None) -> int | None:

@@ -157,6 +157,7 @@ def tables() -> dict[str, list[dict[str, str]]]:
                 "assigned": "2026-11-30",
                 "due": "2026-12-01",
                 "text": "№ 245, 247 <все>",
+                "attachments": "https://school.example/hw/245.pdf",
             },
             {
                 "id": "HW2",

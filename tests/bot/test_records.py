@@ -77,3 +77,14 @@ async def test_bells_with_breaks(
     answer = texts(await driver.send(driver.user(10), "/bells"))
     assert "<b>Звонки: 7А, смена 1</b>" in answer
     assert "1. 08:00–08:45\n    перемена 10 мин\n2. 08:55–09:40" in answer
+
+
+async def test_homework_attachments_are_sent_as_files(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await linked_olga(driver, sessions)
+    for command in ("/homework", "/tomorrow"):
+        calls = await driver.send(driver.user(10), command)
+        documents = [c for c in calls if c.method == "sendDocument"]
+        assert len(documents) == 1, command
+        assert "Алгебра: 245.pdf" in (documents[0].text or "")
