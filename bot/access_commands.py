@@ -6,18 +6,18 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.exchange_commands import date_argument
 from bot.settings import Settings
 from core import migrate
 from core.access import matrix as matrices
 from core.access.permissions import DEFAULT_MATRIX, Permission
 from core.db import create_engine, create_sessionmaker
-from core.exchange.values import BadValue, parse_date
 from core.linking.targets import InviteTargetError, resolve_school
 from core.models import AuditRecord, Staff, Student
 from core.models.enums import PermissionScope, Role
@@ -26,13 +26,6 @@ from core.services.naming import short_name
 
 class CommandError(Exception):
     """One line for the operator; exit code 2."""
-
-
-def _date(text: str) -> date:
-    try:
-        return parse_date(text)
-    except BadValue as bad:
-        raise argparse.ArgumentTypeError(bad.message.format(**bad.params)) from None
 
 
 def add_commands(commands: Any) -> None:
@@ -58,7 +51,7 @@ def add_commands(commands: Any) -> None:
     audit.add_argument(
         "--student", required=True, metavar="ID", help="the school's id, or #<db id>"
     )
-    audit.add_argument("--since", type=_date, help="from this date on")
+    audit.add_argument("--since", type=date_argument, help="from this date on")
     audit.add_argument("--limit", type=int, default=200, help="at most this many (newest last)")
     audit.add_argument("--school", metavar="ID", help="the school's id (several in one DB)")
     audit.set_defaults(handler=_audit)

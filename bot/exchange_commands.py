@@ -20,7 +20,7 @@ from core.exchange.values import BadValue, parse_date
 from core.i18n import N_, gettext_for
 
 
-def _date(text: str) -> date:
+def date_argument(text: str) -> date:
     try:
         return parse_date(text)
     except BadValue as bad:
@@ -34,7 +34,7 @@ def add_commands(commands: Any) -> None:
     imp.add_argument("--lang", choices=("ru", "en"), help="language of the report")
     imp.add_argument(
         "--silent-before",
-        type=_date,
+        type=date_argument,
         help="record events about earlier days without pushing them (default: today)",
     )
     imp.set_defaults(handler=_import)
@@ -47,7 +47,9 @@ def add_commands(commands: Any) -> None:
     demo = commands.add_parser("demo", help="load a deterministic demo gymnasium")
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--students", type=int, help="about this many students (default ~700)")
-    demo.add_argument("--today", type=_date, help="the demo's today (default: the school's)")
+    demo.add_argument(
+        "--today", type=date_argument, help="the demo's today (default: the school's)"
+    )
     demo.set_defaults(handler=_demo)
 
 

@@ -18,8 +18,7 @@ from core.services.events import upcoming_events
 from core.services.homework import homework_by_subject
 from core.services.timetable import student_timetable
 from handlers.attachments import send_attachments
-from handlers.family import child_in_focus, nobody_to_show, not_available
-from handlers.menu import main_keyboard
+from handlers.family import focus_or_explain, not_available
 from handlers.views import agenda as views
 
 # Homework shown by /homework: what is due from today over the next two weeks.
@@ -42,11 +41,8 @@ def router() -> Router:
 
 def _for_child(answer: Answer) -> Callable[..., Awaitable[None]]:
     async def handler(message: Message, **data: Any) -> None:
-        child = child_in_focus(data["account"])
+        child = await focus_or_explain(message, data)
         if child is None:
-            await message.answer(
-                nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
-            )
             return
         try:
             text = await answer(child, data)
@@ -78,11 +74,8 @@ async def events_text(child: ChildRef, data: dict[str, Any]) -> str:
 
 
 async def on_homework(message: Message, **data: Any) -> None:
-    child = child_in_focus(data["account"])
+    child = await focus_or_explain(message, data)
     if child is None:
-        await message.answer(
-            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
-        )
         return
     today = data["today"]
     try:

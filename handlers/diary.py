@@ -15,8 +15,8 @@ from core.services.calendar import term_bounds
 from core.services.diary import diary
 from core.services.reader import Reader
 from handlers.callbacks import MarksSubject, MarksTerm, MarksWeek
-from handlers.family import child_in_focus, nobody_to_show, not_available
-from handlers.menu import BUTTON_MARKS, main_keyboard
+from handlers.family import child_in_focus, focus_or_explain, not_available
+from handlers.menu import BUTTON_MARKS
 from handlers.views import diary as views
 
 # How far back one subject's page reaches; the view keeps the marks of the term.
@@ -38,11 +38,8 @@ def monday_of(day: date) -> date:
 
 
 async def on_marks(message: Message, **data: Any) -> None:
-    child = child_in_focus(data["account"])
+    child = await focus_or_explain(message, data)
     if child is None:
-        await message.answer(
-            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
-        )
         return
     monday = monday_of(data["today"])
     reader: Reader = data["reader"]

@@ -6,9 +6,13 @@ only picks the default and says so when there is nobody to show.
 
 from __future__ import annotations
 
+from typing import Any
+
+from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from core.linking.dto import AccountView, ChildRef
+from handlers.menu import main_keyboard
 
 
 def child_in_focus(account: AccountView | None, wanted: int | None = None) -> ChildRef | None:
@@ -26,3 +30,12 @@ def nobody_to_show(account: AccountView | None) -> str:
 
 def not_available() -> str:
     return _("This information is not available to you.")
+
+
+async def focus_or_explain(message: Message, data: dict[str, Any]) -> ChildRef | None:
+    """The child in focus; without one, tell the user how to link and return None."""
+    account: AccountView | None = data["account"]
+    child = child_in_focus(account)
+    if child is None:
+        await message.answer(nobody_to_show(account), reply_markup=main_keyboard(account))
+    return child

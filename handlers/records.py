@@ -14,8 +14,7 @@ from core.services.attestation import attestation
 from core.services.bells import class_bells
 from core.services.calendar import student_class_on, term_on
 from core.services.class_data import load_class
-from handlers.family import child_in_focus, nobody_to_show, not_available
-from handlers.menu import main_keyboard
+from handlers.family import focus_or_explain, not_available
 from handlers.views.attendance import attendance_view
 from handlers.views.attestation import attestation_view
 from handlers.views.bells import bells_view
@@ -30,11 +29,8 @@ def router() -> Router:
 
 
 async def on_attendance(message: Message, **data: Any) -> None:
-    child = child_in_focus(data["account"])
+    child = await focus_or_explain(message, data)
     if child is None:
-        await message.answer(
-            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
-        )
         return
     session, reader, today = data["session"], data["reader"], data["today"]
     try:
@@ -49,11 +45,8 @@ async def on_attendance(message: Message, **data: Any) -> None:
 
 
 async def on_term(message: Message, **data: Any) -> None:
-    child = child_in_focus(data["account"])
+    child = await focus_or_explain(message, data)
     if child is None:
-        await message.answer(
-            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
-        )
         return
     session, reader = data["session"], data["reader"]
     try:
@@ -70,11 +63,8 @@ async def on_term(message: Message, **data: Any) -> None:
 
 
 async def on_bells(message: Message, **data: Any) -> None:
-    child = child_in_focus(data["account"])
+    child = await focus_or_explain(message, data)
     if child is None:
-        await message.answer(
-            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
-        )
         return
     try:
         placement = await student_class_on(

@@ -14,8 +14,7 @@ from core.linking.dto import ChildRef
 from core.questions.vocabulary import school_subjects
 from core.services.topics import student_topics
 from handlers.callbacks import TopicsOf
-from handlers.family import child_in_focus, nobody_to_show, not_available
-from handlers.menu import main_keyboard
+from handlers.family import child_in_focus, focus_or_explain, not_available
 from handlers.views import topics as views
 
 # Topics shown: the last four weeks up to today.
@@ -30,11 +29,8 @@ def router() -> Router:
 
 
 async def on_topics(message: Message, **data: Any) -> None:
-    child = child_in_focus(data["account"])
+    child = await focus_or_explain(message, data)
     if child is None:
-        await message.answer(
-            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
-        )
         return
     subjects = await school_subjects(data["session"], child.student_id)
     text, keyboard = views.subject_picker(child, subjects)

@@ -17,8 +17,7 @@ from core.questions.vocabulary import school_subjects
 from core.services.naming import collation_key
 from core.services.whatif import what_if
 from handlers.callbacks import WhatIfOf
-from handlers.family import child_in_focus, nobody_to_show, not_available
-from handlers.menu import main_keyboard
+from handlers.family import child_in_focus, focus_or_explain, not_available
 from handlers.views.whatif import whatif_view
 
 _MARK = re.compile(r"^[1-5]$")
@@ -49,11 +48,8 @@ async def _answer(
 
 
 async def on_whatif(message: Message, command: CommandObject, **data: Any) -> None:
-    child = child_in_focus(data["account"])
+    child = await focus_or_explain(message, data)
     if child is None:
-        await message.answer(
-            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
-        )
         return
     subjects = await school_subjects(data["session"], child.student_id)
     words = (command.args or "").lower().replace("ё", "е").split()

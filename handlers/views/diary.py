@@ -8,7 +8,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from core.linking.dto import ChildRef
-from core.services.diary import Diary, DiaryMark
+from core.services.diary import Diary, DiaryMark, DiarySubject
 from handlers.callbacks import MarksSubject, MarksTerm, MarksWeek
 from handlers.views.formatting import average, child_line, day_month, esc
 from handlers.views.limits import fit
@@ -20,6 +20,13 @@ _SUBJECTS_PER_ROW = 2
 def _marks_line(marks: tuple[DiaryMark, ...]) -> str:
     # Control works in bold: they weigh more, and families look for them first.
     return " ".join(f"<b>{esc(m.value)}</b>" if m.is_control else esc(m.value) for m in marks)
+
+
+def _subject_line(subject: DiarySubject) -> str:
+    marks = _marks_line(subject.marks) or "—"
+    suggested = f" → {subject.suggested_mark}" if subject.suggested_mark is not None else ""
+    average_text = _("avg. {average}").format(average=average(subject.average))
+    return f"{esc(subject.subject)}: {marks} · {average_text}{suggested}"
 
 
 def _term_note(diary: Diary) -> str:
@@ -36,14 +43,7 @@ def week_view(child: ChildRef, diary: Diary) -> tuple[str, InlineKeyboardMarkup]
     ]
     if not diary.subjects:
         lines.append(_("No marks yet."))
-    for subject in diary.subjects:
-        marks = _marks_line(subject.marks) or "—"
-        suggested = f" → {subject.suggested_mark}" if subject.suggested_mark is not None else ""
-        lines.append(
-            f"{esc(subject.subject)}: {marks} · "
-            + _("avg. {average}").format(average=average(subject.average))
-            + suggested
-        )
+    lines.extend(_subject_line(subject) for subject in diary.subjects)
     return fit(lines), _week_keyboard(child.student_id, diary)
 
 
@@ -130,14 +130,7 @@ def term_view(child: ChildRef, diary: Diary) -> tuple[str, InlineKeyboardMarkup]
     ]
     if not diary.subjects:
         lines.append(_("No marks yet."))
-    for subject in diary.subjects:
-        marks = _marks_line(subject.marks) or "—"
-        suggested = f" → {subject.suggested_mark}" if subject.suggested_mark is not None else ""
-        lines.append(
-            f"{esc(subject.subject)}: {marks} · "
-            + _("avg. {average}").format(average=average(subject.average))
-            + suggested
-        )
+    lines.extend(_subject_line(subject) for subject in diary.subjects)
     day = diary.end.toordinal()
     row = [
         InlineKeyboardButton(

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.linking.invites import issue_invites
 from core.models import AuditRecord, Student
 from core.models.enums import Role
+from handlers.callbacks import ConsentAnswer
 from tests.bot import school
+from tests.bot.driver import ChatDriver
 
 
 async def invite(
@@ -42,3 +44,24 @@ async def audit_actions(sessions: async_sessionmaker[AsyncSession]) -> list[str]
     async with sessions() as session:
         rows = await session.execute(select(AuditRecord.action).order_by(AuditRecord.id))
         return list(rows.scalars())
+
+
+AGREE = ConsentAnswer(agree=True).pack()
+
+
+async def link(
+    driver: ChatDriver,
+    sessions: async_sessionmaker[AsyncSession],
+    user_id: int,
+    person: str,
+    role: Role | None = Role.GUARDIAN,
+) -> None:
+    """The user opens an invite link for ``person`` and agrees to the notice."""
+    user = driver.user(user_id)
+    await driver.send(user, f"/start {await invite(sessions, person, role)}")
+    await driver.press(user, AGREE)
+
+
+async def linked_olga(driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Ольга (G1, user 10), the mother of Анна and Борис, linked."""
+    await link(driver, sessions, 10, "G1")

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.callbacks import ConsentAnswer
 from tests.bot.driver import ChatDriver, texts
-from tests.bot.helpers import audit_actions, invite
-
-AGREE = ConsentAnswer(agree=True).pack()
+from tests.bot.helpers import AGREE, audit_actions, invite
 
 
 async def test_the_class_teacher_sees_absences_and_the_weeks_marks(

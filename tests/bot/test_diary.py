@@ -6,21 +6,12 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.callbacks import ConsentAnswer, MarksSubject, MarksWeek, PickChild
+from handlers.callbacks import MarksSubject, MarksWeek, PickChild
 from tests.bot import school
 from tests.bot.driver import ChatDriver, button_data, texts
-from tests.bot.helpers import invite, student_id
+from tests.bot.helpers import AGREE, link, student_id
 
-AGREE = ConsentAnswer(agree=True).pack()
 MONDAY = date(2026, 11, 30)
-
-
-async def link(
-    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession], user_id: int, person: str
-) -> None:
-    user = driver.user(user_id)
-    await driver.send(user, f"/start {await invite(sessions, person)}")
-    await driver.press(user, AGREE)
 
 
 async def test_the_week_shows_marks_average_and_suggested_mark(

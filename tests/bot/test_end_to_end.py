@@ -19,13 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import runtime
 from bot.settings import Settings
 from core.clock import FrozenClock
-from handlers.callbacks import ConsentAnswer
 from tests.bot import school
-from tests.bot.helpers import invite
+from tests.bot.helpers import AGREE, invite
 from tests.fake_telegram.records import Sent
 from tests.fake_telegram.server import FakeTelegram
 
-AGREE = ConsentAnswer(agree=True).pack()
 ROOT = Path(__file__).resolve().parents[2]
 
 

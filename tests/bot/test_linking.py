@@ -13,9 +13,8 @@ from core.models.enums import Messenger
 from handlers.callbacks import ConsentAnswer
 from tests.bot import school
 from tests.bot.driver import ChatDriver, texts
-from tests.bot.helpers import audit_actions, invite
+from tests.bot.helpers import AGREE, audit_actions, invite
 
-AGREE = ConsentAnswer(agree=True).pack()
 DECLINE = ConsentAnswer(agree=False).pack()
 
 

@@ -18,21 +18,12 @@ from core.db import create_engine, create_sessionmaker
 from core.linking.accounts import load_account
 from core.models import Account, AccountLink, AuditRecord
 from core.models.enums import Messenger
-from handlers.callbacks import ConfirmLogout, ConsentAnswer, PickChild, PickLanguage
+from handlers.callbacks import ConfirmLogout, PickChild, PickLanguage
 from tests.bot import school
 from tests.bot.driver import ChatDriver, texts
-from tests.bot.helpers import invite, student_id
+from tests.bot.helpers import link, student_id
 
-AGREE = ConsentAnswer(agree=True).pack()
 GROUP = Chat(id=-100123, type="supergroup", title="7А родители")
-
-
-async def link(
-    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession], user_id: int, person: str
-) -> None:
-    user = driver.user(user_id)
-    await driver.send(user, f"/start {await invite(sessions, person)}")
-    await driver.press(user, AGREE)
 
 
 async def current_child(sessions: async_sessionmaker[AsyncSession], user_id: int) -> int | None:

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.callbacks import ConsentAnswer
 from tests.bot.driver import ChatDriver, texts
-from tests.bot.helpers import invite
-
-AGREE = ConsentAnswer(agree=True).pack()
-
-
-async def linked_olga(driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]) -> None:
-    olga = driver.user(10)
-    await driver.send(olga, f"/start {await invite(sessions, 'G1')}")
-    await driver.press(olga, AGREE)
+from tests.bot.helpers import linked_olga
 
 
 async def test_attendance_lists_codes_without_health_reasons_and_totals(

@@ -12,13 +12,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.exchange import service
-from handlers.callbacks import ConsentAnswer
 from tests.bot import school
 from tests.bot.driver import ChatDriver
-from tests.bot.helpers import invite
+from tests.bot.helpers import AGREE, invite
 from tests.services.test_audit_and_statements import counting
 
-AGREE = ConsentAnswer(agree=True).pack()
 COMMANDS = [
     "/marks",
     "/term",

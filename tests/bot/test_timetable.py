@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.callbacks import ConsentAnswer
 from tests.bot import school
 from tests.bot.driver import ChatDriver, texts
-from tests.bot.helpers import invite
-
-AGREE = ConsentAnswer(agree=True).pack()
-
-
-async def link(
-    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession], user_id: int, person: str
-) -> None:
-    user = driver.user(user_id)
-    await driver.send(user, f"/start {await invite(sessions, person)}")
-    await driver.press(user, AGREE)
+from tests.bot.helpers import AGREE, invite, link
 
 
 async def test_today_shows_bells_rooms_teachers_and_the_substitution(
