@@ -64,7 +64,8 @@ def expected_homework(tables: Rows, student: str) -> tuple[set[str], set[str]]:
     """(texts due tomorrow for the student, texts due tomorrow for classmates only)."""
     klass = next(s["class"] for s in tables["students"] if s["id"] == student)
     groups = {m["group"] for m in tables["group_members"] if m["student"] == student}
-    mine, others = set(), set()
+    mine: set[str] = set()
+    others: set[str] = set()
     for row in tables["homework"]:
         if row["due"] != TOMORROW or row["class"] != klass:
             continue
