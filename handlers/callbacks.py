@@ -56,3 +56,11 @@ class MarksTerm(CallbackData, prefix="mt1"):
     child: int
     day: int
     step: int = 0
+
+
+class TimetableDay(CallbackData, prefix="td1"):
+    """The timetable of ``child`` on ``day`` (a date ordinal), or of that day's whole week."""
+
+    child: int
+    day: int
+    week: bool = False

@@ -17,12 +17,12 @@ from core.services.diary import diary
 from core.services.homework import homework_by_subject, homework_due
 from core.services.timetable import student_timetable
 from handlers import agenda, records, topics
+from handlers import timetable as timetable_handlers
 from handlers.diary import monday_of
 from handlers.family import not_available
 from handlers.views import agenda as agenda_views
 from handlers.views import diary as diary_views
 from handlers.views import timetable as timetable_views
-from handlers.views.limits import fit
 
 
 async def answer(
@@ -94,15 +94,7 @@ async def _timetable(question: Question, child: ChildRef, data: dict[str, Any]) 
     session, reader = data["session"], data["reader"]
     day = question.day or data["today"]
     if question.span == Span.WEEK:
-        monday = monday_of(day)
-        days = [
-            await student_timetable(session, child.student_id, monday + timedelta(days=n), reader)
-            for n in range(6)
-        ]
-        week = "\n\n".join(
-            timetable_views.day_view(child, d) for d in days if d.lessons or d.holiday
-        )
-        return fit(week.split("\n")) if week else timetable_views.day_view(child, days[0])
+        return await timetable_handlers.week_text(child, day, data)
     timetable = await student_timetable(session, child.student_id, day, reader)
     text = timetable_views.day_view(child, timetable)
     if question.asks_presence and question.subject_id is not None:

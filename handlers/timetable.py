@@ -7,17 +7,19 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 from core.access.policy import AccessDenied
-from core.linking.dto import AccountView
+from core.linking.dto import AccountView, ChildRef
 from core.services.calendar import next_school_day
 from core.services.homework import homework_due
 from core.services.timetable import student_timetable, teacher_timetable
 from handlers.attachments import send_attachments
+from handlers.callbacks import TimetableDay
 from handlers.family import child_in_focus, nobody_to_show, not_available
 from handlers.menu import BUTTON_TIMETABLE, BUTTON_TOMORROW, main_keyboard
 from handlers.views import timetable as views
+from handlers.views.limits import fit
 
 
 def router() -> Router:
@@ -26,6 +28,7 @@ def router() -> Router:
     r.message.register(on_today, F.text == BUTTON_TIMETABLE)
     r.message.register(on_tomorrow, Command("tomorrow"))
     r.message.register(on_tomorrow, F.text == BUTTON_TOMORROW)
+    r.callback_query.register(on_day, TimetableDay.filter())
     return r
 
 
@@ -48,7 +51,9 @@ async def on_today(message: Message, **data: Any) -> None:
     except AccessDenied:
         await message.answer(not_available())
         return
-    await message.answer(views.day_view(child, day))
+    await message.answer(
+        views.day_view(child, day), reply_markup=views.day_keyboard(child.student_id, day.date)
+    )
 
 
 async def on_tomorrow(message: Message, **data: Any) -> None:
@@ -80,7 +85,10 @@ async def on_tomorrow(message: Message, **data: Any) -> None:
     except AccessDenied:
         await message.answer(not_available())
         return
-    await message.answer(views.day_view(child, day, homework))
+    await message.answer(
+        views.day_view(child, day, homework),
+        reply_markup=views.day_keyboard(child.student_id, day.date),
+    )
     await send_attachments(message, homework)
 
 
@@ -95,3 +103,42 @@ def _next_weekday(today: date) -> date:
     # A teacher's "tomorrow": the next Monday-to-Saturday day; holidays show as no lessons.
     following = today + timedelta(days=1)
     return following + timedelta(days=1) if following.weekday() == 6 else following
+
+
+async def on_day(query: CallbackQuery, callback_data: TimetableDay, **data: Any) -> None:
+    child = child_in_focus(data["account"], callback_data.child)
+    low, high = date(2000, 1, 1).toordinal(), date(2100, 1, 1).toordinal()
+    if (
+        child is None
+        or not low <= callback_data.day <= high
+        or not isinstance(query.message, Message)
+    ):
+        await query.answer(not_available(), show_alert=True)
+        return
+    day = date.fromordinal(callback_data.day)
+    try:
+        if callback_data.week:
+            text = await week_text(child, day, data)
+        else:
+            text = views.day_view(
+                child,
+                await student_timetable(data["session"], child.student_id, day, data["reader"]),
+            )
+    except AccessDenied:
+        await query.answer(not_available(), show_alert=True)
+        return
+    await query.answer()
+    await query.message.edit_text(text, reply_markup=views.day_keyboard(child.student_id, day))
+
+
+async def week_text(child: ChildRef, day: date, data: dict[str, Any]) -> str:
+    """Monday to Saturday of ``day``'s week, the days with lessons or a holiday."""
+    monday = day - timedelta(days=day.weekday())
+    days = [
+        await student_timetable(
+            data["session"], child.student_id, monday + timedelta(days=n), data["reader"]
+        )
+        for n in range(6)
+    ]
+    shown = [views.day_view(child, d) for d in days if d.lessons or d.holiday]
+    return fit("\n\n".join(shown).split("\n")) if shown else views.day_view(child, days[0])

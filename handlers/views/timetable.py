@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
@@ -12,6 +13,7 @@ from core.models.enums import ChangeKind
 from core.services.homework import HomeworkItem
 from core.services.timetable import DayTimetable, TeacherDay
 from core.services.timetable_lessons import TimetableLesson
+from handlers.callbacks import TimetableDay
 from handlers.views.formatting import child_line, current_locale, day_month, esc
 from handlers.views.limits import fit
 
@@ -115,3 +117,19 @@ def teacher_day_view(day: TeacherDay) -> str:
     for lesson in day.lessons:
         lines.append(f"{lesson_line(lesson)} · {esc(lesson.class_name)}")
     return fit(lines)
+
+
+def day_keyboard(student_id: int, day: date) -> InlineKeyboardMarkup:
+    def button(text: str, target: date, *, week: bool = False) -> InlineKeyboardButton:
+        data = TimetableDay(child=student_id, day=target.toordinal(), week=week).pack()
+        return InlineKeyboardButton(text=text, callback_data=data)
+
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                button(_("◀ Previous day"), day - timedelta(days=1)),
+                button(_("Next day ▶"), day + timedelta(days=1)),
+            ],
+            [button(_("🗓 The whole week"), day, week=True)],
+        ]
+    )

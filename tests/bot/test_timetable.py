@@ -68,3 +68,29 @@ async def test_a_teacher_sees_their_own_lessons_with_the_substitution_applied(
     assert "<b>Ваши уроки: Крылова Н. П.</b>" in answer
     assert "1. 08:00–08:45 <b>Алгебра</b> · каб. 201 · Крылова Н. П. · 7А" in answer
     assert "Русский язык" not in answer  # Орлов takes her Russian today
+
+
+async def test_days_and_the_week_are_one_press_away(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from datetime import date
+
+    from handlers.callbacks import TimetableDay
+    from tests.bot.driver import button_data
+    from tests.bot.helpers import student_id
+
+    await link(driver, sessions, 10, "G1")
+    olga = driver.user(10)
+    anna = await student_id(sessions, "S1")
+    today = await driver.send(olga, "/timetable")
+    week = TimetableDay(child=anna, day=date(2026, 11, 30).toordinal(), week=True)
+    assert week.pack() in button_data(today)
+    answer = texts(await driver.press(olga, week.pack()))
+    assert "понедельник, 30 ноября" in answer
+    assert "вторник, 1 декабря" in answer
+    sunday = TimetableDay(child=anna, day=date(2026, 11, 29).toordinal())
+    assert "Уроков нет." in texts(await driver.press(olga, sunday.pack()))
+    await link(driver, sessions, 20, "G2")
+    refused = await driver.press(driver.user(20), week.pack())
+    assert "Алгебра" not in texts(refused)
+    assert any(c.show_alert for c in refused)
