@@ -26,6 +26,7 @@ class MarksWeek(CallbackData, prefix="mw1"):
 
     child: int
     monday: int
+    page: int = 0
 
 
 class MarksSubject(CallbackData, prefix="ms1"):
@@ -34,6 +35,7 @@ class MarksSubject(CallbackData, prefix="ms1"):
     child: int
     subject: int
     day: int
+    page: int = 0
 
 
 class TopicsOf(CallbackData, prefix="tp1"):
@@ -56,6 +58,7 @@ class MarksTerm(CallbackData, prefix="mt1"):
     child: int
     day: int
     step: int = 0
+    page: int = 0
 
 
 class TimetableDay(CallbackData, prefix="td1"):
@@ -64,3 +67,4 @@ class TimetableDay(CallbackData, prefix="td1"):
     child: int
     day: int
     week: bool = False
+    page: int = 0

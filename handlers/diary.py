@@ -68,7 +68,7 @@ async def on_week(query: CallbackQuery, callback_data: MarksWeek, **data: Any) -
         await query.answer(not_available(), show_alert=True)
         return
     await query.answer()
-    text, keyboard = views.week_view(child, week)
+    text, keyboard = views.week_view(child, week, callback_data.page)
     await query.message.edit_text(text, reply_markup=keyboard)
 
 
@@ -91,7 +91,7 @@ async def on_subject(query: CallbackQuery, callback_data: MarksSubject, **data: 
         await query.answer(not_available(), show_alert=True)
         return
     await query.answer()
-    text, keyboard = views.subject_view(child, marks, monday_of(day))
+    text, keyboard = views.subject_view(child, marks, monday_of(day), callback_data)
     await query.message.edit_text(text, reply_markup=keyboard)
 
 
@@ -124,5 +124,6 @@ async def on_term(query: CallbackQuery, callback_data: MarksTerm, **data: Any) -
         await query.answer(not_available(), show_alert=True)
         return
     await query.answer()
-    text, keyboard = views.term_view(child, found)
+    shown = MarksTerm(child=child.student_id, day=bounds[1].toordinal(), page=callback_data.page)
+    text, keyboard = views.term_view(child, found, shown)
     await query.message.edit_text(text, reply_markup=keyboard)

@@ -11,7 +11,7 @@ from core.linking.dto import ChildRef
 from core.services.diary import Diary, DiaryMark, DiarySubject
 from handlers.callbacks import MarksSubject, MarksTerm, MarksWeek
 from handlers.views.formatting import average, child_line, day_month, esc
-from handlers.views.limits import fit
+from handlers.views.limits import paged
 
 # Subjects per keyboard row: two names fit a phone's width.
 _SUBJECTS_PER_ROW = 2
@@ -35,7 +35,7 @@ def _term_note(diary: Diary) -> str:
     return _("averages over {term}").format(term=esc(diary.term.name))
 
 
-def week_view(child: ChildRef, diary: Diary) -> tuple[str, InlineKeyboardMarkup]:
+def week_view(child: ChildRef, diary: Diary, page: int = 0) -> tuple[str, InlineKeyboardMarkup]:
     lines = [
         _("<b>Marks: {child}</b>").format(child=child_line(child)),
         f"{day_month(diary.start)} – {day_month(diary.end)} · {_term_note(diary)}",
@@ -44,7 +44,10 @@ def week_view(child: ChildRef, diary: Diary) -> tuple[str, InlineKeyboardMarkup]
     if not diary.subjects:
         lines.append(_("No marks yet."))
     lines.extend(_subject_line(subject) for subject in diary.subjects)
-    return fit(lines), _week_keyboard(child.student_id, diary)
+    shown = MarksWeek(child=child.student_id, monday=diary.start.toordinal(), page=page)
+    text, nav = paged(lines, page, shown)
+    keyboard = _week_keyboard(child.student_id, diary)
+    return text, InlineKeyboardMarkup(inline_keyboard=nav + keyboard.inline_keyboard)
 
 
 def _week_keyboard(student_id: int, diary: Diary) -> InlineKeyboardMarkup:
@@ -87,7 +90,7 @@ def _week_keyboard(student_id: int, diary: Diary) -> InlineKeyboardMarkup:
 
 
 def subject_view(
-    child: ChildRef, diary: Diary, back_monday: date
+    child: ChildRef, diary: Diary, back_monday: date, shown: MarksSubject | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
     subject = diary.subjects[0] if diary.subjects else None
     title = esc(subject.subject) if subject else _("this subject")
@@ -117,10 +120,14 @@ def subject_view(
         text=_("◀ Back to the week"),
         callback_data=MarksWeek(child=child.student_id, monday=back_monday.toordinal()).pack(),
     )
-    return fit(lines), InlineKeyboardMarkup(inline_keyboard=[[back]])
+    if shown is None:
+        subject_id = subject.subject_id if subject else 0
+        shown = MarksSubject(child=child.student_id, subject=subject_id, day=diary.end.toordinal())
+    text, nav = paged(lines, shown.page, shown)
+    return text, InlineKeyboardMarkup(inline_keyboard=[*nav, [back]])
 
 
-def term_view(child: ChildRef, diary: Diary) -> tuple[str, InlineKeyboardMarkup]:
+def term_view(child: ChildRef, diary: Diary, shown: MarksTerm) -> tuple[str, InlineKeyboardMarkup]:
     term = diary.term
     title = esc(term.name) if term else f"{day_month(diary.start)} – {day_month(diary.end)}"
     lines = [
@@ -149,4 +156,5 @@ def term_view(child: ChildRef, diary: Diary) -> tuple[str, InlineKeyboardMarkup]
             monday=(diary.end - timedelta(days=diary.end.weekday())).toordinal(),
         ).pack(),
     )
-    return fit(lines), InlineKeyboardMarkup(inline_keyboard=[row, [back]])
+    text, nav = paged(lines, shown.page, shown)
+    return text, InlineKeyboardMarkup(inline_keyboard=[*nav, row, [back]])
