@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("whatif", N_("What marks are needed for a 5")),
     ("class", N_("Class teacher: the class summary")),
     ("child", N_("Choose the child")),
+    ("settings", N_("Notifications and quiet hours")),
     ("language", N_("Change the language")),
     ("privacy", N_("What is stored and why")),
     ("logout", N_("Unlink and delete your data")),

@@ -68,3 +68,10 @@ class TimetableDay(CallbackData, prefix="td1"):
     day: int
     week: bool = False
     page: int = 0
+
+
+class SettingsChoice(CallbackData, prefix="st1"):
+    """One choice from the settings menu; validated against the menu by the core."""
+
+    key: str
+    value: str

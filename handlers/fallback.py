@@ -52,6 +52,7 @@ def help_text(account: AccountView | None) -> str:
         lines.append(_("Or just ask: «оценки по алгебре», «что задали на завтра»."))
         lines.append(_("/child: choose which child's journal to show"))
     lines += [
+        _("/settings: notifications, quiet hours, the evening digest"),
         _("/language: change the language"),
         _("/privacy: what I store and why"),
         _("/logout: unlink your account and delete your data"),
