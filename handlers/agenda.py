@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from core.access.policy import AccessDenied
 from core.linking.dto import ChildRef
@@ -18,8 +18,10 @@ from core.services.events import upcoming_events
 from core.services.homework import homework_by_subject
 from core.services.timetable import student_timetable
 from handlers.attachments import send_attachments
-from handlers.family import focus_or_explain, not_available
+from handlers.callbacks import PageOf
+from handlers.family import child_in_focus, focus_or_explain, not_available
 from handlers.views import agenda as views
+from handlers.views.limits import paged
 
 # Homework shown by /homework: what is due from today over the next two weeks.
 HOMEWORK_DAYS = 14
@@ -29,28 +31,43 @@ Answer = Callable[[ChildRef, dict[str, Any]], Awaitable[str]]
 
 def router() -> Router:
     r = Router(name=__name__)
-    for command, answer in (
-        ("changes", changes_text),
-        ("debts", debts_text),
-        ("events", events_text),
-    ):
-        r.message.register(_for_child(answer), Command(command))
+    for command in ("changes", "debts", "events"):
+        r.message.register(_for_child(command), Command(command))
     r.message.register(on_homework, Command("homework"))
+    r.callback_query.register(on_page, PageOf.filter(F.what.in_(PAGED)))
     return r
 
 
-def _for_child(answer: Answer) -> Callable[..., Awaitable[None]]:
+def _for_child(what: str) -> Callable[..., Awaitable[None]]:
     async def handler(message: Message, **data: Any) -> None:
         child = await focus_or_explain(message, data)
         if child is None:
             return
         try:
-            text = await answer(child, data)
+            text = await PAGED[what](child, data)
         except AccessDenied:
-            text = not_available()
-        await message.answer(text)
+            await message.answer(not_available())
+            return
+        page, nav = paged(text.split("\n"), 0, PageOf(what=what, child=child.student_id))
+        await message.answer(page, reply_markup=InlineKeyboardMarkup(inline_keyboard=nav))
 
     return handler
+
+
+async def on_page(query: CallbackQuery, callback_data: PageOf, **data: Any) -> None:
+    """Another page of a long answer: computed again, access checked again."""
+    child = child_in_focus(data["account"], callback_data.child)
+    if child is None or not isinstance(query.message, Message):
+        await query.answer(not_available(), show_alert=True)
+        return
+    try:
+        text = await PAGED[callback_data.what](child, data)
+    except AccessDenied:
+        await query.answer(not_available(), show_alert=True)
+        return
+    await query.answer()
+    page, nav = paged(text.split("\n"), callback_data.page, callback_data)
+    await query.message.edit_text(page, reply_markup=InlineKeyboardMarkup(inline_keyboard=nav))
 
 
 async def changes_text(child: ChildRef, data: dict[str, Any]) -> str:
@@ -89,5 +106,27 @@ async def on_homework(message: Message, **data: Any) -> None:
     except AccessDenied:
         await message.answer(not_available())
         return
-    await message.answer(views.homework_view(child, subjects))
+    text = views.homework_view(child, subjects)
+    page, nav = paged(text.split("\n"), 0, PageOf(what="homework", child=child.student_id))
+    await message.answer(page, reply_markup=InlineKeyboardMarkup(inline_keyboard=nav))
     await send_attachments(message, (item for subject in subjects for item in subject.items))
+
+
+async def homework_text(child: ChildRef, data: dict[str, Any]) -> str:
+    today = data["today"]
+    subjects = await homework_by_subject(
+        data["session"],
+        child.student_id,
+        today,
+        today + timedelta(days=HOMEWORK_DAYS),
+        data["reader"],
+    )
+    return views.homework_view(child, subjects)
+
+
+PAGED: dict[str, Answer] = {
+    "changes": changes_text,
+    "debts": debts_text,
+    "events": events_text,
+    "homework": homework_text,
+}

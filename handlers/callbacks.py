@@ -75,3 +75,11 @@ class SettingsChoice(CallbackData, prefix="st1"):
 
     key: str
     value: str
+
+
+class PageOf(CallbackData, prefix="pg1"):
+    """Page ``page`` of a long answer (``what``: one of the paged commands) about ``child``."""
+
+    what: str
+    child: int
+    page: int = 0

@@ -23,6 +23,7 @@ from handlers.family import not_available
 from handlers.views import agenda as agenda_views
 from handlers.views import diary as diary_views
 from handlers.views import timetable as timetable_views
+from handlers.views.limits import fit
 
 
 async def answer(
@@ -69,25 +70,25 @@ async def answer(
                 reader,
                 subject_id=question.subject_id,
             )
-            await message.answer(agenda_views.homework_view(child, subjects))
+            await message.answer(fit(agenda_views.homework_view(child, subjects).split("\n")))
     elif question.topic == Topic.CHANGES and question.day is not None:
         timetable = await student_timetable(session, child.student_id, day, reader)
-        await message.answer(agenda_views.changes_view(child, [timetable]))
+        await message.answer(fit(agenda_views.changes_view(child, [timetable]).split("\n")))
     elif question.topic == Topic.CHANGES:
-        await message.answer(await agenda.changes_text(child, data))
+        await message.answer(fit((await agenda.changes_text(child, data)).split("\n")))
     elif question.topic == Topic.ATTENDANCE:
         await records.on_attendance(message, **data)
     elif question.topic == Topic.TERM:
         await records.on_term(message, **data)
     elif question.topic == Topic.DEBTS:
-        await message.answer(await agenda.debts_text(child, data))
+        await message.answer(fit((await agenda.debts_text(child, data)).split("\n")))
     elif question.topic == Topic.TOPICS and question.subject_id is not None:
         topic_text = await topics.topics_text(child, question.subject_id, data)
         await message.answer(topic_text or not_available())
     elif question.topic == Topic.TOPICS:
         await topics.on_topics(message, **data)
     else:
-        await message.answer(await agenda.events_text(child, data))
+        await message.answer(fit((await agenda.events_text(child, data)).split("\n")))
 
 
 async def _timetable(question: Question, child: ChildRef, data: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from handlers.family import focus_or_explain, not_available
 from handlers.views.attendance import attendance_view
 from handlers.views.attestation import attestation_view
 from handlers.views.bells import bells_view
+from handlers.views.limits import fit
 
 
 def router() -> Router:
@@ -41,7 +42,7 @@ async def on_attendance(message: Message, **data: Any) -> None:
     except AccessDenied:
         await message.answer(not_available())
         return
-    await message.answer(attendance_view(child, report, term))
+    await message.answer(fit(attendance_view(child, report, term).split("\n")))
 
 
 async def on_term(message: Message, **data: Any) -> None:

@@ -10,7 +10,6 @@ from core.services.events import EventItem
 from core.services.homework import HomeworkSubject
 from core.services.timetable import DayTimetable
 from handlers.views.formatting import child_line, day_month, esc
-from handlers.views.limits import fit
 from handlers.views.timetable import lesson_line, weekday_and_date
 
 
@@ -25,7 +24,7 @@ def homework_view(child: ChildRef, subjects: tuple[HomeworkSubject, ...]) -> str
             files = f" 📎{len(item.attachments)}" if item.attachments else ""
             due = _("by {day}").format(day=day_month(item.due_on))
             lines.append(f"• {due}{mark}: {esc(item.text)}{files}")
-    return fit(lines)
+    return "\n".join(lines)  # long answers are paged by the handler
 
 
 def changes_view(child: ChildRef, days: list[DayTimetable]) -> str:
@@ -37,7 +36,7 @@ def changes_view(child: ChildRef, days: list[DayTimetable]) -> str:
             lines.extend(lesson_line(lesson) for lesson in changed)
         else:
             lines.append(_("No changes."))
-    return fit(lines)
+    return "\n".join(lines)  # long answers are paged by the handler
 
 
 def _debt(item: DebtItem) -> str:
@@ -64,7 +63,7 @@ def debts_view(child: ChildRef, debts: Debts) -> str:
         lines.append(
             f"<b>{esc(subject.subject)}</b>: " + "; ".join(_debt(i) for i in subject.items)
         )
-    return fit(lines)
+    return "\n".join(lines)  # long answers are paged by the handler
 
 
 def events_view(child: ChildRef, events: tuple[EventItem, ...]) -> str:
@@ -79,4 +78,4 @@ def events_view(child: ChildRef, events: tuple[EventItem, ...]) -> str:
             when += f", {event.starts_at:%H:%M}"
         place = f" · {esc(event.place)}" if event.place else ""
         lines.append(f"• {when}: <b>{esc(event.title)}</b>{place}")
-    return fit(lines)
+    return "\n".join(lines)  # long answers are paged by the handler

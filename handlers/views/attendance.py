@@ -13,7 +13,6 @@ from core.services.attendance import AttendanceReport
 from core.services.school_data import TermInfo
 from handlers.labels import ATTENDANCE_LABELS, ATTENDANCE_LETTERS
 from handlers.views.formatting import child_line, day_month, esc
-from handlers.views.limits import fit
 
 
 def attendance_view(child: ChildRef, report: AttendanceReport, term: TermInfo | None) -> str:
@@ -47,4 +46,4 @@ def attendance_view(child: ChildRef, report: AttendanceReport, term: TermInfo | 
         ).format(n=totals.days_with_absence),
         ngettext("Late {n} time", "Late {n} times", totals.late).format(n=totals.late),
     ]
-    return fit(lines)
+    return "\n".join(lines)  # long answers are paged by the handler

@@ -79,3 +79,40 @@ async def test_homework_attachments_are_sent_as_files(
         documents = [c for c in calls if c.method == "sendDocument"]
         assert len(documents) == 1, command
         assert "Алгебра: 245.pdf" in (documents[0].text or "")
+
+
+async def test_a_long_homework_list_is_paged_and_each_page_rechecked(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from core.exchange import service
+    from handlers.callbacks import PageOf
+    from tests.bot import school
+    from tests.bot.driver import button_data
+    from tests.bot.helpers import link, student_id
+
+    data = school.tables()
+    data["homework"] += [
+        {
+            "id": f"HL{n}",
+            "class": "C7A",
+            "subject": "ALG",
+            "teacher": "T1",
+            "assigned": "2026-11-30",
+            "due": "2026-12-02",
+            "text": f"Задача {n}: " + "слово " * 40,
+        }
+        for n in range(40)
+    ]
+    await service.import_rows(sessions, data, now=school.NOW, today=school.TODAY)
+    await linked_olga(driver, sessions)
+    olga = driver.user(10)
+    first = await driver.send(olga, "/homework")
+    assert "Страница 1 из 3" in texts(first)
+    anna = await student_id(sessions, "S1")
+    second = PageOf(what="homework", child=anna, page=1).pack()
+    assert second in button_data(first)
+    assert "Страница 2 из 3" in texts(await driver.press(olga, second))
+    await link(driver, sessions, 20, "G2")
+    refused = await driver.press(driver.user(20), second)
+    assert any(c.show_alert for c in refused)
+    assert "Задача" not in texts(refused)

@@ -27,6 +27,7 @@ from core.services.timetable_lessons import TimetableLesson
 from handlers.views import diary as diary_views
 from handlers.views import timetable as timetable_views
 from handlers.views.attendance import attendance_view
+from handlers.views.limits import fit
 from tests.fake_telegram.html_text import parse_html
 
 START = date(2026, 11, 30)
@@ -160,7 +161,7 @@ def test_attendance_fits_and_never_shows_the_reason(
 ) -> None:
     totals = AttendanceTotals(absent=3, ill=2, excused=1, late=1, days_with_absence=2)
     report = AttendanceReport(1, START, START, tuple(found), totals)
-    text = attendance_view(child, report, None)
+    text = fit(attendance_view(child, report, None).split("\n"))
     check(text)
     for entry in found:
         if entry.comment:
