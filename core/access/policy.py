@@ -1,45 +1,43 @@
 """The check every read of a student's data takes, and its audit record (152-FZ).
 
-:func:`authorize` judges the reader on the school date ``reader.today``: which roles the reader
-holds there (a guardian's and a student's links come verified from the bot; staff roles from the
-database, void once the staff member has left), the school's matrix for the permission, and
-whether the student falls within the scope. It always writes one audit record — granted or
-refused — and raises :class:`AccessDenied` when refused. A fixed handful of indexed statements,
-however many roles the reader holds.
+:func:`authorize` judges the reader on the school date ``reader.today`` (else the ``today``
+argument; the core never asks the wall clock): which roles the reader holds there, the school's
+matrix for the permission, and whether the student falls within the scope. It always writes
+one audit record - granted or refused - and raises :class:`AccessDenied` when refused.
 
-Scopes: OWN — the student themself, a guardian's own children; ASSIGNED — students in a social
-pedagogue's or psychologist's care on the date; TAUGHT — students of a class or group the
-staff member teaches (teaching assignments, and the timetable valid on the date) and of the
-class they lead; CLASS — only the class they lead; SCHOOL — every student of the school. A
-student who has left (``left_on <= today``) is out of every scope but SCHOOL.
+Roles: GUARDIAN when the reader carries verified guardian records, STUDENT when a student
+record, and the ``staff_roles`` of their staff record unless that staff member has left
+(``Staff.left_on <= today``). Nothing the client sent is trusted: the ``Reader`` is built by
+the bot from the database for each update, everything else is read here.
+
+Scopes: OWN - the student themself, a guardian's own children; ASSIGNED - students in a social
+pedagogue's or psychologist's care on the date; TAUGHT - students of a class or group the staff
+member teaches (teaching load, or the timetable valid on the date; a group teacher reaches the
+group's members only) and of the class they lead; CLASS - only the class they lead; SCHOOL -
+every student of the school (never for a family role, whatever the matrix says). A student
+who has left (``Student.left_on <= today``) is out of every scope but SCHOOL: the family's
+access ends on that date, the administration keeps the archive.
+
+Cost: two set-based, index-backed statements (:mod:`core.access.facts`) however many roles
+the reader holds - or however many students :func:`readable` is asked about - plus the audit
+insert; one statement for a system reader, who is always allowed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.access.matrix import load_matrix
-from core.access.permissions import Permission
-from core.models import (
-    AuditRecord,
-    GroupMember,
-    GuardianLink,
-    SchoolClass,
-    Staff,
-    StaffRole,
-    Student,
-    StudentAssignment,
-    TeachingAssignment,
-    TimetableEntry,
-)
-from core.models.enums import PermissionScope, Role
+from core.access.facts import HeldScopes, StudentFacts, held_scopes, student_facts
+from core.access.permissions import DEFAULT_MATRIX, Permission
+from core.models.enums import STAFF_ROLES, PermissionScope, Role
 from core.services.audit import record_read
 from core.services.reader import Reader
+
+FAMILY_ROLES = frozenset({Role.GUARDIAN, Role.STUDENT})
 
 
 class AccessDenied(PermissionError):  # noqa: N818 - the name the handlers and docs use
@@ -55,135 +53,95 @@ class AccessDenied(PermissionError):  # noqa: N818 - the name the handlers and d
         self.class_id = class_id
 
 
-@dataclass(frozen=True, slots=True)
-class _Student:
-    id: int
-    school_id: int
-    class_id: int | None
-    left: bool
+def reader_today(reader: Reader, today: date | None = None) -> date:
+    """The date a read is judged on: the reader's, else the caller's."""
+    on = reader.today or today
+    if on is not None:
+        return on
+    if reader.system:
+        return date.max  # the operator's tools are allowed whatever the date
+    raise ValueError("a Reader without `today` needs the date of the read")
 
 
-async def _student(session: AsyncSession, student_id: int, today: date) -> _Student | None:
-    row = (
-        await session.execute(
-            select(Student.school_id, Student.class_id, Student.left_on).where(
-                Student.id == student_id
-            )
-        )
-    ).one_or_none()
-    if row is None:
-        return None
-    return _Student(student_id, row[0], row[1], row[2] is not None and row[2] <= today)
+def scope_of(
+    held: HeldScopes, school_id: int, role: Role, permission: Permission
+) -> PermissionScope:
+    """The school's cell for ``role`` × ``permission``: its own choice, else the regulation's."""
+    default = DEFAULT_MATRIX[role].get(permission, PermissionScope.NONE)
+    return held.overrides.get((school_id, role), default)
 
 
-async def _staff_roles(
-    session: AsyncSession, staff_id: int, school_id: int, today: date
-) -> list[Role]:
-    rows = await session.execute(
-        select(StaffRole.role)
-        .join(Staff, Staff.id == StaffRole.staff_id)
-        .where(
-            StaffRole.staff_id == staff_id,
-            Staff.school_id == school_id,
-            or_(Staff.left_on.is_(None), Staff.left_on > today),
-        )
-    )
-    return sorted({Role(r) for r in rows.scalars()}, key=lambda r: r.value)
-
-
-def _active(start: Any, end: Any, today: date) -> Any:
-    return and_(or_(start.is_(None), start <= today), or_(end.is_(None), end > today))
-
-
-async def _in_scope(
-    session: AsyncSession,
-    reader: Reader,
-    role: Role,
-    scope: PermissionScope,
-    student: _Student,
-    today: date,
-) -> bool:
+def reaches(reader: Reader, role: Role, scope: PermissionScope, student: StudentFacts) -> bool:
+    """Whether ``scope`` held through ``role`` covers ``student`` (pure, no SQL)."""
     if scope == PermissionScope.NONE:
         return False
     if scope == PermissionScope.SCHOOL:
-        return role not in (Role.GUARDIAN, Role.STUDENT)  # never widen a family's reach
+        return role not in FAMILY_ROLES  # a parent never reaches other people's children
     if student.left:
         return False
     if scope == PermissionScope.OWN:
         if role == Role.STUDENT:
             return reader.student_id == student.id
-        if role == Role.GUARDIAN and reader.guardian_ids:
-            found = await session.scalar(
-                select(
-                    exists().where(
-                        GuardianLink.student_id == student.id,
-                        GuardianLink.guardian_id.in_(reader.guardian_ids),
-                    )
-                )
-            )
-            return bool(found)
+        return role == Role.GUARDIAN and student.linked
+    if role not in STAFF_ROLES:
+        # Staff scopes granted to a family role must not borrow the same person's staff record.
         return False
-    staff_id = reader.staff_id
-    if staff_id is None or student.class_id is None:
-        return False
-    leads = select(SchoolClass.id).where(
-        SchoolClass.id == student.class_id, SchoolClass.class_teacher_id == staff_id
-    )
     if scope == PermissionScope.CLASS:
-        return bool(await session.scalar(select(exists(leads))))
+        return student.leads
     if scope == PermissionScope.ASSIGNED:
-        cared = select(StudentAssignment.id).where(
-            StudentAssignment.staff_id == staff_id,
-            StudentAssignment.student_id == student.id,
-            _active(StudentAssignment.assigned_on, StudentAssignment.ended_on, today),
-        )
-        return bool(await session.scalar(select(exists(cared))))
-    # TAUGHT: the class as a whole, or a group of it the student belongs to on the date.
-    groups = select(GroupMember.group_id).where(
-        GroupMember.student_id == student.id,
-        _active(GroupMember.joined_on, GroupMember.left_on, today),
-    )
-    assigned = select(TeachingAssignment.id).where(
-        TeachingAssignment.staff_id == staff_id,
-        TeachingAssignment.class_id == student.class_id,
-        or_(TeachingAssignment.group_id.is_(None), TeachingAssignment.group_id.in_(groups)),
-    )
-    timetabled = select(TimetableEntry.id).where(
-        TimetableEntry.teacher_id == staff_id,
-        TimetableEntry.class_id == student.class_id,
-        or_(TimetableEntry.group_id.is_(None), TimetableEntry.group_id.in_(groups)),
-        TimetableEntry.valid_from <= today,
-        or_(TimetableEntry.valid_to.is_(None), TimetableEntry.valid_to >= today),
-    )
-    return bool(
-        await session.scalar(select(or_(exists(leads), exists(assigned), exists(timetabled))))
-    )
+        return student.assigned
+    return student.taught  # TAUGHT: includes the class they lead
 
 
-async def decide(
-    session: AsyncSession, reader: Reader, permission: Permission, student_id: int, today: date
-) -> tuple[bool, int | None]:
-    """(granted, the student's school) without writing anything."""
-    student = await _student(session, student_id, today)
-    if student is None:
-        return False, None
-    if reader.system:
-        return True, student.school_id
-    roles: list[Role] = []
-    if reader.guardian_ids:
-        roles.append(Role.GUARDIAN)
+def _roles(reader: Reader, held: HeldScopes, school_id: int) -> list[Role]:
+    roles = [Role.GUARDIAN] if reader.guardian_ids else []
     if reader.student_id is not None:
         roles.append(Role.STUDENT)
-    if reader.staff_id is not None:
-        roles += await _staff_roles(session, reader.staff_id, student.school_id, today)
-    if not roles:
-        return False, student.school_id
-    matrix = await load_matrix(session, student.school_id)
-    for role in roles:
-        scope = matrix.get((role, permission), PermissionScope.NONE)
-        if await _in_scope(session, reader, role, scope, student, today):
-            return True, student.school_id
-    return False, student.school_id
+    return roles + sorted(held.staff_roles.get(school_id, ()))
+
+
+async def _decide(
+    session: AsyncSession,
+    reader: Reader,
+    permission: Permission,
+    student_ids: Collection[int],
+    today: date,
+) -> tuple[dict[int, StudentFacts], frozenset[int]]:
+    """The students found, and those of them the reader may read. Two statements at most."""
+    facts = await student_facts(session, reader, student_ids, today)
+    if reader.system:
+        return facts, frozenset(student_ids)  # unknown ids too: the service says "not found"
+    if not facts or not (reader.guardian_ids or reader.student_id or reader.staff_id):
+        return facts, frozenset()
+    held = await held_scopes(
+        session, reader, permission, {f.school_id for f in facts.values()}, today
+    )
+    allowed = frozenset(
+        f.id
+        for f in facts.values()
+        if any(
+            reaches(reader, role, scope_of(held, f.school_id, role, permission), f)
+            for role in _roles(reader, held, f.school_id)
+        )
+    )
+    return facts, allowed
+
+
+async def readable(
+    session: AsyncSession,
+    reader: Reader,
+    permission: Permission,
+    student_ids: Collection[int],
+    today: date | None = None,
+) -> frozenset[int]:
+    """Which of ``student_ids`` the reader may read; two statements for any number. Not audited:
+    use it to build a list, then :func:`authorize` each student whose data is shown."""
+    if not student_ids:
+        return frozenset()
+    _facts, allowed = await _decide(
+        session, reader, permission, student_ids, reader_today(reader, today)
+    )
+    return allowed
 
 
 async def can_read(
@@ -194,8 +152,7 @@ async def can_read(
     today: date | None = None,
 ) -> bool:
     """The decision alone, for menus; not audited, so never use it to show data."""
-    granted, _school = await decide(session, reader, permission, student_id, _today(reader, today))
-    return granted
+    return student_id in await readable(session, reader, permission, (student_id,), today)
 
 
 async def authorize(
@@ -210,132 +167,22 @@ async def authorize(
 ) -> None:
     """Allow the read or raise :class:`AccessDenied`; either way one audit record is written.
 
-    A refused read is recorded under the same ``action`` with ``details["granted"] = False``,
-    so ``journal audit`` shows attempts beside reads.
+    A refused read is recorded under the same ``action`` with ``details["granted"] = False``
+    (and ``"permission"``), so one index scan of a student's trail shows reads and attempts
+    side by side; ``journal audit`` marks the refused ones.
     """
-    on = _today(reader, today)
-    granted, school_id = await decide(session, reader, permission, student_id, on)
+    facts, allowed = await _decide(
+        session, reader, permission, (student_id,), reader_today(reader, today)
+    )
+    granted = student_id in allowed
+    found = facts.get(student_id)
     await record_read(
         session,
         reader,
-        school_id=school_id,
+        school_id=found.school_id if found else None,
         student_id=student_id,
         action=action,
         details={**(details or {}), "permission": permission.value, "granted": granted},
     )
     if not granted:
         raise AccessDenied(permission, student_id)
-
-
-def _today(reader: Reader, today: date | None) -> date:
-    on = reader.today or today
-    if on is not None:
-        return on
-    if reader.system:
-        return date.max  # the operator's tools read regardless of the date
-    raise ValueError("a Reader without `today` needs the date of the read")
-
-
-async def authorize_class(
-    session: AsyncSession,
-    reader: Reader,
-    permission: Permission,
-    class_id: int,
-    *,
-    action: str,
-    today: date | None = None,
-) -> tuple[int, ...]:
-    """Allow reading ``permission`` of a whole class on the date, or raise AccessDenied.
-
-    Granted to SCHOOL scope, and to CLASS and TAUGHT scope when the reader leads the class
-    (TAUGHT also when they teach the whole class). Returns the class's students on the date;
-    each gets its own audit record, written in one statement; a refusal leaves one record.
-    """
-    on = _today(reader, today)
-    row = (
-        await session.execute(
-            select(SchoolClass.school_id, SchoolClass.class_teacher_id).where(
-                SchoolClass.id == class_id
-            )
-        )
-    ).one_or_none()
-    granted = row is not None and (
-        reader.system or await _reaches_class(session, reader, permission, class_id, row, on)
-    )
-    details = {"permission": permission.value, "class_id": class_id, "granted": granted}
-    if not granted or row is None:
-        await record_read(
-            session,
-            reader,
-            school_id=row[0] if row else None,
-            student_id=None,
-            action=action,
-            details=details,
-        )
-        raise AccessDenied(permission, None, class_id=class_id)
-    students = tuple(
-        (
-            await session.execute(
-                select(Student.id)
-                .where(
-                    Student.class_id == class_id,
-                    or_(Student.left_on.is_(None), Student.left_on > on),
-                )
-                .order_by(Student.id)
-            )
-        ).scalars()
-    )
-    if students:
-        await session.execute(
-            insert(AuditRecord),
-            [
-                {
-                    "school_id": row[0],
-                    "actor_account_id": reader.account_id,
-                    "actor_staff_id": reader.staff_id,
-                    "actor_label": reader.label[:64],
-                    "action": action,
-                    "student_id": student,
-                    "details": details,
-                }
-                for student in students
-            ],
-        )
-    return students
-
-
-async def _reaches_class(
-    session: AsyncSession,
-    reader: Reader,
-    permission: Permission,
-    class_id: int,
-    row: Any,
-    on: date,
-) -> bool:
-    if reader.staff_id is None:
-        return False  # families read children one by one, never a class
-    roles = await _staff_roles(session, reader.staff_id, row[0], on)
-    if not roles:
-        return False
-    matrix = await load_matrix(session, row[0])
-    scopes = {matrix.get((role, permission), PermissionScope.NONE) for role in roles}
-    if PermissionScope.SCHOOL in scopes:
-        return True
-    leads = row[1] == reader.staff_id
-    if leads and scopes & {PermissionScope.CLASS, PermissionScope.TAUGHT}:
-        return True
-    if PermissionScope.TAUGHT not in scopes:
-        return False
-    whole_class = select(TimetableEntry.id).where(
-        TimetableEntry.teacher_id == reader.staff_id,
-        TimetableEntry.class_id == class_id,
-        TimetableEntry.group_id.is_(None),
-        TimetableEntry.valid_from <= on,
-        or_(TimetableEntry.valid_to.is_(None), TimetableEntry.valid_to >= on),
-    )
-    assigned = select(TeachingAssignment.id).where(
-        TeachingAssignment.staff_id == reader.staff_id,
-        TeachingAssignment.class_id == class_id,
-        TeachingAssignment.group_id.is_(None),
-    )
-    return bool(await session.scalar(select(or_(exists(whole_class), exists(assigned)))))

@@ -2,10 +2,13 @@
 
 Every service is an async function taking an ``AsyncSession`` first, then plain ids and dates
 and the :class:`~core.services.reader.Reader`, and returns frozen dataclasses (no ORM object
-leaves this package). A service that reads a student's data writes one audit record through
-:func:`core.services.audit.record_read` - flushed, never committed: the caller owns the
-transaction. Queries are set-based: a service runs a fixed number of statements however many
-subjects, marks or lessons there are, and assembles the answer in Python.
+leaves this package). A service that reads a student's data first asks
+:func:`core.access.policy.authorize` with the matching permission, before it reads anything:
+the check writes one audit record, granted or refused (flushed, never committed: the caller
+owns the transaction), and raises ``AccessDenied`` when refused - for a student who does not
+exist too, so a refusal tells nothing about which ids exist. Queries are set-based: a service
+runs a fixed number of statements however many subjects, marks or lessons there are, and
+assembles the answer in Python.
 
 The services, one module each: ``calendar`` (student movement, school days, terms), ``diary``,
 ``attestation``, ``timetable`` (student, class, teacher), ``homework``, ``attendance``,

@@ -68,6 +68,14 @@ async def attendance(
     *,
     with_comments: bool = False,
 ) -> AttendanceReport:
+    await authorize(
+        session,
+        reader,
+        Permission.ATTENDANCE,
+        student_id,
+        action="read_attendance",
+        details={"start": start.isoformat(), "end": end.isoformat(), "comments": with_comments},
+    )
     history = await load_history(session, student_id)
     rows = (
         await session.execute(
@@ -130,13 +138,5 @@ async def attendance(
         excused=missed[AttendanceCode.EXCUSED],
         late=missed[AttendanceCode.LATE],
         days_with_absence=len({e.date for e in entries if e.code != AttendanceCode.LATE}),
-    )
-    await authorize(
-        session,
-        reader,
-        Permission.ATTENDANCE,
-        student_id,
-        action="read_attendance",
-        details={"start": start.isoformat(), "end": end.isoformat(), "comments": with_comments},
     )
     return AttendanceReport(student_id, start, end, entries, totals)

@@ -58,6 +58,14 @@ class Attestation:
 async def attestation(
     session: AsyncSession, student_id: int, academic_year_id: int, reader: Reader
 ) -> Attestation:
+    await authorize(
+        session,
+        reader,
+        Permission.ATTESTATION,
+        student_id,
+        action="read_attestation",
+        details={"academic_year_id": academic_year_id},
+    )
     history = await load_history(session, student_id)
     # The current class first, then the classes moved into, latest first.
     candidates = [history.class_id, *(m.class_id for m in reversed(history.movements))]
@@ -119,13 +127,5 @@ async def attestation(
             sid, names[sid], tuple(cells[sid]), years.get(sid), tuple(exams[sid]), finals.get(sid)
         )
         for sid in sorted(names, key=lambda s: (collation_key(names[s]), s))
-    )
-    await authorize(
-        session,
-        reader,
-        Permission.ATTESTATION,
-        student_id,
-        action="read_attestation",
-        details={"academic_year_id": academic_year_id},
     )
     return Attestation(student_id, academic_year_id, terms, subjects)

@@ -101,11 +101,6 @@ async def student_class_on(
     session: AsyncSession, student_id: int, on: date, reader: Reader
 ) -> Placement:
     """The class a student was in on a date (student movement), audited as ``read_placement``."""
-    history = await load_history(session, student_id)
-    class_id = history.class_on(on)
-    name = None
-    if class_id is not None:
-        name = await session.scalar(select(SchoolClass.name).where(SchoolClass.id == class_id))
     await authorize(
         session,
         reader,
@@ -114,6 +109,11 @@ async def student_class_on(
         action="read_placement",
         details={"on": on.isoformat()},
     )
+    history = await load_history(session, student_id)
+    class_id = history.class_on(on)
+    name = None
+    if class_id is not None:
+        name = await session.scalar(select(SchoolClass.name).where(SchoolClass.id == class_id))
     return Placement(student_id=student_id, on=on, class_id=class_id, class_name=name)
 
 

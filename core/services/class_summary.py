@@ -1,8 +1,8 @@
 """A class teacher's view of their class: who is absent today, the week's marks, term averages.
 
-Reads a whole class at once through :func:`core.access.policy.authorize_class` (every student
+Reads a whole class at once through :func:`core.access.classes.authorize_class` (every student
 gets an audit record, in one statement). A fixed number of statements however large the class:
-the check (at most six), the class's terms, today's attendance, and the term's marks.
+the check (at most five), the class's terms, today's attendance, and the term's marks.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.classes import authorize_class
 from core.access.permissions import Permission
-from core.access.policy import authorize_class
 from core.grading import weighted_average
 from core.models import Attendance, AttendanceCode, Mark, SchoolClass, Student, Subject, WorkType
 from core.services.calendar import class_terms

@@ -62,6 +62,14 @@ class Debts:
 
 
 async def debts(session: AsyncSession, student_id: int, on: dt.date, reader: Reader) -> Debts:
+    await authorize(
+        session,
+        reader,
+        Permission.DEBTS,
+        student_id,
+        action="read_debts",
+        details={"on": on.isoformat()},
+    )
     history = await load_history(session, student_id)
     year = (
         await session.execute(
@@ -104,14 +112,6 @@ async def debts(session: AsyncSession, student_id: int, on: dt.date, reader: Rea
                 work.subject,
                 DebtItem(DebtKind.MISSED_CONTROL, date=work.date, work_type=work.work_type),
             )
-    await authorize(
-        session,
-        reader,
-        Permission.DEBTS,
-        student_id,
-        action="read_debts",
-        details={"on": on.isoformat()},
-    )
     subjects = tuple(
         SubjectDebts(sid, names[sid], tuple(items[sid]))
         for sid in sorted(names, key=lambda s: (collation_key(names[s]), s))

@@ -10,7 +10,8 @@ Every subject with a mark in the range or in that term is listed (a subject whos
 all outside the range comes with no marks and its average), ordered by name in Russian
 collation; marks by date. Deleted marks never appear; non-numeric marks are listed but never
 enter an average. A mark weighs what its work type weighs, 1 without a work type.
-Four statements: the student, the class's terms, the marks, the audit record.
+Checked first (:func:`core.access.policy.authorize`: two statements, one for a system reader,
+and the audit record), then three statements: the student, the class's terms, the marks.
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ async def diary(
     subject_id: int | None = None,
 ) -> Diary:
     """The marks of ``start..end`` (inclusive), optionally of one subject only."""
+    await authorize(
+        session,
+        reader,
+        Permission.MARKS,
+        student_id,
+        action="read_diary",
+        details={"start": start.isoformat(), "end": end.isoformat(), "subject_id": subject_id},
+    )
     history = await load_history(session, student_id)
     class_id = history.class_on(end)
     terms = await class_terms(session, class_id) if class_id is not None else ()
@@ -141,12 +150,4 @@ async def diary(
                 suggested_mark(average, history.thresholds),
             )
         )
-    await authorize(
-        session,
-        reader,
-        Permission.MARKS,
-        student_id,
-        action="read_diary",
-        details={"start": start.isoformat(), "end": end.isoformat(), "subject_id": subject_id},
-    )
     return Diary(student_id, start, end, term, tuple(subjects))

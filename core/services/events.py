@@ -36,6 +36,14 @@ class EventItem:
 async def upcoming_events(
     session: AsyncSession, student_id: int, since: date, reader: Reader, *, limit: int = 10
 ) -> tuple[EventItem, ...]:
+    await authorize(
+        session,
+        reader,
+        Permission.EVENTS,
+        student_id,
+        action="read_events",
+        details={"since": since.isoformat(), "limit": limit},
+    )
     history = await load_history(session, student_id)
     class_id = history.class_on(since)
     audience: ColumnElement[bool] = SchoolEvent.class_id.is_(None) & (
@@ -73,13 +81,5 @@ async def upcoming_events(
             e.class_id is not None,
         )
         for e in rows
-    )
-    await authorize(
-        session,
-        reader,
-        Permission.EVENTS,
-        student_id,
-        action="read_events",
-        details={"since": since.isoformat(), "limit": limit},
     )
     return events

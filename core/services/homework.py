@@ -2,8 +2,9 @@
 
 A student gets the general homework of the class they were in on the due date, for the whole
 class or a group they belonged to on that date, plus every individual task given to them
-(``individual=True``). Deleted homework never appears. Four statements (the student, their groups,
-the homework, its attachments) plus the audit record (``read_homework``).
+(``individual=True``). Deleted homework never appears. The access check comes first (two
+statements, one for a system reader, and the audit record ``read_homework``), then four (the
+student, their groups, the homework, its attachments).
 """
 
 from __future__ import annotations
@@ -61,6 +62,14 @@ async def _homework(
     reader: Reader,
     subject_id: int | None,
 ) -> list[HomeworkItem]:
+    await authorize(
+        session,
+        reader,
+        Permission.HOMEWORK,
+        student_id,
+        action="read_homework",
+        details={"start": start.isoformat(), "end": end.isoformat(), "subject_id": subject_id},
+    )
     history = await load_history(session, student_id)
     memberships = await load_memberships(session, student_id)
     class_on = history.classes_by_day(start, end)
@@ -102,14 +111,6 @@ async def _homework(
             attachments[a.homework_id].append(
                 Attachment(a.file_name, a.content_type, a.size_bytes, a.url, a.storage_path)
             )
-    await authorize(
-        session,
-        reader,
-        Permission.HOMEWORK,
-        student_id,
-        action="read_homework",
-        details={"start": start.isoformat(), "end": end.isoformat(), "subject_id": subject_id},
-    )
     return [
         HomeworkItem(
             id=hw.id,

@@ -83,8 +83,6 @@ async def student_timetable(
     session: AsyncSession, student_id: int, on: date, reader: Reader
 ) -> DayTimetable:
     """The student's lessons on the date: their class then, the whole class and their groups."""
-    history = await load_history(session, student_id)
-    class_id = history.class_on(on)
     await authorize(
         session,
         reader,
@@ -93,6 +91,8 @@ async def student_timetable(
         action="read_timetable",
         details={"on": on.isoformat()},
     )
+    history = await load_history(session, student_id)
+    class_id = history.class_on(on)
     if class_id is None:
         return DayTimetable(on, None, None, None, ())
     return await _class_day(session, await load_class(session, class_id), on, student_id)

@@ -106,6 +106,14 @@ async def student_topics(
     reader: Reader,
 ) -> tuple[LessonTopic, ...]:
     """The subject's lessons the student took (or was due to take) in the range."""
+    await authorize(
+        session,
+        reader,
+        Permission.TOPICS,
+        student_id,
+        action="read_topics",
+        details={"subject_id": subject_id, "start": start.isoformat(), "end": end.isoformat()},
+    )
     history = await load_history(session, student_id)
     memberships = await load_memberships(session, student_id)
     class_on = history.classes_by_day(start, end)
@@ -115,12 +123,4 @@ async def student_topics(
 
     classes = {c for c in class_on.values() if c is not None}
     topics = await _topics(session, subject_id, start, end, classes, visible)
-    await authorize(
-        session,
-        reader,
-        Permission.TOPICS,
-        student_id,
-        action="read_topics",
-        details={"subject_id": subject_id, "start": start.isoformat(), "end": end.isoformat()},
-    )
     return topics
