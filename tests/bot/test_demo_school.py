@@ -1,8 +1,8 @@
 """The bot's answers for the demo school, checked against values computed here from its tables.
 
-A guardian of several children links, and for each child the test works out on its own, from the
-generated rows, the weighted term average of every subject (``/marks``) and the homework due on
-the next school day (``/tomorrow``).
+A guardian of several children links, and for each child the test works out on its own, from
+the generated rows, the weighted term average of every subject (``/marks``) and the lessons and
+homework of the next school day (``/tomorrow``).
 """
 
 from __future__ import annotations
@@ -60,6 +60,20 @@ def expected_averages(tables: Rows, student: str) -> dict[str, str]:
     }
 
 
+def expected_lessons(tables: Rows, student: str) -> set[tuple[str, str]]:
+    """(period, subject name) of the student's dated lessons tomorrow, from the lessons table."""
+    klass = next(s["class"] for s in tables["students"] if s["id"] == student)
+    groups = {m["group"] for m in tables["group_members"] if m["student"] == student}
+    names = {s["id"]: html.escape(s["name"], quote=False) for s in tables["subjects"]}
+    return {
+        (lesson["period"], names[lesson["subject"]])
+        for lesson in tables["lessons"]
+        if lesson["date"] == TOMORROW
+        and lesson["class"] == klass
+        and (not lesson.get("group") or lesson["group"] in groups)
+    }
+
+
 def expected_homework(tables: Rows, student: str) -> tuple[set[str], set[str]]:
     """(texts due tomorrow for the student, texts due tomorrow for classmates only)."""
     klass = next(s["class"] for s in tables["students"] if s["id"] == student)
@@ -97,7 +111,7 @@ async def test_marks_and_tomorrows_homework_match_the_demo_tables(engine: AsyncE
     await driver.send(parent, f"/start {await invite(sessions, family['id'])}")
     await driver.press(parent, AGREE)
 
-    checked_homework = checked_averages = 0
+    checked_homework = checked_averages = checked_lessons = 0
     for child in family["students"].split(";"):
         await driver.press(parent, PickChild(student_id=await student_id(sessions, child)).pack())
         marks = texts(await driver.send(parent, "/marks"))
@@ -114,6 +128,13 @@ async def test_marks_and_tomorrows_homework_match_the_demo_tables(engine: AsyncE
 
         tomorrow = texts(await driver.send(parent, "/tomorrow"))
         assert "вторник, 1 декабря" in tomorrow
+        lessons = expected_lessons(tables, child)
+        checked_lessons += len(lessons)
+        for period, subject in lessons:
+            assert any(
+                line.startswith(f"{period}. ") and f"<b>{subject}</b>" in line
+                for line in tomorrow.splitlines()
+            ), (child, period, subject, tomorrow)
         mine, others = expected_homework(tables, child)
         for text in mine:
             assert text in tomorrow, (child, text)
@@ -121,4 +142,5 @@ async def test_marks_and_tomorrows_homework_match_the_demo_tables(engine: AsyncE
             assert text not in tomorrow, (child, text)
         checked_homework += len(mine)
     assert checked_averages > 0
+    assert checked_lessons > 0
     assert checked_homework > 0  # the demo sets homework for tomorrow
