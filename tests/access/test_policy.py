@@ -53,7 +53,7 @@ CASES = [
     ("staff", "T1", M, "S2", False),  # 5Б is not hers
     ("staff", "T1", P, "S1", True),  # leads 7А: people data of her class
     ("staff", "T3", M, "S1", True),  # teaches Анна's English group
-    ("staff", "T3", M, "S3", False),  # Дмитрий is in 7А but not in that group
+    ("staff", "T3", M, "S3", False),  # Дмитрий is in 7А's other English group
     ("staff", "T3", P, "S1", False),  # teaches, does not lead: no people data
     ("staff", "T2", M, "S1", False),  # a teacher with no lessons in 7А
     ("staff", "T4", M, "S2", True),  # head teacher: the school
@@ -63,6 +63,18 @@ CASES = [
     ("staff", "T6", M, "S2", False),  # ... marks only of students in her care
     ("staff", "T6", M, "S3", True),  # Дмитрий is in her care
     ("staff", "T7", M, "S1", False),  # left the school today
+    ("staff", "T8", M, "S2", True),  # leads 5Б without teaching it: taught reaches her class
+    ("staff", "T8", P, "S2", True),  # ... and people data of her class
+    ("staff", "T8", M, "S1", False),  # ... but not 7А
+    ("staff", "T9", M, "S3", True),  # admin: the school
+    ("staff", "T9", P, "S1", True),
+    ("staff", "T4", P, "S3", True),  # head teacher: people data of the school too
+    ("staff", "T10", A, "S3", True),  # psychologist: attendance of anyone
+    ("staff", "T10", M, "S1", True),  # ... marks of Анна, in her care
+    ("staff", "T10", M, "S3", False),  # ... not of Дмитрий
+    ("student", "S3", P, "S3", True),  # a student's own people data
+    ("guardian", "G2", A, "S3", True),
+    ("guardian", "G2", A, "S1", False),
 ]
 
 

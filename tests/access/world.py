@@ -2,7 +2,9 @@
 
 Staff: T1 Крылова (teacher, leads 7А, teaches 7А algebra and Russian), T2 Орлов (teacher),
 T3 Вебер (teacher of 7А's English group 1, whose only member is Анна), T4 завуч, T5 секретарь,
-T6 социальный педагог (Дмитрий is in her care), T7 a teacher of 7А who left on TODAY.
+T6 социальный педагог (Дмитрий is in her care), T7 a teacher of 7А who left on TODAY,
+T8 a teacher who leads 5Б without teaching it, T9 the admin, T10 the psychologist (Анна is
+in her care). Дмитрий is in 7А's English group 2, which nobody teaches yet.
 """
 
 from __future__ import annotations
@@ -34,9 +36,21 @@ def tables() -> dict[str, list[dict[str, Any]]]:
         _staff("T5", "Секретарёва", "secretary"),
         _staff("T6", "Соцпедагогова", "social_pedagogue"),
         _staff("T7", "Ушедшая", "teacher", left=TODAY.isoformat()),
+        _staff("T8", "Классная", "teacher"),
+        _staff("T9", "Админова", "admin"),
+        _staff("T10", "Психологова", "psychologist"),
     ]
-    data["groups"] = [{"id": "G7A-ENG-1", "class": "C7A", "subject": "ENG", "name": "1 группа"}]
-    data["group_members"] = [{"group": "G7A-ENG-1", "student": "S1", "joined": "2026-09-01"}]
+    for row in data["classes"]:
+        if row["id"] == "C5B":
+            row["class_teacher"] = "T8"
+    data["groups"] = [
+        {"id": "G7A-ENG-1", "class": "C7A", "subject": "ENG", "name": "1 группа"},
+        {"id": "G7A-ENG-2", "class": "C7A", "subject": "ENG", "name": "2 группа"},
+    ]
+    data["group_members"] = [
+        {"group": "G7A-ENG-1", "student": "S1", "joined": "2026-09-01"},
+        {"group": "G7A-ENG-2", "student": "S3", "joined": "2026-09-01"},
+    ]
     data["timetable"] += [
         {
             "id": "TT5",
@@ -69,6 +83,9 @@ async def load(sessions: async_sessionmaker[AsyncSession]) -> None:
         pedagogue = await staff_id(session, "T6")
         dmitry = await student_id(session, "S3")
         session.add(StudentAssignment(staff_id=pedagogue, student_id=dmitry, assigned_on=None))
+        psychologist = await staff_id(session, "T10")
+        anna = await student_id(session, "S1")
+        session.add(StudentAssignment(staff_id=psychologist, student_id=anna, assigned_on=None))
         await session.commit()
 
 
