@@ -1,4 +1,9 @@
-"""`journal roles show|grant|revoke|reset` and `journal audit --student ID`."""
+"""`journal roles show|grant|revoke|reset` and `journal audit --student ID`.
+
+Operator-facing messages are N_-marked and shown in ``DEFAULT_LOCALE``; the matrix itself is
+printed with the identifiers the commands take (``teacher``, ``marks``, ``taught``), so what an
+operator reads can be typed back.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,31 +24,43 @@ from core import migrate
 from core.access import matrix as matrices
 from core.access.permissions import DEFAULT_MATRIX, Permission
 from core.db import create_engine, create_sessionmaker
+from core.i18n import N_, gettext_for
 from core.linking.targets import InviteTargetError, resolve_school
 from core.models import AuditRecord, Staff, Student
 from core.models.enums import PermissionScope, Role
 from core.services.naming import short_name
 
+E = TypeVar("E", bound=StrEnum)
+Gettext = Callable[[str], str]
+
 
 class CommandError(Exception):
-    """One line for the operator; exit code 2."""
+    """One line for the operator, exit code 2: an N_-marked template and its parameters."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message = message
+        self.params = {key: str(value) for key, value in params.items()}
+        super().__init__(message.format(**self.params))
+
+
+def _names(members: type[StrEnum]) -> str:
+    return ", ".join(m.value for m in members)
 
 
 def add_commands(commands: Any) -> None:
     roles = commands.add_parser("roles", help="show or change the role permission matrix")
     actions = roles.add_subparsers(dest="roles_command", required=True, metavar="ACTION")
     show = actions.add_parser("show", help="the matrix: permission × role → scope")
-    show.add_argument("--role", choices=[r.value for r in Role])
+    show.add_argument("--role", help=_names(Role))
     grant = actions.add_parser("grant", help="set the scope of one role's permission")
-    grant.add_argument("role", choices=[r.value for r in Role])
-    grant.add_argument("permission", choices=[p.value for p in Permission])
-    grant.add_argument("scope", choices=[s.value for s in PermissionScope])
     revoke = actions.add_parser("revoke", help="take one permission from a role (scope none)")
-    revoke.add_argument("role", choices=[r.value for r in Role])
-    revoke.add_argument("permission", choices=[p.value for p in Permission])
     reset = actions.add_parser("reset", help="back to the regulation's defaults")
-    reset.add_argument("role", nargs="?", choices=[r.value for r in Role])
-    reset.add_argument("permission", nargs="?", choices=[p.value for p in Permission])
+    for parser in (grant, revoke):
+        parser.add_argument("role", help=_names(Role))
+        parser.add_argument("permission", help=_names(Permission))
+    grant.add_argument("scope", help=_names(PermissionScope))
+    reset.add_argument("role", nargs="?", help=_names(Role))
+    reset.add_argument("permission", nargs="?", help=_names(Permission))
     for parser in (show, grant, revoke, reset):
         parser.add_argument("--school", metavar="ID", help="the school's id (several in one DB)")
     roles.set_defaults(handler=_roles)
@@ -51,102 +69,133 @@ def add_commands(commands: Any) -> None:
     audit.add_argument(
         "--student", required=True, metavar="ID", help="the school's id, or #<db id>"
     )
-    audit.add_argument("--since", type=date_argument, help="from this date on")
-    audit.add_argument("--limit", type=int, default=200, help="at most this many (newest last)")
+    audit.add_argument("--since", type=date_argument, help="from this date on (school time)")
+    audit.add_argument("--limit", type=int, default=200, help="the newest N, printed oldest first")
     audit.add_argument("--school", metavar="ID", help="the school's id (several in one DB)")
     audit.set_defaults(handler=_audit)
 
 
-def _run(settings: Settings, work: Callable[[AsyncSession], Awaitable[None]]) -> int:
+# Argparse's own `choices` error is a usage block; a wrong word deserves one line naming the
+# words that would do.
+_UNKNOWN = {
+    Role: N_("unknown role {value!r}: one of {choices}"),
+    Permission: N_("unknown permission {value!r}: one of {choices}"),
+    PermissionScope: N_("unknown scope {value!r}: one of {choices}"),
+}
+
+
+def _parse(kind: type[E], value: str) -> E:
+    try:
+        return kind(value.strip().lower())
+    except ValueError:
+        raise CommandError(_UNKNOWN[kind], value=value, choices=_names(kind)) from None
+
+
+def _optional(kind: type[E], value: str | None) -> E | None:
+    return None if value is None else _parse(kind, value)
+
+
+def _run(settings: Settings, work: Callable[[AsyncSession, Gettext], Awaitable[None]]) -> int:
+    gettext = gettext_for(settings.default_locale)
     migrate.upgrade(settings.database_url)
 
     async def go() -> None:
         engine = create_engine(settings.database_url)
         try:
             async with create_sessionmaker(engine)() as session:
-                await work(session)
+                await work(session, gettext)
                 await session.commit()
         finally:
             await engine.dispose()
 
     try:
         asyncio.run(go())
-    except (CommandError, InviteTargetError) as exc:
-        print(f"journal: {exc}", file=sys.stderr)
-        return 2
+    except (CommandError, InviteTargetError) as bad:
+        return _refuse(settings, bad)
     return 0
 
 
+def _refuse(settings: Settings, bad: CommandError | InviteTargetError) -> int:
+    gettext = gettext_for(settings.default_locale)
+    print(f"journal: {gettext(bad.message).format(**bad.params)}", file=sys.stderr)
+    return 2
+
+
 def _roles(args: argparse.Namespace, settings: Settings) -> int:
-    async def work(session: AsyncSession) -> None:
+    try:  # every word is checked before the database is touched
+        role = _optional(Role, args.role)
+        permission = _optional(Permission, getattr(args, "permission", None))
+        scope = _optional(PermissionScope, getattr(args, "scope", None))
+    except CommandError as bad:
+        return _refuse(settings, bad)
+
+    async def work(session: AsyncSession, gettext: Gettext) -> None:
         school_id = await resolve_school(session, args.school)
-        if args.roles_command == "grant":
-            await matrices.grant(
-                session,
-                school_id,
-                Role(args.role),
-                Permission(args.permission),
-                PermissionScope(args.scope),
-            )
-        elif args.roles_command == "revoke":
-            await matrices.revoke(session, school_id, Role(args.role), Permission(args.permission))
-        elif args.roles_command == "reset":
-            role = Role(args.role) if args.role else None
-            permission = Permission(args.permission) if args.permission else None
+        if args.roles_command == "reset":
             count = await matrices.reset(session, school_id, role, permission)
-            print(f"{count} changed cell(s) back to the defaults")
+            print(
+                gettext(N_("cells back to the regulation's defaults: {count}")).format(count=count)
+            )
             return
+        if role is not None and permission is not None:
+            if args.roles_command == "grant" and scope is not None:
+                await matrices.grant(session, school_id, role, permission, scope)
+            elif args.roles_command == "revoke":
+                await matrices.revoke(session, school_id, role, permission)
         await _print_matrix(
-            session, school_id, Role(args.role) if getattr(args, "role", None) else None
+            session, school_id, role if args.roles_command == "show" else None, gettext
         )
 
     return _run(settings, work)
 
 
-async def _print_matrix(session: AsyncSession, school_id: int, only: Role | None) -> None:
+async def _print_matrix(
+    session: AsyncSession, school_id: int, only: Role | None, gettext: Gettext
+) -> None:
     overrides = await matrices.overrides(session, school_id)
     effective = matrices.default_matrix() | overrides
     roles = [only] if only else list(DEFAULT_MATRIX)
-    width = max(len(p.value) for p in Permission) + 2
-    print("permission".ljust(width) + "".join(r.value.ljust(18) for r in roles))
+    first = max(len(p.value) for p in Permission) + 2
+    widths = [max(len(r.value), len("assigned*")) + 2 for r in roles]
+    print(
+        "permission".ljust(first)
+        + "".join(r.value.ljust(w) for r, w in zip(roles, widths, strict=True))
+    )
     for permission in Permission:
         cells = []
-        for role in roles:
+        for role, width in zip(roles, widths, strict=True):
             scope = effective.get((role, permission), PermissionScope.NONE).value
             mark = "*" if (role, permission) in overrides else ""
-            cells.append(f"{scope}{mark}".ljust(18))
-        print(permission.value.ljust(width) + "".join(cells))
-    print("* changed from the regulation's default (journal roles reset undoes it)")
+            cells.append(f"{scope}{mark}".ljust(width))
+        print((permission.value.ljust(first) + "".join(cells)).rstrip())
+    print(gettext(N_("* changed from the regulation's default (journal roles reset undoes it)")))
 
 
 async def _student_id(session: AsyncSession, school_id: int, key: str) -> int:
+    query = select(Student.id).where(Student.school_id == school_id)
     if key.startswith("#") and key[1:].isdigit():
-        query = select(Student.id).where(Student.id == int(key[1:]))
+        query = query.where(Student.id == int(key[1:]))
     else:
-        query = select(Student.id).where(Student.school_id == school_id, Student.external_id == key)
+        query = query.where(Student.external_id == key)
     found = (await session.execute(query)).scalar_one_or_none()
     if found is None:
-        raise CommandError(f"there is no student with id {key}")
+        raise CommandError(N_("there is no student with id {key}"), key=key)
     return int(found)
 
 
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
-    async def work(session: AsyncSession) -> None:
+    if args.limit < 1:
+        return _refuse(settings, CommandError(N_("--limit must be 1 or more")))
+
+    async def work(session: AsyncSession, gettext: Gettext) -> None:
         school_id = await resolve_school(session, args.school)
         student_id = await _student_id(session, school_id, args.student)
         query = select(AuditRecord).where(AuditRecord.student_id == student_id)
         if args.since:
-            query = query.where(
-                AuditRecord.at
-                >= datetime.combine(args.since, datetime.min.time(), settings.timezone)
-            )
-        records = list(
-            (
-                await session.execute(
-                    query.order_by(AuditRecord.at.desc(), AuditRecord.id.desc()).limit(args.limit)
-                )
-            ).scalars()
-        )[::-1]
+            midnight = datetime.combine(args.since, datetime.min.time(), settings.timezone)
+            query = query.where(AuditRecord.at >= midnight)
+        newest = query.order_by(AuditRecord.at.desc(), AuditRecord.id.desc()).limit(args.limit)
+        records = list((await session.scalars(newest)).all())[::-1]
         staff_ids = {r.actor_staff_id for r in records if r.actor_staff_id}
         names = {
             row[0]: short_name(row[1], row[2], row[3])
@@ -157,14 +206,14 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
             )
         }
         for record in records:
-            print(_line(record, names, settings))
+            print(_line(record, names, settings, gettext))
         if not records:
-            print("no reads of this student's data recorded")
+            print(gettext(N_("no reads of this student's data recorded")))
 
     return _run(settings, work)
 
 
-def _line(record: AuditRecord, names: dict[int, str], settings: Settings) -> str:
+def _line(record: AuditRecord, names: dict[int, str], settings: Settings, gettext: Gettext) -> str:
     when = record.at.astimezone(settings.timezone).strftime("%Y-%m-%d %H:%M:%S")
     who = []
     if record.actor_staff_id:
@@ -172,6 +221,10 @@ def _line(record: AuditRecord, names: dict[int, str], settings: Settings) -> str
     if record.actor_account_id:
         who.append(f"account #{record.actor_account_id}")
     who.append(record.actor_label or "?")
-    granted = (record.details or {}).get("granted", True)
-    outcome = "read" if granted else "REFUSED"
-    return f"{when}  {' / '.join(who)}  {record.action}  {outcome}"
+    details = record.details or {}
+    what = record.action
+    if details.get("permission"):
+        what += f" ({details['permission']})"
+    # Records written before refusals were audited carry no "granted": they were reads.
+    outcome = gettext(N_("read")) if details.get("granted", True) else gettext(N_("REFUSED"))
+    return f"{when}  {' / '.join(who)}  {what}  {outcome}"
