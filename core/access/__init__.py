@@ -1,6 +1,8 @@
 """Who may read whose data: the eight roles, a permission matrix, and the check every read takes.
 
 ``permissions`` names what can be read and the regulation's default matrix; ``matrix`` overlays a
-school's own choices (``journal roles``); ``policy.authorize`` decides and audits each read.
-The rules are documented in ``docs/access.md``.
+school's own choices (``journal roles``); ``policy`` decides and audits each read of a student
+(``authorize``), or just answers for menus and lists (``can_read``, ``readable``); ``facts``
+holds its two set-based statements; ``classes`` reads a whole class at once. The rules are
+documented in ``docs/access.md``.
 """

@@ -43,7 +43,6 @@ class StudentFacts:
 
     id: int
     school_id: int
-    class_id: int | None
     left: bool  # left_on <= the date: out of every scope but SCHOOL
     linked: bool = False  # a guardian link to one of the reader's guardian records
     leads: bool = False  # the reader is the class teacher of the student's class
@@ -101,7 +100,7 @@ async def student_facts(
     session: AsyncSession, reader: Reader, student_ids: Collection[int], today: date
 ) -> dict[int, StudentFacts]:
     """One statement: the listed students (unknown ids are simply absent) and their flags."""
-    columns: list[Any] = [Student.id, Student.school_id, Student.class_id, Student.left_on]
+    columns: list[Any] = [Student.id, Student.school_id, Student.left_on]
     if reader.guardian_ids:
         columns.append(
             exists()
@@ -138,7 +137,7 @@ async def student_facts(
     for row in rows:
         flags = {name: bool(row._mapping[name]) for name in _FLAGS if name in row._mapping}
         left = row.left_on is not None and row.left_on <= today
-        found[row.id] = StudentFacts(row.id, row.school_id, row.class_id, left, **flags)
+        found[row.id] = StudentFacts(row.id, row.school_id, left, **flags)
     return found
 
 
