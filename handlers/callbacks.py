@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from aiogram.filters.callback_data import CallbackData
+
+# Callback data is untrusted: a day outside a sane range is refused, not parsed.
+_FIRST_DAY, _LAST_DAY = date(2000, 1, 1).toordinal(), date(2100, 1, 1).toordinal()
+
+
+def day_of(ordinal: int) -> date | None:
+    """The date a callback names by its ordinal, or None when it cannot be a school day."""
+    return date.fromordinal(ordinal) if _FIRST_DAY <= ordinal <= _LAST_DAY else None
 
 
 class ConsentAnswer(CallbackData, prefix="cs1"):

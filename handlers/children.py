@@ -6,6 +6,7 @@ account's verified links on today's date before anything changes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aiogram import F, Router
@@ -13,7 +14,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from core.linking.accounts import load_account, select_child
+from core.linking.accounts import select_child
 from core.linking.dto import AccountView
 from handlers.callbacks import PickChild
 from handlers.menu import BUTTON_CHILDREN, main_keyboard
@@ -62,16 +63,11 @@ async def on_pick(query: CallbackQuery, callback_data: PickChild, **data: Any) -
     if account is None or not allowed:
         await query.answer(_("This child is not available to you."), show_alert=True)
         return
-    fresh = await load_account(
-        data["session"], data["messenger"], str(query.from_user.id), data["today"]
-    )
-    chosen = next(
-        (c for c in (fresh.children if fresh else ()) if c.student_id == callback_data.student_id),
-        None,
-    )
+    # select_child accepted only a child of this account, so the account lists it.
+    chosen = next(c for c in account.children if c.student_id == callback_data.student_id)
     await query.answer()
-    if isinstance(query.message, Message) and fresh is not None and chosen is not None:
+    if isinstance(query.message, Message):
         await query.message.edit_text(
             _("Now showing: {child}").format(child=child_line(chosen)),
-            reply_markup=_keyboard(fresh),
+            reply_markup=_keyboard(replace(account, current_student_id=chosen.student_id)),
         )

@@ -14,7 +14,7 @@ from core.access.policy import AccessDenied
 from core.services.calendar import term_bounds
 from core.services.diary import diary
 from core.services.reader import Reader
-from handlers.callbacks import MarksSubject, MarksTerm, MarksWeek
+from handlers.callbacks import MarksSubject, MarksTerm, MarksWeek, day_of
 from handlers.family import child_in_focus, focus_or_explain, not_available
 from handlers.menu import BUTTON_MARKS
 from handlers.views import diary as views
@@ -74,7 +74,7 @@ async def on_week(query: CallbackQuery, callback_data: MarksWeek, **data: Any) -
 
 async def on_subject(query: CallbackQuery, callback_data: MarksSubject, **data: Any) -> None:
     child = child_in_focus(data["account"], callback_data.child)
-    day = _day(callback_data.day)
+    day = day_of(callback_data.day)
     if child is None or day is None or not isinstance(query.message, Message):
         await query.answer(not_available(), show_alert=True)
         return
@@ -95,21 +95,14 @@ async def on_subject(query: CallbackQuery, callback_data: MarksSubject, **data: 
     await query.message.edit_text(text, reply_markup=keyboard)
 
 
-def _day(ordinal: int) -> date | None:
-    # Callback data is untrusted: an ordinal outside a sane range is refused, not parsed.
-    if not date(2000, 1, 1).toordinal() <= ordinal <= date(2100, 1, 1).toordinal():
-        return None
-    return date.fromordinal(ordinal)
-
-
 def _monday(ordinal: int) -> date | None:
-    day = _day(ordinal)
+    day = day_of(ordinal)
     return monday_of(day) if day is not None else None
 
 
 async def on_term(query: CallbackQuery, callback_data: MarksTerm, **data: Any) -> None:
     child = child_in_focus(data["account"], callback_data.child)
-    day = _day(callback_data.day)
+    day = day_of(callback_data.day)
     if child is None or day is None or not isinstance(query.message, Message):
         await query.answer(not_available(), show_alert=True)
         return

@@ -15,9 +15,9 @@ from core.services.calendar import next_school_day
 from core.services.homework import homework_due
 from core.services.timetable import student_timetable, teacher_timetable
 from handlers.attachments import send_attachments
-from handlers.callbacks import TimetableDay
-from handlers.family import child_in_focus, nobody_to_show, not_available
-from handlers.menu import BUTTON_TIMETABLE, BUTTON_TOMORROW, main_keyboard
+from handlers.callbacks import TimetableDay, day_of
+from handlers.family import child_in_focus, focus_or_explain, not_available
+from handlers.menu import BUTTON_TIMETABLE, BUTTON_TOMORROW
 from handlers.views import timetable as views
 from handlers.views.limits import fit
 
@@ -33,16 +33,10 @@ def router() -> Router:
 
 
 async def on_today(message: Message, **data: Any) -> None:
-    child = child_in_focus(data["account"])
-    staff_id = _teaching_staff(data["account"])
-    if child is None and staff_id is not None:
-        lessons = await teacher_timetable(data["session"], staff_id, data["today"], data["reader"])
-        await message.answer(views.teacher_day_view(lessons))
+    if await _answered_as_teacher(message, data, data["today"]):
         return
+    child = await focus_or_explain(message, data)
     if child is None:
-        await message.answer(
-            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
-        )
         return
     try:
         day = await student_timetable(
@@ -57,18 +51,10 @@ async def on_today(message: Message, **data: Any) -> None:
 
 
 async def on_tomorrow(message: Message, **data: Any) -> None:
-    child = child_in_focus(data["account"])
-    staff_id = _teaching_staff(data["account"])
-    if child is None and staff_id is not None:
-        lessons = await teacher_timetable(
-            data["session"], staff_id, _next_weekday(data["today"]), data["reader"]
-        )
-        await message.answer(views.teacher_day_view(lessons))
+    if await _answered_as_teacher(message, data, _next_weekday(data["today"])):
         return
+    child = await focus_or_explain(message, data)
     if child is None:
-        await message.answer(
-            nobody_to_show(data["account"]), reply_markup=main_keyboard(data["account"])
-        )
         return
     session, reader = data["session"], data["reader"]
     try:
@@ -92,11 +78,14 @@ async def on_tomorrow(message: Message, **data: Any) -> None:
     await send_attachments(message, homework)
 
 
-def _teaching_staff(account: AccountView | None) -> int | None:
-    """The staff id of a linked teacher (or head teacher) who has no child in focus."""
-    if account is None or account.staff_id is None:
-        return None
-    return account.staff_id
+async def _answered_as_teacher(message: Message, data: dict[str, Any], day: date) -> bool:
+    """A staff member with no child in focus sees their own lessons of ``day``."""
+    account: AccountView | None = data["account"]
+    if account is None or account.staff_id is None or child_in_focus(account) is not None:
+        return False
+    lessons = await teacher_timetable(data["session"], account.staff_id, day, data["reader"])
+    await message.answer(views.teacher_day_view(lessons))
+    return True
 
 
 def _next_weekday(today: date) -> date:
@@ -107,15 +96,10 @@ def _next_weekday(today: date) -> date:
 
 async def on_day(query: CallbackQuery, callback_data: TimetableDay, **data: Any) -> None:
     child = child_in_focus(data["account"], callback_data.child)
-    low, high = date(2000, 1, 1).toordinal(), date(2100, 1, 1).toordinal()
-    if (
-        child is None
-        or not low <= callback_data.day <= high
-        or not isinstance(query.message, Message)
-    ):
+    day = day_of(callback_data.day)
+    if child is None or day is None or not isinstance(query.message, Message):
         await query.answer(not_available(), show_alert=True)
         return
-    day = date.fromordinal(callback_data.day)
     try:
         if callback_data.week:
             text = await week_text(child, day, data)

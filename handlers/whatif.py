@@ -7,17 +7,17 @@ from typing import Any
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from core.access.policy import AccessDenied
 from core.linking.dto import ChildRef
 from core.questions.subjects import find_subject
 from core.questions.vocabulary import school_subjects
-from core.services.naming import collation_key
 from core.services.whatif import what_if
 from handlers.callbacks import WhatIfOf
 from handlers.family import child_in_focus, focus_or_explain, not_available
+from handlers.views.subjects import subject_keyboard
 from handlers.views.whatif import whatif_view
 
 _MARK = re.compile(r"^[1-5]$")
@@ -31,9 +31,12 @@ def router() -> Router:
 
 
 async def _answer(
-    child: ChildRef, subject_id: int, hypothetical: tuple[int, ...], data: dict[str, Any]
+    child: ChildRef,
+    subject_id: int,
+    hypothetical: tuple[int, ...],
+    subjects: dict[int, str],
+    data: dict[str, Any],
 ) -> str | None:
-    subjects = await school_subjects(data["session"], child.student_id)
     if subject_id not in subjects:
         return None
     result = await what_if(
@@ -56,20 +59,13 @@ async def on_whatif(message: Message, command: CommandObject, **data: Any) -> No
     marks = tuple(int(w) for w in words if _MARK.match(w))
     subject_id = find_subject([w for w in words if not _MARK.match(w)], subjects)
     if subject_id is None:
-        ordered = sorted(subjects.items(), key=lambda kv: (collation_key(kv[1]), kv[0]))
-        buttons = [
-            InlineKeyboardButton(
-                text=name[:32], callback_data=WhatIfOf(child=child.student_id, subject=sid).pack()
-            )
-            for sid, name in ordered
-        ]
-        keyboard = InlineKeyboardMarkup(
-            inline_keyboard=[buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        keyboard = subject_keyboard(
+            subjects, lambda sid: WhatIfOf(child=child.student_id, subject=sid)
         )
         await message.answer(_("Which subject?"), reply_markup=keyboard)
         return
     try:
-        text = await _answer(child, subject_id, marks, data)
+        text = await _answer(child, subject_id, marks, subjects, data)
     except AccessDenied:
         text = None
     await message.answer(text or not_available())
@@ -80,7 +76,8 @@ async def on_subject(query: CallbackQuery, callback_data: WhatIfOf, **data: Any)
     text = None
     if child is not None:
         try:
-            text = await _answer(child, callback_data.subject, (), data)
+            subjects = await school_subjects(data["session"], child.student_id)
+            text = await _answer(child, callback_data.subject, (), subjects, data)
         except AccessDenied:
             text = None
     if text is None or not isinstance(query.message, Message):

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from core.linking.dto import ChildRef
-from core.services.naming import collation_key
 from core.services.topics import LessonTopic
 from handlers.callbacks import TopicsOf
 from handlers.views.formatting import child_line, day_month, esc
 from handlers.views.limits import fit
+from handlers.views.subjects import subject_keyboard
 
 
 def subject_picker(child: ChildRef, subjects: dict[int, str]) -> tuple[str, InlineKeyboardMarkup]:
-    ordered = sorted(subjects.items(), key=lambda kv: (collation_key(kv[1]), kv[0]))
-    buttons = [
-        InlineKeyboardButton(
-            text=name[:32], callback_data=TopicsOf(child=child.student_id, subject=sid).pack()
-        )
-        for sid, name in ordered
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    keyboard = subject_keyboard(subjects, lambda sid: TopicsOf(child=child.student_id, subject=sid))
     text = _("Lesson topics: {child}. Which subject?").format(child=child_line(child))
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+    return text, keyboard
 
 
 def topics_view(child: ChildRef, subject: str, topics: tuple[LessonTopic, ...]) -> str:

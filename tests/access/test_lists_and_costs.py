@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from core.access import matrix
 from core.access.classes import authorize_class
 from core.access.permissions import Permission
 from core.access.policy import AccessDenied, authorize, can_read, readable
-from core.db import create_sessionmaker
 from core.models import AuditRecord, Guardian, School, SchoolClass
 from core.models.enums import PermissionScope, Role
 from core.services.diary import diary
 from core.services.reader import Reader
-from tests.access import world
 from tests.access.world import TODAY, guardian_reader, staff_id, staff_reader, student_id
 from tests.services.test_audit_and_statements import counting
 
 M, A = Permission.MARKS, Permission.ATTENDANCE
 UNKNOWN = 987_654
-
-
-@pytest.fixture
-async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    sessions = create_sessionmaker(engine)
-    await world.load(sessions)
-    return sessions
-
-
-@pytest.fixture
-async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    async with sessions() as session:
-        yield session
 
 
 async def ids(session: AsyncSession, *keys: str) -> tuple[int, ...]:

@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import matrix
 from core.access.permissions import Permission
 from core.access.policy import AccessDenied, authorize, can_read
-from core.db import create_sessionmaker
 from core.models import AuditRecord, School
 from core.models.enums import PermissionScope, Role
 from core.services.diary import diary
 from core.services.reader import Reader
-from tests.access import world
 from tests.access.world import TODAY, guardian_reader, staff_reader, student_id, student_reader
 from tests.bot import school
 
 M, P, A = Permission.MARKS, Permission.PEOPLE, Permission.ATTENDANCE
-
-
-@pytest.fixture
-async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    sessions = create_sessionmaker(engine)
-    await world.load(sessions)
-    return sessions
-
-
-@pytest.fixture
-async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    async with sessions() as session:
-        yield session
 
 
 async def allowed(session: AsyncSession, reader: Reader, permission: Permission, key: str) -> bool:

@@ -65,3 +65,31 @@ async def link(
 async def linked_olga(driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]) -> None:
     """Ольга (G1, user 10), the mother of Анна and Борис, linked."""
     await link(driver, sessions, 10, "G1")
+
+
+# Every command and a few common questions, for tests that try them all.
+CHAT_INPUTS = (
+    "/start",
+    "/help",
+    "/marks",
+    "/term",
+    "/timetable",
+    "/tomorrow",
+    "/homework",
+    "/changes",
+    "/attendance",
+    "/topics",
+    "/debts",
+    "/events",
+    "/bells",
+    "/whatif",
+    "/child",
+    "/class",
+    "/privacy",
+    "/language",
+    "оценки по алгебре",
+    "что задали на завтра",
+    "расписание на неделю",
+    "/whatif алгебра 5",
+    "замены",
+)

@@ -8,31 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.models.enums import Role
 from tests.bot import school
 from tests.bot.driver import ChatDriver, texts
-from tests.bot.helpers import AGREE, link
-
-COMMANDS = (
-    "/start",
-    "/help",
-    "/marks",
-    "/term",
-    "/timetable",
-    "/tomorrow",
-    "/homework",
-    "/changes",
-    "/attendance",
-    "/topics",
-    "/debts",
-    "/events",
-    "/bells",
-    "/whatif",
-    "/child",
-    "/class",
-    "/privacy",
-    "/language",
-    "оценки по алгебре",
-    "что задали на завтра",
-    "расписание на неделю",
-)
+from tests.bot.helpers import AGREE, CHAT_INPUTS, link
 
 
 async def as_student(driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]) -> int:
@@ -53,7 +29,7 @@ async def test_every_command_answers(
     else:
         user_id = 50
         await link(driver, sessions, user_id, "T2" if reader == "teacher" else "T1", Role.TEACHER)
-    for command in COMMANDS:
+    for command in CHAT_INPUTS:
         answer = texts(await driver.send(driver.user(user_id), command))
         assert answer, (reader, command)
         assert "что-то пошло не так" not in answer, (reader, command)

@@ -21,7 +21,7 @@ from core.models.enums import Messenger
 from handlers.callbacks import ConfirmLogout, PickChild, PickLanguage
 from tests.bot import school
 from tests.bot.driver import ChatDriver, texts
-from tests.bot.helpers import link, student_id
+from tests.bot.helpers import CHAT_INPUTS, link, student_id
 
 GROUP = Chat(id=-100123, type="supergroup", title="7А родители")
 
@@ -211,36 +211,12 @@ async def test_a_flood_from_one_user_is_throttled_with_one_warning(
     assert await driver.send(other, "/help")  # others are not affected
 
 
-COMMANDS = (
-    "/start",
-    "/marks",
-    "/term",
-    "/timetable",
-    "/tomorrow",
-    "/homework",
-    "/changes",
-    "/attendance",
-    "/topics",
-    "/debts",
-    "/events",
-    "/bells",
-    "/whatif",
-    "/whatif алгебра 5",
-    "/child",
-    "/help",
-    "/privacy",
-    "оценки по алгебре",
-    "что задали на завтра",
-    "замены",
-)
-
-
 async def test_a_guardian_of_one_child_never_sees_another_through_any_command(
     driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     await link(driver, sessions, 20, "G2")  # father of Дмитрий only
     pavel = driver.user(20)
-    for command in COMMANDS:
+    for command in CHAT_INPUTS:
         answer = texts(await driver.send(pavel, command))
         for other in ("Анна", "Борис", "Иванов", "Работа над ошибками"):
             assert other not in answer, (command, answer)
