@@ -3,6 +3,10 @@
 Every core write that a family cares about calls `Outbox.add`; `flush` inserts the batch. An event
 about a day before the cut-off (history, e.g. the first import of a year of marks) is recorded as
 already processed, so the notifier never pushes it.
+
+On PostgreSQL ``flush`` also queues a NOTIFY on :data:`CHANNEL`; PostgreSQL delivers it at
+commit (and drops it on rollback), so a listening notifier wakes exactly when the change is
+visible. Other databases rely on the notifier's poll.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import EventKind, OutboxEvent
+
+CHANNEL = "journal_outbox"
 
 
 @dataclass
@@ -63,3 +69,11 @@ class Outbox:
         if self._rows:
             await session.execute(insert(OutboxEvent), self._rows)
             self._rows.clear()
+            if self.loud:
+                await notify_listeners(session)
+
+
+async def notify_listeners(session: AsyncSession) -> None:
+    """Wake the notifiers when this transaction commits (PostgreSQL; a no-op elsewhere)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_notify(CHANNEL, "")))

@@ -126,6 +126,9 @@ class EventKind(StrEnum):
     ATTESTATION_SET = "attestation_set"
     ANNOUNCEMENT = "announcement"
     THREAD_MESSAGE = "thread_message"
+    # Scheduled messages: one event per account and day, their content read at send time.
+    EVENING_DIGEST = "evening_digest"
+    WEEKLY_SUMMARY = "weekly_summary"
 
 
 class DeliveryState(StrEnum):

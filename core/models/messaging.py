@@ -76,6 +76,9 @@ class OutboxEvent(IdMixin, Base):
     silent: Mapped[bool] = mapped_column(default=False)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
+    # Scheduled messages are planned by whichever process leads; the key makes a second
+    # planning of the same digest a no-op ("evening_digest:2026-11-30:42").
+    dedupe_key: Mapped[str | None] = mapped_column(String(96), unique=True)
 
     __table_args__ = (
         Index(None, "processed_at", "id"),
@@ -89,7 +92,7 @@ class Delivery(TimestampsMixin, IdMixin, Base):
     __tablename__ = "deliveries"
 
     event_id: Mapped[int] = fk("outbox_events.id", index=False)
-    account_id: Mapped[int] = fk("accounts.id")
+    account_id: Mapped[int] = fk("accounts.id", index=False)  # leads the index below
     state: Mapped[DeliveryState] = mapped_column(
         str_enum(DeliveryState, "delivery_state"), default=DeliveryState.PENDING
     )
@@ -103,6 +106,8 @@ class Delivery(TimestampsMixin, IdMixin, Base):
     __table_args__ = (
         UniqueConstraint("event_id", "account_id"),
         Index(None, "state", "not_before"),
+        # The coalescing window asks when an account was last sent something.
+        Index(None, "account_id", "state", "sent_at"),
         CheckConstraint("attempts >= 0", name="attempts"),
     )
 
