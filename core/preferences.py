@@ -1,11 +1,12 @@
 """What each account wants pushed and when: notification kinds, privacy level, quiet hours.
 
-Read by the notifier (a later issue) and edited from the chat. Times are school-local. An
+Read by the notifier and edited from the chat. Times are school-local. An
 account without a row has the defaults of :class:`NotificationPreference`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import time
 
@@ -30,6 +31,47 @@ class Preferences:
     digest_at: time
 
 
+def _preferences(row: NotificationPreference) -> Preferences:
+    return Preferences(
+        kinds={kind: bool(getattr(row, kind)) for kind in KINDS},
+        privacy=PrivacyLevel(row.privacy),
+        quiet_from=row.quiet_from,
+        quiet_to=row.quiet_to,
+        digest_at=row.digest_at,
+    )
+
+
+def _column_default(name: str) -> object:
+    default = NotificationPreference.__table__.c[name].default
+    return getattr(default, "arg", None)
+
+
+# What an account without a row gets: the column defaults, read from the model, never repeated.
+DEFAULTS = Preferences(
+    kinds={kind: bool(_column_default(kind)) for kind in KINDS},
+    privacy=PrivacyLevel(str(_column_default("privacy"))),
+    quiet_from=_column_default("quiet_from"),  # type: ignore[arg-type]
+    quiet_to=_column_default("quiet_to"),  # type: ignore[arg-type]
+    digest_at=_column_default("digest_at"),  # type: ignore[arg-type]
+)
+
+
+async def preferences_of(
+    session: AsyncSession, account_ids: Collection[int]
+) -> dict[int, Preferences]:
+    """Every listed account's preferences in one statement; the defaults where none are stored."""
+    found = {account_id: DEFAULTS for account_id in account_ids}
+    if found:
+        rows = await session.execute(
+            select(NotificationPreference).where(
+                NotificationPreference.account_id.in_(set(account_ids))
+            )
+        )
+        for row in rows.scalars():
+            found[row.account_id] = _preferences(row)
+    return found
+
+
 async def _row(session: AsyncSession, account_id: int) -> NotificationPreference:
     row = (
         await session.execute(
@@ -44,14 +86,7 @@ async def _row(session: AsyncSession, account_id: int) -> NotificationPreference
 
 
 async def load_preferences(session: AsyncSession, account_id: int) -> Preferences:
-    row = await _row(session, account_id)
-    return Preferences(
-        kinds={kind: bool(getattr(row, kind)) for kind in KINDS},
-        privacy=PrivacyLevel(row.privacy),
-        quiet_from=row.quiet_from,
-        quiet_to=row.quiet_to,
-        digest_at=row.digest_at,
-    )
+    return _preferences(await _row(session, account_id))
 
 
 class BadPreference(ValueError):  # noqa: N818 - a value the chat sent that we do not offer

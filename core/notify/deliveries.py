@@ -1,0 +1,203 @@
+"""A delivery's life: pending → sending → sent, or back to pending, or failed, or skipped.
+
+:func:`claim_due` moves due deliveries to ``sending`` (``FOR UPDATE SKIP LOCKED``: notifiers
+sharing one PostgreSQL never claim the same row) and the caller commits before sending, so a
+crash leaves them ``sending``; :func:`requeue_stale` returns such rows to ``pending`` once
+their lease has run out. That is the only way a push can repeat: the batch that was in flight.
+The other functions record how a send ended; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.linking.accounts import mark_inactive
+from core.models import Account, Delivery
+from core.models.enums import DeliveryState, PrivacyLevel
+from core.notify.fanout import BLOCKED
+from core.preferences import preferences_of
+
+MAX_ERROR = 255  # deliveries.last_error
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Deliveries claimed for one chat, to go out as one message."""
+
+    account_id: int
+    chat_key: str
+    locale: str | None
+    privacy: PrivacyLevel
+    delivery_ids: tuple[int, ...]
+    attempts: int  # the most attempts any of them has had, this one included
+
+
+async def requeue_stale(session: AsyncSession, now: datetime, lease: timedelta) -> int:
+    """Deliveries claimed longer than ``lease`` ago by a notifier that died: pending again."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.state == DeliveryState.SENDING, Delivery.claimed_at < now - lease)
+        .values(state=DeliveryState.PENDING, not_before=now, claimed_at=None, updated_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, *, limit: int = 200, coalesce: bool = True
+) -> list[Claim]:
+    """Claim up to ``limit`` due deliveries, one claim per chat (per delivery without
+    ``coalesce``), oldest first. Four statements."""
+    rows = (
+        await session.execute(
+            select(Delivery.id, Delivery.account_id, Delivery.attempts)
+            .where(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now)
+            .order_by(Delivery.not_before, Delivery.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    if not rows:
+        return []
+    accounts = {
+        row.id: row
+        for row in await session.execute(
+            select(Account.id, Account.chat_key, Account.locale, Account.is_active).where(
+                Account.id.in_({row.account_id for row in rows})
+            )
+        )
+    }
+    blocked = [row.id for row in rows if not accounts[row.account_id].is_active]
+    claimed = [row for row in rows if accounts[row.account_id].is_active]
+    if blocked:
+        await _finish(session, blocked, now, DeliveryState.SKIPPED, error=BLOCKED)
+    if claimed:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_([row.id for row in claimed]))
+            .values(
+                state=DeliveryState.SENDING,
+                claimed_at=now,
+                attempts=Delivery.attempts + 1,
+                updated_at=now,
+            )
+        )
+    privacy = await preferences_of(session, {row.account_id for row in claimed})
+    groups: dict[Any, list[Any]] = {}
+    for row in claimed:
+        groups.setdefault(row.account_id if coalesce else row.id, []).append(row)
+    claims = []
+    for group in groups.values():
+        account = accounts[group[0].account_id]
+        claims.append(
+            Claim(
+                account_id=account.id,
+                chat_key=account.chat_key,
+                locale=account.locale,
+                privacy=privacy[account.id].privacy,
+                delivery_ids=tuple(row.id for row in group),
+                attempts=max(row.attempts for row in group) + 1,
+            )
+        )
+    return claims
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    delivery_ids: tuple[int, ...]
+    message_key: str | None
+    at: datetime
+
+
+async def record_sent(session: AsyncSession, sent: Sequence[Sent]) -> None:
+    """Many sends in one statement (executemany by primary key)."""
+    rows = [
+        {
+            "id": delivery_id,
+            "state": DeliveryState.SENT,
+            "sent_at": item.at,
+            "message_key": item.message_key,
+            "last_error": None,
+            "updated_at": item.at,
+        }
+        for item in sent
+        for delivery_id in item.delivery_ids
+    ]
+    if rows:
+        await session.execute(update(Delivery), rows)
+
+
+async def record_skipped(
+    session: AsyncSession, delivery_ids: Collection[int], now: datetime, reason: str
+) -> None:
+    """Nothing left to say (e.g. every mark of the batch was removed before it went out)."""
+    await _finish(session, delivery_ids, now, DeliveryState.SKIPPED, error=reason)
+
+
+async def retry_later(
+    session: AsyncSession,
+    delivery_ids: Collection[int],
+    now: datetime,
+    *,
+    delay: timedelta,
+    error: str,
+    attempts: int,
+    max_attempts: int,
+) -> bool:
+    """Back to pending after ``delay``, or failed once ``attempts`` reached ``max_attempts``.
+
+    Returns True when they will be tried again."""
+    if attempts >= max_attempts:
+        await _finish(session, delivery_ids, now, DeliveryState.FAILED, error=error)
+        return False
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(delivery_ids), Delivery.state == DeliveryState.SENDING)
+        .values(
+            state=DeliveryState.PENDING,
+            not_before=now + delay,
+            claimed_at=None,
+            last_error=error[:MAX_ERROR],
+            updated_at=now,
+        )
+    )
+    return True
+
+
+async def record_failed(
+    session: AsyncSession, delivery_ids: Collection[int], now: datetime, error: str
+) -> None:
+    await _finish(session, delivery_ids, now, DeliveryState.FAILED, error=error)
+
+
+async def record_blocked(session: AsyncSession, account_id: int, now: datetime) -> None:
+    """The user blocked the bot (or the chat is gone): stop everything queued for them."""
+    await mark_inactive(session, account_id)
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.account_id == account_id,
+            Delivery.state.in_((DeliveryState.PENDING, DeliveryState.SENDING)),
+        )
+        .values(state=DeliveryState.SKIPPED, last_error=BLOCKED, updated_at=now)
+    )
+
+
+async def _finish(
+    session: AsyncSession,
+    delivery_ids: Collection[int],
+    now: datetime,
+    state: DeliveryState,
+    *,
+    error: str | None,
+) -> None:
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(delivery_ids))
+        .values(state=state, last_error=error[:MAX_ERROR] if error else None, updated_at=now)
+    )

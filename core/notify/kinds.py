@@ -1,0 +1,40 @@
+"""Which events are pushed, under which preference, and what reading them needs."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from core.access.permissions import Permission
+from core.models.enums import EventKind
+
+# Event kind → the /settings switch that turns its pushes off (core.preferences.KINDS).
+PREFERENCE = MappingProxyType(
+    {
+        EventKind.MARK_ADDED: "marks",
+        EventKind.MARK_CHANGED: "marks",
+        EventKind.MARK_DELETED: "marks",
+        EventKind.ATTESTATION_SET: "marks",
+        EventKind.ABSENCE_RECORDED: "absences",
+        EventKind.TIMETABLE_CHANGED: "timetable_changes",
+        EventKind.HOMEWORK_ADDED: "homework",
+        EventKind.EVENING_DIGEST: "evening_digest",
+        EventKind.WEEKLY_SUMMARY: "weekly_summary",
+    }
+)
+
+# Event kind → what the recipient reads about the student (the access policy's permission).
+PERMISSION = MappingProxyType(
+    {
+        EventKind.MARK_ADDED: Permission.MARKS,
+        EventKind.MARK_CHANGED: Permission.MARKS,
+        EventKind.MARK_DELETED: Permission.MARKS,
+        EventKind.ATTESTATION_SET: Permission.ATTESTATION,
+        EventKind.ABSENCE_RECORDED: Permission.ATTENDANCE,
+        EventKind.TIMETABLE_CHANGED: Permission.TIMETABLE,
+        EventKind.HOMEWORK_ADDED: Permission.HOMEWORK,
+    }
+)
+
+# Journal events the fan-out turns into deliveries; scheduled kinds come with theirs.
+FANNED_OUT = tuple(PERMISSION)
+MARK_EVENTS = (EventKind.MARK_ADDED, EventKind.MARK_CHANGED, EventKind.MARK_DELETED)
