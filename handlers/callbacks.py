@@ -93,3 +93,8 @@ class PageOf(CallbackData, prefix="pg1"):
     what: str
     child: int
     page: int = 0
+
+
+class PushDetails(CallbackData, prefix="pd1"):
+    """Show the details a minimal push left out. Carries nothing: the handler finds the push
+    by the message it is pressed on and the account pressing it."""

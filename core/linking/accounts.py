@@ -40,6 +40,18 @@ async def load_account(
     account = await _find(session, messenger, user_key)
     if account is None:
         return None
+    return await _view(session, account, today)
+
+
+async def account_view(session: AsyncSession, account_id: int, today: date) -> AccountView | None:
+    """As :func:`load_account`, by the account's id (the notifier and the scheduler)."""
+    account = await session.get(Account, account_id)
+    if account is None:
+        return None
+    return await _view(session, account, today)
+
+
+async def _view(session: AsyncSession, account: Account, today: date) -> AccountView:
     rows = await session.execute(
         select(AccountLink.guardian_id, AccountLink.student_id, AccountLink.staff_id)
         .outerjoin(Student, Student.id == AccountLink.student_id)

@@ -67,7 +67,12 @@ class PushItem:
 
 
 async def push_items(
-    session: AsyncSession, account_id: int, delivery_ids: Sequence[int], now: datetime
+    session: AsyncSession,
+    account_id: int,
+    delivery_ids: Sequence[int],
+    now: datetime,
+    *,
+    label: str = "notifier",
 ) -> list[PushItem]:
     """The batch's items in the order the events happened; audits the students' reads.
 
@@ -86,7 +91,7 @@ async def push_items(
     items = [lookups.item(delivery_id, event) for delivery_id, event in events]
     kept = [item for item in items if item is not None]
     shown = {item.delivery_id for item in kept}
-    await _audit(session, account_id, [event for d, event in events if d in shown], now)
+    await _audit(session, account_id, [event for d, event in events if d in shown], now, label)
     return kept
 
 
@@ -150,7 +155,7 @@ class _Lookups:
             return PushItem(
                 kind=mark_kind,
                 value=payload.get("value"),
-                previous=payload.get("previous") if kind == EventKind.MARK_CHANGED else None,
+                previous=payload.get("previous") if mark_kind == ItemKind.CORRECTED_MARK else None,
                 day=_day(payload.get("date")),
                 **common,
             )
@@ -251,14 +256,18 @@ async def _shown(session: AsyncSession, account_id: int, events: Sequence[Outbox
 
 
 async def _audit(
-    session: AsyncSession, account_id: int, events: Sequence[OutboxEvent], now: datetime
+    session: AsyncSession,
+    account_id: int,
+    events: Sequence[OutboxEvent],
+    now: datetime,
+    label: str,
 ) -> None:
     reads = [
         {
             "at": now,
             "school_id": event.school_id,
             "actor_account_id": account_id,
-            "actor_label": "notifier",
+            "actor_label": label,
             "action": "push",
             "student_id": event.student_id,
             "object_type": event.object_type,

@@ -49,19 +49,34 @@ async def requeue_stale(session: AsyncSession, now: datetime, lease: timedelta) 
 
 
 async def claim_due(
-    session: AsyncSession, now: datetime, *, limit: int = 200, coalesce: bool = True
+    session: AsyncSession,
+    now: datetime,
+    *,
+    limit: int = 200,
+    coalesce: bool = True,
+    busy: Collection[int] = (),
 ) -> list[Claim]:
-    """Claim up to ``limit`` due deliveries, one claim per chat (per delivery without
-    ``coalesce``), oldest first. Four statements."""
-    rows = (
-        await session.execute(
-            select(Delivery.id, Delivery.account_id, Delivery.attempts)
-            .where(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now)
-            .order_by(Delivery.not_before, Delivery.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    ).all()
+    """Claim due deliveries, oldest first, one claim per chat.
+
+    With ``coalesce`` a claim takes all of a chat's due deliveries (among the first ``limit``);
+    without, only its oldest one, so that a chat's backlog waits in the database, not in
+    memory. Accounts in ``busy`` (the caller still has a message for them) are left for later.
+    Four statements."""
+    query = (
+        select(Delivery.id, Delivery.account_id, Delivery.attempts)
+        .where(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now)
+        .order_by(Delivery.not_before, Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if busy:
+        query = query.where(Delivery.account_id.not_in(set(busy)))
+    rows = (await session.execute(query)).all()
+    if not coalesce:
+        firsts: dict[int, Any] = {}
+        for row in rows:
+            firsts.setdefault(row.account_id, row)
+        rows = list(firsts.values())
     if not rows:
         return []
     accounts = {
@@ -88,9 +103,9 @@ async def claim_due(
             )
         )
     privacy = await preferences_of(session, {row.account_id for row in claimed})
-    groups: dict[Any, list[Any]] = {}
+    groups: dict[int, list[Any]] = {}
     for row in claimed:
-        groups.setdefault(row.account_id if coalesce else row.id, []).append(row)
+        groups.setdefault(row.account_id, []).append(row)
     claims = []
     for group in groups.values():
         account = accounts[group[0].account_id]
@@ -201,3 +216,19 @@ async def _finish(
         .where(Delivery.id.in_(delivery_ids))
         .values(state=state, last_error=error[:MAX_ERROR] if error else None, updated_at=now)
     )
+
+
+async def release(session: AsyncSession, delivery_ids: Collection[int], now: datetime) -> None:
+    """Claimed but never tried (the notifier is stopping): pending again, at once."""
+    if delivery_ids:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(delivery_ids), Delivery.state == DeliveryState.SENDING)
+            .values(
+                state=DeliveryState.PENDING,
+                not_before=now,
+                claimed_at=None,
+                attempts=Delivery.attempts - 1,
+                updated_at=now,
+            )
+        )

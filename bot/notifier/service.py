@@ -1,0 +1,331 @@
+"""The notifier: outbox → deliveries → Telegram, within its limits, losing nothing.
+
+Two tasks. The *filler* fans new outbox events out to deliveries, returns deliveries left
+``sending`` by a dead notifier to ``pending`` once their lease is over, claims the due ones
+(one message per chat; the chat's other pushes wait in the database) and renders them in each
+account's language. The *dispatcher* sends them in the pacer's order, several at a time, so a
+slow or hanging request holds up no other chat. Outcomes are written back in batches.
+
+Failures: a 429 pauses every send for its ``retry_after`` and the message waits in the queue;
+"blocked" or "chat not found" marks the account inactive and skips what was queued for it;
+network errors and 5xx go back to pending with exponential back-off until ``max_attempts``,
+then are recorded as failed with the reason. A crash leaves the claimed deliveries ``sending``;
+they repeat after the lease, so at most the batch in flight is sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.notifier.compose import Message, compose
+from bot.notifier.pacer import PaceLimits, Pacer
+from bot.notifier.wakeup import PollingWakeup, Wakeup
+from core.clock import Clock
+from core.notify import deliveries
+from core.notify.deliveries import Sent
+from core.notify.fanout import PushRules, fan_out
+
+logger = logging.getLogger(__name__)
+
+NOTHING_TO_SAY = "nothing left to say"
+
+
+@dataclass(frozen=True)
+class NotifierConfig:
+    rules: PushRules
+    limits: PaceLimits = field(default_factory=PaceLimits)
+    default_locale: str = "ru"
+    poll_interval: float = 2.0  # seconds between looks at the outbox when nothing woke us
+    claim_limit: int = 100  # deliveries looked at per claim
+    lease: timedelta = timedelta(minutes=2)  # a claim older than this belongs to a dead notifier
+    max_attempts: int = 5
+    send_timeout: float = 15.0
+    max_in_flight: int = 16
+    backoff_cap: float = 300.0
+    fan_out_batch: int = 500
+
+    @property
+    def queue_limit(self) -> int:
+        # About two seconds of sending: enough to keep the pipe full, little to repeat on a crash.
+        return max(10, int(self.limits.per_second * 2))
+
+
+@dataclass
+class NotifierStats:
+    sent: int = 0
+    rate_limited: int = 0  # 429 answers
+    retried: int = 0
+    failed: int = 0
+    blocked: int = 0
+    skipped: int = 0
+
+
+@dataclass(order=True)
+class _Queued:
+    ready_at: float
+    seq: int
+    message: Message = field(compare=False)
+
+
+class Notifier:
+    def __init__(
+        self,
+        bot: Bot,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        config: NotifierConfig,
+        i18n: I18n,
+        *,
+        wakeup: Wakeup | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.bot = bot
+        self.sessions = sessions
+        self.clock = clock
+        self.config = config
+        self.i18n = i18n
+        self.wakeup = wakeup or PollingWakeup()
+        self.stats = NotifierStats()
+        self._monotonic = monotonic
+        self._pacer = Pacer(config.limits, monotonic)
+        self._queue: list[_Queued] = []
+        self._seq = itertools.count()
+        self._queued_accounts: Counter[int] = Counter()
+        self._queue_changed = asyncio.Event()
+        self._slots = asyncio.Semaphore(config.max_in_flight)
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._outcomes: list[tuple[str, Message, str]] = []
+        self._sent: list[Sent] = []
+        self._stopping = asyncio.Event()
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Until :meth:`stop`: fill, send, record; sleep until woken or the poll is due."""
+        await self.wakeup.start()
+        dispatcher = asyncio.create_task(self._dispatch_forever(), name="notifier-dispatch")
+        try:
+            while not self._stopping.is_set():
+                claimed = await self._step()
+                if claimed:
+                    continue
+                busy = bool(self._queue or self._in_flight or self._outcomes or self._sent)
+                await self.wakeup.wait(0.05 if busy else self.config.poll_interval)
+        finally:
+            dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatcher
+            await self._drain()
+            await self.wakeup.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        nudge = getattr(self.wakeup, "nudge", None)
+        if nudge is not None:
+            nudge()
+
+    async def run_until_idle(self, patience: float = 60.0) -> None:
+        """Tests and the console: work until nothing is due or queued (or ``patience`` s)."""
+        dispatcher = asyncio.create_task(self._dispatch_forever(), name="notifier-dispatch")
+        deadline = self._monotonic() + patience
+        try:
+            while self._monotonic() < deadline:
+                claimed = await self._step()
+                if not claimed and not self._queue and not self._in_flight:
+                    await self._record()
+                    if not await self._step():
+                        break
+                if not claimed:
+                    await asyncio.sleep(0.02)
+        finally:
+            dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatcher
+            await self._drain()
+
+    async def _step(self) -> int:
+        """Record finished sends, then fill the queue; the number of messages queued."""
+        await self._record()
+        room = self.config.queue_limit - len(self._queue) - len(self._in_flight)
+        if room <= 0:
+            return 0
+        async with self.sessions() as session:
+            now = self.clock.now()
+            await deliveries.requeue_stale(session, now, self.config.lease)
+            while True:
+                report = await fan_out(
+                    session, now, self.config.rules, limit=self.config.fan_out_batch
+                )
+                await session.commit()
+                if report.events < self.config.fan_out_batch:
+                    break
+            claims = await deliveries.claim_due(
+                session,
+                now,
+                limit=min(self.config.claim_limit, room * 4),
+                coalesce=self.config.rules.window > timedelta(0),
+                busy=set(self._queued_accounts),
+            )
+            messages: list[Message] = []
+            for claim in claims:
+                composed, silent = await compose(
+                    session, claim, now, self.i18n, self.config.default_locale
+                )
+                messages += composed
+                if silent:
+                    await deliveries.record_skipped(session, silent, now, NOTHING_TO_SAY)
+                    self.stats.skipped += len(silent)
+            await session.commit()
+        for message in messages:
+            self._enqueue(message)
+        return len(messages)
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def _enqueue(self, message: Message) -> None:
+        ready = self._pacer.ready_at(message.chat_key)
+        heapq.heappush(self._queue, _Queued(ready, next(self._seq), message))
+        self._queued_accounts[message.account_id] += 1
+        self._queue_changed.set()
+
+    async def _dispatch_forever(self) -> None:
+        while True:
+            if not self._queue:
+                self._queue_changed.clear()
+                await self._queue_changed.wait()
+                continue
+            head = self._queue[0]
+            ready = self._pacer.ready_at(head.message.chat_key)
+            if ready > head.ready_at:
+                heapq.heapreplace(self._queue, _Queued(ready, head.seq, head.message))
+                continue
+            delay = ready - self._monotonic()
+            if delay > 0:
+                self._queue_changed.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._queue_changed.wait(), delay)
+                continue
+            await self._slots.acquire()
+            heapq.heappop(self._queue)
+            self._pacer.take(head.message.chat_key)
+            task = asyncio.create_task(self._send(head.message))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    async def _send(self, message: Message) -> None:
+        try:
+            sent = await self.bot.send_message(
+                chat_id=int(message.chat_key),
+                text=message.text,
+                reply_markup=message.markup,
+                request_timeout=int(self.config.send_timeout),
+            )
+        except TelegramRetryAfter as exc:
+            self.stats.rate_limited += 1
+            self._pacer.pause(exc.retry_after)
+            self._queued_accounts[message.account_id] -= 1
+            self._enqueue(message)  # not an attempt: the message waits its turn again
+            return
+        except TelegramForbiddenError:
+            self._outcome("blocked", message, "")
+        except TelegramBadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                self._outcome("blocked", message, "")
+            else:  # our own mistake (markup, length): retrying will not help
+                self._outcome("failed", message, exc.message)
+        except (TelegramNetworkError, TelegramAPIError) as exc:
+            self._outcome("retry", message, f"{type(exc).__name__}: {exc.message}")
+        except Exception as exc:  # never let one message stop the notifier
+            logger.exception("push to account #%s failed unexpectedly", message.account_id)
+            self._outcome("retry", message, type(exc).__name__)
+        else:
+            self._sent.append(Sent(message.delivery_ids, str(sent.message_id), self.clock.now()))
+            self.stats.sent += 1
+        finally:
+            self._slots.release()
+        self._done(message)
+
+    def _outcome(self, kind: str, message: Message, error: str) -> None:
+        self._outcomes.append((kind, message, error))
+
+    def _done(self, message: Message) -> None:
+        self._queued_accounts[message.account_id] -= 1
+        if self._queued_accounts[message.account_id] <= 0:
+            del self._queued_accounts[message.account_id]
+
+    async def _record(self) -> None:
+        """Write the finished sends back: one statement for all sent, one per other outcome."""
+        sent, outcomes = self._sent, self._outcomes
+        if not sent and not outcomes:
+            return
+        self._sent, self._outcomes = [], []
+        async with self.sessions() as session:
+            now = self.clock.now()
+            await deliveries.record_sent(session, sent)
+            for kind, message, error in outcomes:
+                await self._record_one(session, kind, message, error, now)
+            await session.commit()
+
+    async def _record_one(
+        self, session: AsyncSession, kind: str, message: Message, error: str, now: object
+    ) -> None:
+        at = self.clock.now()
+        if kind == "blocked":
+            self.stats.blocked += 1
+            logger.info("account #%s blocked the bot; pushes stop", message.account_id)
+            await deliveries.record_blocked(session, message.account_id, at)
+        elif kind == "failed":
+            self.stats.failed += 1
+            logger.warning("push to account #%s refused: %s", message.account_id, error)
+            await deliveries.record_failed(session, message.delivery_ids, at, error)
+        else:
+            delay = min(self.config.backoff_cap, 2.0**message.attempts)
+            again = await deliveries.retry_later(
+                session,
+                message.delivery_ids,
+                at,
+                delay=timedelta(seconds=delay),
+                error=error,
+                attempts=message.attempts,
+                max_attempts=self.config.max_attempts,
+            )
+            if again:
+                self.stats.retried += 1
+            else:
+                self.stats.failed += 1
+                logger.warning("push to account #%s failed: %s", message.account_id, error)
+
+    async def _drain(self) -> None:
+        """On the way out: let the sends in flight end, record them, hand back the queue."""
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=self.config.send_timeout + 1)
+        await self._record()
+        if self._queue:
+            queued = [item.message for item in self._queue]
+            self._queue.clear()
+            self._queued_accounts.clear()
+            async with self.sessions() as session:
+                await deliveries.release(
+                    session, [d for m in queued for d in m.delivery_ids], self.clock.now()
+                )
+                await session.commit()

@@ -1,0 +1,152 @@
+"""Accounts for the tiny school's people, linked directly (linking has its own tests), and the
+journal writes the pushes are about, made through the real importer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.exchange import service
+from core.models import (
+    Account,
+    AccountLink,
+    Delivery,
+    Guardian,
+    NotificationPreference,
+    OutboxEvent,
+    Staff,
+    Student,
+)
+from core.models.enums import DeliveryState, LinkMethod, Messenger
+from tests.bot import school
+
+# user id (= private chat id) of each person's account in these tests
+OLGA, PAVEL, MARIA, DMITRY, KRYLOVA, ORLOV = 10, 20, 30, 40, 50, 60
+PEOPLE = {OLGA: "G1", PAVEL: "G2", MARIA: "G3", DMITRY: "S3", KRYLOVA: "T1", ORLOV: "T2"}
+
+
+async def link_account(
+    sessions: async_sessionmaker[AsyncSession],
+    user_id: int,
+    person: str,
+    *,
+    locale: str | None = "en",
+    chat_key: str | None = None,
+) -> int:
+    """An account of ``user_id`` linked to the person with external id ``person``."""
+    model, column = {"G": (Guardian, "guardian_id"), "S": (Student, "student_id")}.get(
+        person[0], (Staff, "staff_id")
+    )
+    async with sessions() as session:
+        person_id = (
+            await session.execute(select(model.id).where(model.external_id == person))
+        ).scalar_one()
+        account = Account(
+            messenger=Messenger.TELEGRAM,
+            user_key=str(user_id),
+            chat_key=chat_key or str(user_id),
+            locale=locale,
+            consent_given_at=school.NOW,
+        )
+        session.add(account)
+        await session.flush()
+        session.add(
+            AccountLink(account_id=account.id, method=LinkMethod.INVITE, **{column: person_id})
+        )
+        await session.commit()
+        return account.id
+
+
+async def link_everyone(sessions: async_sessionmaker[AsyncSession]) -> dict[int, int]:
+    """user id → account id for everyone in PEOPLE."""
+    return {user: await link_account(sessions, user, person) for user, person in PEOPLE.items()}
+
+
+async def set_preferences(
+    sessions: async_sessionmaker[AsyncSession], account_id: int, **values: Any
+) -> None:
+    async with sessions() as session:
+        row = (
+            await session.execute(
+                select(NotificationPreference).where(
+                    NotificationPreference.account_id == account_id
+                )
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            row = NotificationPreference(account_id=account_id)
+            session.add(row)
+            await session.flush()  # defaults first: an explicit None must not fall back to them
+        for key, value in values.items():
+            setattr(row, key, value)
+        await session.commit()
+
+
+def with_marks(
+    *marks: dict[str, str], drop: tuple[str, ...] = ()
+) -> dict[str, list[dict[str, str]]]:
+    """The tiny school's tables with ``marks`` added (or replacing those with the same id)."""
+    tables = school.tables()
+    ids = {mark["id"] for mark in marks}
+    kept = [m for m in tables["marks"] if m["id"] not in ids and m["id"] not in drop]
+    tables["marks"] = kept + list(marks)
+    return tables
+
+
+def mark(
+    key: str, student: str, value: str, day: str = "2026-11-30", subject: str = "ALG"
+) -> dict[str, str]:
+    return {
+        "id": key,
+        "student": student,
+        "subject": subject,
+        "date": day,
+        "value": value,
+        "work_type": "ANS",
+        "teacher": "T1",
+        "comment": "",
+    }
+
+
+async def write(
+    sessions: async_sessionmaker[AsyncSession],
+    tables: dict[str, list[dict[str, str]]],
+    now: datetime,
+    today: date = school.TODAY,
+) -> None:
+    """A journal write through the core: the importer writes rows and outbox events together."""
+    report = await service.import_rows(sessions, tables, now=now, today=today, label="journal")
+    assert report.events > 0, "the write changed nothing a family is told about"
+
+
+async def deliveries(sessions: async_sessionmaker[AsyncSession]) -> list[dict[str, Any]]:
+    """Every delivery with its event, in id order."""
+    async with sessions() as session:
+        rows = await session.execute(
+            select(Delivery, OutboxEvent).join(OutboxEvent).order_by(Delivery.id)
+        )
+        return [
+            {
+                "id": d.id,
+                "account": d.account_id,
+                "state": DeliveryState(d.state),
+                "kind": e.kind,
+                "object": (e.object_type, e.object_id),
+                "not_before": d.not_before,
+                "error": d.last_error,
+                "payload": e.payload,
+            }
+            for d, e in rows
+        ]
+
+
+async def processed_everything(sessions: async_sessionmaker[AsyncSession], now: datetime) -> None:
+    """Mark the outbox as handled (the tiny school's own events), so a test starts clean."""
+    async with sessions() as session:
+        await session.execute(
+            update(OutboxEvent).where(OutboxEvent.processed_at.is_(None)).values(processed_at=now)
+        )
+        await session.commit()
