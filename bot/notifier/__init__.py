@@ -1,0 +1,1 @@
+"""The notifier: delivers outbox pushes to Telegram."""
