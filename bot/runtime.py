@@ -8,6 +8,7 @@ the loop's signal handlers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import BotConfig, create_dispatcher, create_i18n
 from bot.commands import publish_commands
+from bot.notifier.background import push_services
 from bot.settings import Settings
 from core.clock import Clock, SystemClock
 from core.db import create_engine, create_sessionmaker
@@ -53,28 +55,70 @@ async def run(
     engine = create_engine(settings.database_url)
     config = config_from(settings)
     i18n = create_i18n(config.default_locale)
-    dp = create_dispatcher(config, create_sessionmaker(engine), clock or SystemClock(), i18n=i18n)
-    api_url = str(settings.bot_api_url).rstrip("/") if settings.bot_api_url else None
-    bot = create_bot(settings.bot_token.get_secret_value(), api_url)
+    sessions = create_sessionmaker(engine)
+    clock = clock or SystemClock()
+    dp = create_dispatcher(config, sessions, clock, i18n=i18n)
+    bot = bot_from(settings)
 
     async def on_startup(bot: Bot) -> None:
         await publish_commands(bot, i18n)
 
     dp.startup.register(on_startup)
     try:
-        if settings.webhook_url is None:
-            await bot.delete_webhook(drop_pending_updates=False)
-            logger.info("starting long polling")
-            await dp.start_polling(
-                bot,
-                allowed_updates=dp.resolve_used_update_types(),
-                handle_signals=handle_signals,
-            )
-        else:
-            await _serve_webhook(settings, dp, bot, engine, handle_signals=handle_signals)
+        async with contextlib.AsyncExitStack() as background:
+            if settings.run_notifier:
+                await background.enter_async_context(
+                    push_services(settings, bot, sessions, clock, i18n)
+                )
+            await _serve(settings, dp, bot, engine, handle_signals=handle_signals)
     finally:
         await bot.session.close()
         await engine.dispose()
+
+
+def bot_from(settings: Settings) -> Bot:
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is required")
+    api_url = str(settings.bot_api_url).rstrip("/") if settings.bot_api_url else None
+    return create_bot(settings.bot_token.get_secret_value(), api_url)
+
+
+async def run_notifier(
+    settings: Settings, clock: Clock | None = None, *, handle_signals: bool = True
+) -> None:
+    """Only the notifier and the scheduled jobs (``journal notifier``), until SIGTERM/SIGINT."""
+    engine = create_engine(settings.database_url)
+    bot = bot_from(settings)
+    i18n = create_i18n(settings.default_locale)
+    stop = asyncio.Event()
+    if handle_signals:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        async with push_services(
+            settings, bot, create_sessionmaker(engine), clock or SystemClock(), i18n
+        ):
+            await stop.wait()
+    finally:
+        await bot.session.close()
+        await engine.dispose()
+
+
+async def _serve(
+    settings: Settings, dp: Dispatcher, bot: Bot, engine: AsyncEngine, *, handle_signals: bool
+) -> None:
+    if settings.webhook_url is None:
+        await bot.delete_webhook(drop_pending_updates=False)
+        logger.info("starting long polling")
+        await dp.start_polling(
+            bot,
+            allowed_updates=dp.resolve_used_update_types(),
+            handle_signals=handle_signals,
+            close_bot_session=False,  # the notifier still sends while it stops
+        )
+    else:
+        await _serve_webhook(settings, dp, bot, engine, handle_signals=handle_signals)
 
 
 def webhook_app(

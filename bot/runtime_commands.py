@@ -25,6 +25,12 @@ def add_commands(commands: Any) -> None:
         help="the school's id of a guardian, student or staff",
     )
     console.set_defaults(handler=run_console)
+    notifier = commands.add_parser(
+        "notifier",
+        help="only send pushes and run the scheduled jobs (when `journal run` has "
+        "RUN_NOTIFIER=false, or to add senders)",
+    )
+    notifier.set_defaults(handler=run_notifier)
 
 
 def run_bot(_args: argparse.Namespace, settings: Settings) -> int:
@@ -35,6 +41,17 @@ def run_bot(_args: argparse.Namespace, settings: Settings) -> int:
     from bot import runtime  # aiogram's client is only needed here
 
     asyncio.run(runtime.run(settings))
+    return 0
+
+
+def run_notifier(_args: argparse.Namespace, settings: Settings) -> int:
+    migrate.upgrade(settings.database_url)
+    if settings.bot_token is None:
+        print("BOT_TOKEN is required: the notifier sends through Telegram.")
+        return 2
+    from bot import runtime
+
+    asyncio.run(runtime.run_notifier(settings))
     return 0
 
 

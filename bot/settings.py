@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = "/telegram/webhook"
     redis_url: str | None = None
+    # Pushes (bot/notifier): Telegram's overall budget, the per-chat coalescing window (0: one
+    # message per push), how often to look at the outbox when nothing woke the notifier, and
+    # after how long a claimed push of a dead notifier is tried again.
+    push_rate_per_second: float = Field(default=30.0, gt=0, le=1000)
+    push_coalesce_seconds: int = Field(default=60, ge=0, le=3600)
+    notifier_poll_seconds: float = Field(default=2.0, gt=0, le=300)
+    notifier_lease_seconds: int = Field(default=120, ge=2, le=3600)
+    # `journal run` also runs the notifier and the scheduled jobs; turn off where a separate
+    # `journal notifier` process does that.
+    run_notifier: bool = True
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     @field_validator("bot_token", mode="before")

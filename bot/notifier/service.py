@@ -140,9 +140,11 @@ class Notifier:
 
     def stop(self) -> None:
         self._stopping.set()
-        nudge = getattr(self.wakeup, "nudge", None)
-        if nudge is not None:
-            nudge()
+        self.nudge()
+
+    def nudge(self) -> None:
+        """Look at the outbox now (the scheduler has just planned something)."""
+        self.wakeup.nudge()
 
     async def run_until_idle(self, patience: float = 60.0) -> None:
         """Tests and the console: work until nothing is due or queued (or ``patience`` s)."""

@@ -19,10 +19,11 @@ from typing import Any, Protocol
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from core.outbox import CHANNEL  # the NOTIFY channel the outbox writers signal on
+
 logger = logging.getLogger(__name__)
 
-CHANNEL = "journal_outbox"
-"""The NOTIFY channel the outbox writers signal on."""
+__all__ = ["CHANNEL", "PollingWakeup", "PostgresWakeup", "Wakeup", "create_wakeup"]
 
 
 class Wakeup(Protocol):
@@ -33,6 +34,9 @@ class Wakeup(Protocol):
     async def wait(self, timeout: float) -> bool:  # noqa: ASYNC109
         """Return ``True`` if woken by a notification, ``False`` after ``timeout`` seconds."""
         ...
+
+    def nudge(self) -> None:
+        """Make the current (or next) ``wait`` return ``True`` at once."""
 
     async def close(self) -> None: ...
 

@@ -37,9 +37,12 @@ async def link_account(
     chat_key: str | None = None,
 ) -> int:
     """An account of ``user_id`` linked to the person with external id ``person``."""
-    model, column = {"G": (Guardian, "guardian_id"), "S": (Student, "student_id")}.get(
-        person[0], (Staff, "staff_id")
-    )
+    kinds: dict[str, tuple[type[Guardian | Student | Staff], str]] = {
+        "G": (Guardian, "guardian_id"),
+        "S": (Student, "student_id"),
+        "T": (Staff, "staff_id"),
+    }
+    model, column = kinds[person[0]]
     async with sessions() as session:
         person_id = (
             await session.execute(select(model.id).where(model.external_id == person))

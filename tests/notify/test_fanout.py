@@ -50,7 +50,9 @@ async def test_each_event_reaches_the_family_the_policy_allows(
         report = await fan_out(session, school.NOW, RULES)
         await session.commit()
     rows = await deliveries(sessions)
-    assert report.events == 8 and report.skipped == 0 and report.pending == len(rows)
+    assert report.events == 8
+    assert report.skipped == 0
+    assert report.pending == len(rows)
     # Ольга (Анна and Борис): Анна's two marks, absence, both changes of 7А, both homeworks.
     assert _kinds(rows, accounts[OLGA]) == {
         "mark_added": 2,
@@ -122,7 +124,8 @@ async def test_a_kind_turned_off_is_recorded_as_skipped(
     assert {row["state"] for row in marks} == {DeliveryState.SKIPPED}
     assert {row["error"] for row in marks} == {TURNED_OFF}
     others = [row for row in olga if row["kind"] != EventKind.MARK_ADDED]
-    assert others and {row["state"] for row in others} == {DeliveryState.PENDING}
+    assert others
+    assert {row["state"] for row in others} == {DeliveryState.PENDING}
 
 
 async def test_an_inactive_account_gets_skipped_deliveries(
@@ -136,9 +139,8 @@ async def test_an_inactive_account_gets_skipped_deliveries(
         await fan_out(session, school.NOW, RULES)
         await session.commit()
     pavel = [row for row in await deliveries(sessions) if row["account"] == accounts[PAVEL]]
-    assert pavel and {(row["state"], row["error"]) for row in pavel} == {
-        (DeliveryState.SKIPPED, BLOCKED)
-    }
+    assert pavel
+    assert {(row["state"], row["error"]) for row in pavel} == {(DeliveryState.SKIPPED, BLOCKED)}
 
 
 async def test_quiet_hours_hold_pushes_until_the_morning(
@@ -275,7 +277,8 @@ async def test_changes_later_than_tomorrow_wait_for_the_digest(
     async with sessions() as session:
         report = await fan_out(session, school.NOW, RULES)
         await session.commit()
-    assert report.events == 1 and report.pending == report.skipped == 0
+    assert report.events == 1
+    assert report.pending == report.skipped == 0
     assert await deliveries(sessions) == []
 
 

@@ -1,0 +1,110 @@
+"""The scheduled jobs: evening digests, the weekly summary, the clean-up (APScheduler 3).
+
+Every process that runs the notifier builds the same scheduler; the jobs themselves check
+leadership first (a PostgreSQL advisory lock, :mod:`bot.leader`), so with several processes
+exactly one does the work and another takes over when it dies. Stable job ids, ``coalesce``
+and ``max_instances=1``: a job late after a pause runs once, never twice at the same time, and
+the planning it does is idempotent anyway (:mod:`core.notify.scheduled`). Times are the
+school's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import time
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.leader import Leadership
+from core.clock import Clock
+from core.notify.scheduled import clean_up, plan_evening_digests, plan_weekly_summaries
+from core.preferences import DIGEST_TIMES
+
+logger = logging.getLogger(__name__)
+
+WEEKLY_SUMMARY_AT = ("sun", time(18, 0))
+CLEAN_UP_AT = time(3, 30)
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 15 * 60}
+
+
+def digest_time(value: str) -> time:
+    """A settings-menu value such as "1900" as a time."""
+    return time(int(value[:2]), int(value[2:]))
+
+
+class ScheduledJobs:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        timezone: ZoneInfo,
+        leadership: Leadership,
+        on_planned: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.timezone = timezone
+        self.leadership = leadership
+        self.on_planned = on_planned  # wakes the local notifier
+
+    async def evening_digest(self, at: time) -> int:
+        if not await self.leadership.try_acquire():
+            return 0
+        async with self.sessions() as session:
+            planned = await plan_evening_digests(session, self.clock.now(), self.timezone, at)
+            await session.commit()
+        logger.info("planned %d evening digests for %s", planned, at.strftime("%H:%M"))
+        if planned:
+            self.on_planned()
+        return planned
+
+    async def weekly_summary(self) -> int:
+        if not await self.leadership.try_acquire():
+            return 0
+        async with self.sessions() as session:
+            planned = await plan_weekly_summaries(session, self.clock.now(), self.timezone)
+            await session.commit()
+        logger.info("planned %d weekly summaries", planned)
+        if planned:
+            self.on_planned()
+        return planned
+
+    async def clean_up(self) -> None:
+        if not await self.leadership.try_acquire():
+            return
+        async with self.sessions() as session:
+            report = await clean_up(session, self.clock.now())
+            await session.commit()
+        logger.info("clean-up: %d old events, %d old invites", report.events, report.invites)
+
+
+def create_scheduler(jobs: ScheduledJobs) -> AsyncIOScheduler:
+    """Not started: call ``start()`` inside the running loop."""
+    scheduler = AsyncIOScheduler(timezone=jobs.timezone, job_defaults=JOB_DEFAULTS)
+    for value in DIGEST_TIMES:
+        at = digest_time(value)
+        scheduler.add_job(
+            jobs.evening_digest,
+            CronTrigger(hour=at.hour, minute=at.minute, timezone=jobs.timezone),
+            args=[at],
+            id=f"evening-digest-{value}",
+            replace_existing=True,
+        )
+    day, at = WEEKLY_SUMMARY_AT
+    scheduler.add_job(
+        jobs.weekly_summary,
+        CronTrigger(day_of_week=day, hour=at.hour, minute=at.minute, timezone=jobs.timezone),
+        id="weekly-summary",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        jobs.clean_up,
+        CronTrigger(hour=CLEAN_UP_AT.hour, minute=CLEAN_UP_AT.minute, timezone=jobs.timezone),
+        id="clean-up",
+        replace_existing=True,
+    )
+    return scheduler
