@@ -111,12 +111,24 @@ async def _serve(
     if settings.webhook_url is None:
         await bot.delete_webhook(drop_pending_updates=False)
         logger.info("starting long polling")
-        await dp.start_polling(
-            bot,
-            allowed_updates=dp.resolve_used_update_types(),
-            handle_signals=handle_signals,
-            close_bot_session=False,  # the notifier still sends while it stops
+        polling = asyncio.create_task(
+            dp.start_polling(
+                bot,
+                allowed_updates=dp.resolve_used_update_types(),
+                handle_signals=handle_signals,
+                close_bot_session=False,  # the notifier still sends while it stops
+            )
         )
+        try:
+            await asyncio.shield(polling)
+        except asyncio.CancelledError:
+            # Cancelling start_polling leaves aiogram's own polling tasks running (it waits
+            # on them with asyncio.wait); its stop signal ends them.
+            with contextlib.suppress(RuntimeError):
+                await dp.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(polling, timeout=10)
+            raise
     else:
         await _serve_webhook(settings, dp, bot, engine, handle_signals=handle_signals)
 

@@ -7,16 +7,17 @@ data, message text) can widen what the Reader may see.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.types import TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
-from core.linking.accounts import load_account
+from core.linking.accounts import load_account, reactivate
 from core.linking.dto import AccountView
 from core.models.enums import Messenger
 from core.services.reader import Reader
@@ -43,9 +44,19 @@ class AccountMiddleware(BaseMiddleware):
         if user is not None and not user.is_bot:
             session: AsyncSession = data["session"]
             account = await load_account(session, messenger, str(user.id), today)
+            if account is not None and not account.is_active and _writes(event):
+                await reactivate(session, account.account_id, now)
+                account = replace(account, is_active=True)
         data["account"] = account
         data["reader"] = reader_for(account, messenger, today)
         return await handler(event, data)
+
+
+def _writes(event: TelegramObject) -> bool:
+    """A message or a button press: the user is back (a block shows as chat member update)."""
+    return isinstance(event, Update) and (
+        event.message is not None or event.callback_query is not None
+    )
 
 
 def reader_for(account: AccountView | None, messenger: Messenger, today: date) -> Reader:

@@ -198,6 +198,14 @@ async def forget_account(session: AsyncSession, account_id: int, now: datetime) 
     await session.flush()
 
 
+async def reactivate(session: AsyncSession, account_id: int, now: datetime) -> None:
+    """The user wrote again after blocking the bot: pushes resume."""
+    await session.execute(
+        update(Account).where(Account.id == account_id).values(is_active=True, last_seen_at=now)
+    )
+    await session.flush()
+
+
 async def mark_inactive(session: AsyncSession, account_id: int) -> None:
     """The user blocked the bot: stop pushing until they write again (``ensure_account``)."""
     await session.execute(update(Account).where(Account.id == account_id).values(is_active=False))

@@ -232,3 +232,19 @@ async def release(session: AsyncSession, delivery_ids: Collection[int], now: dat
                 updated_at=now,
             )
         )
+
+
+async def sent_with_message(
+    session: AsyncSession, account_id: int, message_key: str
+) -> list[int]:
+    """The deliveries that went out to ``account_id`` as message ``message_key``."""
+    rows = await session.execute(
+        select(Delivery.id)
+        .where(
+            Delivery.account_id == account_id,
+            Delivery.message_key == message_key,
+            Delivery.state == DeliveryState.SENT,
+        )
+        .order_by(Delivery.id)
+    )
+    return list(rows.scalars())

@@ -6,6 +6,7 @@ from types import MappingProxyType
 
 from core.access.permissions import Permission
 from core.models.enums import EventKind
+from core.notify.content import ItemKind
 
 # Event kind → the /settings switch that turns its pushes off (core.preferences.KINDS).
 PREFERENCE = MappingProxyType(
@@ -38,3 +39,18 @@ PERMISSION = MappingProxyType(
 # Journal events the fan-out turns into deliveries; scheduled kinds come with theirs.
 FANNED_OUT = tuple(PERMISSION)
 MARK_EVENTS = (EventKind.MARK_ADDED, EventKind.MARK_CHANGED, EventKind.MARK_DELETED)
+
+# What showing an item reads about its student (the details of a minimal push are re-checked).
+ITEM_PERMISSION = MappingProxyType(
+    {
+        ItemKind.NEW_MARK: Permission.MARKS,
+        ItemKind.CORRECTED_MARK: Permission.MARKS,
+        ItemKind.REMOVED_MARK: Permission.MARKS,
+        ItemKind.FINAL_MARK: Permission.ATTESTATION,
+        ItemKind.ABSENCE: Permission.ATTENDANCE,
+        ItemKind.LATE: Permission.ATTENDANCE,
+        ItemKind.HOMEWORK: Permission.HOMEWORK,
+        ItemKind.CHANGE: Permission.TIMETABLE,
+        ItemKind.CHANGE_WITHDRAWN: Permission.TIMETABLE,
+    }
+)

@@ -198,7 +198,7 @@ async def test_a_push_that_keeps_failing_is_recorded_as_failed_with_the_reason(
     async with sessions() as session:
         rows = (await session.execute(select(Delivery.state, Delivery.last_error))).all()
     assert {state for state, _ in rows} == {DeliveryState.FAILED}
-    assert all(error.startswith("TelegramServerError") for _, error in rows)
+    assert all((error or "").startswith("TelegramServerError") for _, error in rows)
     assert notifier.stats.failed == 2
 
 
