@@ -1,0 +1,111 @@
+"""Many families at once: students added to the tiny school's 7А, each with an account (its own
+private chat), and a burst of marks for all of them written through the importer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.models import Account, AccountLink, NotificationPreference, Student
+from core.models.enums import LinkMethod, Messenger
+from tests.bot import school
+from tests.notify.families import mark, processed_everything, write
+
+FIRST_CHAT = 100_000
+
+
+def crowd_key(n: int) -> str:
+    return f"CR{n:04d}"
+
+
+async def add_crowd(sessions: async_sessionmaker[AsyncSession], size: int) -> list[int]:
+    """``size`` students with linked accounts (quiet hours off); their chat ids."""
+    tables = school.tables()
+    tables["students"] += [
+        {
+            "id": crowd_key(n),
+            "last_name": "Ученик",
+            "first_name": f"Номер {n}",
+            "class": "C7A",
+            "enrolled": "2026-09-01",
+        }
+        for n in range(size)
+    ]
+    await write(sessions, tables, school.NOW, news=False)
+    await processed_everything(sessions, school.NOW)
+    async with sessions() as session:
+        students = dict(
+            (
+                await session.execute(
+                    select(Student.external_id, Student.id).where(Student.external_id.like("CR%"))
+                )
+            ).all()
+        )
+        chats = [FIRST_CHAT + n for n in range(size)]
+        accounts: list[dict[str, Any]] = [
+            {
+                "messenger": Messenger.TELEGRAM,
+                "user_key": str(chat),
+                "chat_key": str(chat),
+                "locale": "ru",
+                "is_active": True,
+                "consent_given_at": school.NOW,
+                "created_at": school.NOW,
+            }
+            for chat in chats
+        ]
+        await session.execute(insert(Account), accounts)
+        ids = dict(
+            (
+                await session.execute(
+                    select(Account.user_key, Account.id).where(
+                        Account.user_key.in_([str(c) for c in chats])
+                    )
+                )
+            ).all()
+        )
+        await session.execute(
+            insert(AccountLink),
+            [
+                {
+                    "account_id": ids[str(FIRST_CHAT + n)],
+                    "student_id": students[crowd_key(n)],
+                    "method": LinkMethod.INVITE,
+                    "linked_at": school.NOW,
+                }
+                for n in range(size)
+            ],
+        )
+        # These tests run at any hour of the real clock: no quiet hours to wait through.
+        await session.execute(
+            insert(NotificationPreference),
+            [
+                {"account_id": account_id, "quiet_from": None, "quiet_to": None}
+                for account_id in ids.values()
+            ],
+        )
+        await session.commit()
+    return chats
+
+
+def crowd_marks(size: int, each: int) -> dict[str, list[dict[str, str]]]:
+    """The tables with ``each`` new marks for every crowd student (the crowd included)."""
+    tables = school.tables()
+    tables["students"] += [
+        {
+            "id": crowd_key(n),
+            "last_name": "Ученик",
+            "first_name": f"Номер {n}",
+            "class": "C7A",
+            "enrolled": "2026-09-01",
+        }
+        for n in range(size)
+    ]
+    tables["marks"] += [
+        mark(f"CM{n:04d}-{k}", crowd_key(n), str(2 + (n + k) % 4))
+        for k in range(each)
+        for n in range(size)
+    ]
+    return tables
