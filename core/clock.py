@@ -38,6 +38,26 @@ class FrozenClock:
         self._at += delta
 
 
+class TravelClock:
+    """The real clock moved by an offset: the console's time travel ("what comes at 19:00?")."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        if delta < timedelta(0):
+            raise ValueError("time travel goes forward only: pushes already sent stay sent")
+        self.offset += delta
+
+    def move_to(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("TravelClock needs an aware datetime")
+        self.advance(at - self.now())
+
+
 def school_today(clock: Clock, timezone: ZoneInfo) -> date:
     """The school's local date: what "today" means to a family."""
     return clock.now().astimezone(timezone).date()

@@ -15,13 +15,22 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.types import CallbackQuery, Chat, Contact, Message, MessageEntity, Update, User
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.console.personas import Persona, PersonaNotFoundError, find_persona
 from bot.console.render import inline_buttons, plain, reply_buttons
 from bot.console.session import BOT_USER, LocalSession, Outgoing
+from bot.console.travel import travel_target
+from bot.leader import SoleLeadership
+from bot.notifier.pacer import PaceLimits
+from bot.notifier.service import Notifier, NotifierConfig
+from bot.scheduler import ScheduledJobs
 from core.clock import Clock, school_today
 from core.linking.invites import issue_invites
+from core.models import Account
+from core.notify.fanout import PushRules
+from core.preferences import DEFAULTS, load_preferences
 
 CONSOLE_HELP = """Console commands:
   <text>          send a message as the persona (e.g. /start, /help)
@@ -30,7 +39,24 @@ CONSOLE_HELP = """Console commands:
   :contact PHONE  share somebody else's contact (refused, as in Telegram)
   :code           get an invite code from the school and open its link
   :as ID          become another person of the school (their id in the school's data)
+  :time           the school's time now; pushes due by then arrive as you type
+  :time +2h       travel forward (+30m, +1d, 19:00, 2026-12-01 07:00): quiet hours end,
+                  the coalescing window passes
+  :digest         the evening digest as your chosen hour would send it
+  :week           the weekly summary as Sunday evening would send it
   :quit           leave (also Ctrl-D)"""
+
+
+def console_notifier(
+    bot: Bot, sessions: async_sessionmaker[AsyncSession], clock: Clock, dp: Dispatcher
+) -> Notifier:
+    """The production notifier, sending into this terminal (one chat: a fast pace is fine)."""
+    config = NotifierConfig(
+        rules=PushRules(timezone=dp["timezone"]),
+        limits=PaceLimits(per_second=1000, chat_interval=0.0, group_interval=0.0),
+        default_locale=dp["i18n"].default_locale,
+    )
+    return Notifier(bot, sessions, clock, config, dp["i18n"])
 
 
 class Console:
@@ -41,6 +67,8 @@ class Console:
         clock: Clock,
         persona: Persona,
         out: Callable[[str], None] = print,
+        *,
+        pushes: bool = True,
     ) -> None:
         self.dp = dp
         self.sessions = sessions
@@ -57,6 +85,7 @@ class Console:
         self._inline: list[tuple[str, str]] = []
         self._inline_message: int | None = None
         self._reply: list[tuple[str, bool]] = []
+        self.notifier = console_notifier(self.bot, sessions, clock, dp) if pushes else None
 
     @property
     def user(self) -> User:
@@ -68,6 +97,8 @@ class Console:
         )
 
     def _show(self, outgoing: Outgoing) -> None:
+        if outgoing.chat_id is not None and outgoing.chat_id != self.persona.user_id:
+            return  # a push to somebody else's chat is none of this persona's business
         if outgoing.method == "answerCallbackQuery":
             if outgoing.text:
                 self.out(f"bot (popup)> {outgoing.text}")
@@ -194,6 +225,10 @@ class Console:
             await self.issue_code()
         elif line.startswith(":as "):
             await self.switch(line.split(maxsplit=1)[1])
+        elif line == ":time" or line.startswith(":time "):
+            self.travel(line.removeprefix(":time").strip())
+        elif line in (":digest", ":week"):
+            await self.scheduled(line)
         elif line.startswith(":"):
             self.out("console> unknown console command; :help lists them")
         elif line.isdigit():
@@ -207,6 +242,45 @@ class Console:
             f"console> you are {self.persona.first_name} {self.persona.last_name} "
             f"(id {self.persona.external_id}); :help lists console commands"
         )
+        await self.deliver()
         async for line in lines:
             if not await self.handle(line):
                 break
+            await self.deliver()
+
+    async def deliver(self) -> None:
+        """Send what is due by the console's clock (this persona sees their own pushes)."""
+        if self.notifier is not None:
+            await self.notifier.run_until_idle(patience=30)
+
+    def travel(self, argument: str) -> None:
+        timezone = self.dp["timezone"]
+        if argument:
+            target = travel_target(argument, self.clock.now(), timezone)
+            move = getattr(self.clock, "move_to", None)
+            if target is None or move is None:
+                self.out("console> use :time +2h, +30m, +1d, 19:00 or 2026-12-01 07:00 (ahead)")
+                return
+            move(target)
+        local = self.clock.now().astimezone(timezone)
+        self.out(f"console> school time: {local:%Y-%m-%d %H:%M} ({local:%A})")
+
+    async def scheduled(self, which: str) -> None:
+        jobs = ScheduledJobs(self.sessions, self.clock, self.dp["timezone"], SoleLeadership())
+        if which == ":week":
+            planned = await jobs.weekly_summary()
+        else:
+            async with self.sessions() as session:
+                account = await session.execute(
+                    select(Account.id).where(Account.user_key == str(self.persona.user_id))
+                )
+                account_id = account.scalar_one_or_none()
+                digest_at = (
+                    (await load_preferences(session, account_id)).digest_at
+                    if account_id is not None
+                    else DEFAULTS.digest_at
+                )
+                await session.commit()
+            planned = await jobs.evening_digest(digest_at)
+        if not planned:
+            self.out("console> nothing to plan (not linked, switched off, or already sent)")

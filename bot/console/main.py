@@ -13,7 +13,7 @@ from bot.app import BotConfig, create_dispatcher
 from bot.console.chat import Console
 from bot.console.personas import PersonaNotFoundError, find_persona
 from bot.settings import Settings
-from core.clock import Clock, SystemClock, school_today
+from core.clock import Clock, TravelClock, school_today
 from core.db import create_engine, create_sessionmaker
 from core.exchange import service
 from core.models import School
@@ -51,7 +51,7 @@ async def run_console(
     out: Callable[[str], None] = print,
     clock: Clock | None = None,
 ) -> int:
-    clock = clock or SystemClock()
+    clock = clock or TravelClock()
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
     try:

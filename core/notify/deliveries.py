@@ -234,9 +234,7 @@ async def release(session: AsyncSession, delivery_ids: Collection[int], now: dat
         )
 
 
-async def sent_with_message(
-    session: AsyncSession, account_id: int, message_key: str
-) -> list[int]:
+async def sent_with_message(session: AsyncSession, account_id: int, message_key: str) -> list[int]:
     """The deliveries that went out to ``account_id`` as message ``message_key``."""
     rows = await session.execute(
         select(Delivery.id)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,14 +19,16 @@ async def typed(lines: Iterable[str]) -> AsyncIterator[str]:
         yield line
 
 
-async def console(db_url: str, person: str | None, lines: list[str]) -> tuple[int, str]:
+async def console(
+    db_url: str, person: str | None, lines: list[str], at: datetime = school.NOW
+) -> tuple[int, str]:
     out: list[str] = []
     code = await run_console(
         Settings(database_url=db_url),
         person,
         lines=typed(lines),
         out=out.append,
-        clock=FrozenClock(school.NOW),
+        clock=FrozenClock(at),
     )
     return code, "\n".join(out)
 
@@ -56,3 +60,50 @@ async def test_an_unknown_person_is_a_clear_error(
     code, out = await console(db_url, "NOBODY", [])
     assert code == 2
     assert "NOBODY" in out
+
+
+async def test_pushes_arrive_in_the_console_and_time_travel_ends_quiet_hours(
+    db_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from tests.notify.families import mark, with_marks, write
+
+    await console(db_url, "G2", [":code", "1"])  # Павел links
+    await write(sessions, with_marks(mark("M9", "S3", "5")), school.NOW)
+    code, out = await console(db_url, "G2", ["/help"])
+    assert code == 0
+    assert "🔔 Дмитрий: новая оценка — Алгебра: 5 (30 ноября)" in out
+    # At 23:00 a new mark waits for the end of the quiet hours (21:00-07:00).
+    late = datetime(2026, 11, 30, 23, 0, tzinfo=ZoneInfo("Asia/Yekaterinburg"))
+    await write(sessions, with_marks(mark("M10", "S3", "4")), late)
+    code, out = await console(db_url, "G2", ["/help", ":time 2026-12-01 07:00"], at=late)
+    assert out.count("🔔") == 1
+    assert out.index("🔔") > out.index("school time: 2026-12-01 07:00 (Tuesday)")
+    assert "новая оценка — Алгебра: 4 (30 ноября)" in out
+
+
+async def test_the_console_never_shows_a_push_meant_for_someone_else(
+    db_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await console(db_url, "G2", [":code", "1"])  # Павел is linked and has had his pushes
+    from tests.notify.families import mark, with_marks, write
+
+    await write(sessions, with_marks(mark("M9", "S3", "5")), school.NOW)
+    code, out = await console(db_url, "G1", ["/help"])  # Ольга, not linked, is at the keys
+    assert code == 0
+    assert "🔔" not in out
+
+
+def test_time_travel_accepts_steps_clock_times_and_dates_ahead_only() -> None:
+    from datetime import UTC
+
+    from bot.console.travel import travel_target
+
+    tz = ZoneInfo("Asia/Yekaterinburg")
+    now = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)  # 10:00 school time
+    assert travel_target("+2h", now, tz) == datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    assert travel_target("+1d", now, tz) == datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
+    assert travel_target("19:00", now, tz) == datetime(2026, 11, 30, 19, 0, tzinfo=tz)
+    assert travel_target("08:00", now, tz) == datetime(2026, 12, 1, 8, 0, tzinfo=tz)  # tomorrow
+    assert travel_target("2026-12-01 07:00", now, tz) == datetime(2026, 12, 1, 7, 0, tzinfo=tz)
+    assert travel_target("2026-11-01 07:00", now, tz) is None  # the past stays past
+    assert travel_target("soon", now, tz) is None
