@@ -21,7 +21,7 @@ from core.notify.deliveries import Claim
 from core.notify.digest import evening_digest, reader_of
 from core.notify.weekly import weekly_summary
 from handlers.views.digest import digest_view
-from handlers.views.push import push_keyboard, push_text
+from handlers.views.push import push_keyboard, push_pages
 from handlers.views.weekly import weekly_view
 
 _SCHEDULED = (ItemKind.EVENING_DIGEST, ItemKind.WEEKLY_SUMMARY)
@@ -47,13 +47,13 @@ async def compose(
     locale = claim.locale or default_locale
     messages: list[Message] = []
     with i18n.context(), i18n.use_locale(locale):
-        if pushes:
+        for page, page_text in push_pages(pushes, claim.privacy):
             messages.append(
                 _message(
                     claim,
-                    [item.delivery_id for item in pushes],
-                    push_text(pushes, claim.privacy),
-                    push_keyboard(pushes, claim.privacy),
+                    [item.delivery_id for item in page],
+                    page_text,
+                    push_keyboard(page, claim.privacy),
                 )
             )
         for item in items:

@@ -17,19 +17,38 @@ from core.models.enums import AttestationKind, ChangeKind, PrivacyLevel
 from core.notify.content import ItemKind, PushItem
 from handlers.callbacks import PushDetails
 from handlers.views.formatting import day_month, esc
-from handlers.views.limits import fit
+from handlers.views.limits import MESSAGE_LIMIT, fit, visible_length
 
 _MARKS = (ItemKind.NEW_MARK, ItemKind.CORRECTED_MARK, ItemKind.REMOVED_MARK, ItemKind.FINAL_MARK)
 
 
 def push_text(items: Sequence[PushItem], privacy: PrivacyLevel) -> str:
-    """One message for the whole batch, within Telegram's 4096 characters."""
+    """One message for the whole batch (see :func:`push_pages` for batches of any size)."""
     full = privacy == PrivacyLevel.FULL
     if len(items) == 1:
         return "🔔 " + item_line(items[0], full=full)
     lines = ["🔔 " + _header(items), ""]
     lines += ["• " + item_line(item, full=full) for item in items]
     return fit(lines)
+
+
+def push_pages(
+    items: Sequence[PushItem], privacy: PrivacyLevel
+) -> list[tuple[list[PushItem], str]]:
+    """The batch in as few messages of at most 4096 characters as it takes, each with the
+    items it shows: nothing is cut, and each message's deliveries are recorded on their own."""
+    full = privacy == PrivacyLevel.FULL
+    budget = MESSAGE_LIMIT - 100  # the header line
+    chunks: list[list[PushItem]] = [[]]
+    used = 0
+    for item in items:
+        size = visible_length(item_line(item, full=full)) + 3
+        if chunks[-1] and used + size > budget:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(item)
+        used += size
+    return [(chunk, push_text(chunk, privacy)) for chunk in chunks if chunk]
 
 
 def push_keyboard(items: Sequence[PushItem], privacy: PrivacyLevel) -> InlineKeyboardMarkup | None:
