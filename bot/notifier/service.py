@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import asyncpg
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -35,6 +36,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 from aiogram.utils.i18n import I18n
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.notifier.compose import Message, compose
@@ -122,11 +124,24 @@ class Notifier:
 
     async def run(self) -> None:
         """Until :meth:`stop`: fill, send, record; sleep until woken or the poll is due."""
-        await self.wakeup.start()
+        try:
+            await self.wakeup.start()
+        except (OSError, asyncpg.PostgresError) as exc:
+            # The outbox is still polled; the listener is only the fast path.
+            logger.warning("outbox listener unavailable (%s); polling", type(exc).__name__)
+            self.wakeup = PollingWakeup()
         dispatcher = asyncio.create_task(self._dispatch_forever(), name="notifier-dispatch")
         try:
             while not self._stopping.is_set():
-                claimed = await self._step()
+                try:
+                    claimed = await self._step()
+                except (OSError, SQLAlchemyError) as exc:
+                    # The database is away: nothing is lost (the outbox and the claims are in
+                    # it); look again after a poll interval.
+                    logger.warning("notifier step failed (%s); retrying", type(exc).__name__)
+                    claimed = 0
+                    await self.wakeup.wait(self.config.poll_interval)
+                    continue
                 if claimed:
                     continue
                 busy = bool(self._queue or self._in_flight or self._outcomes or self._sent)
@@ -135,7 +150,8 @@ class Notifier:
             dispatcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await dispatcher
-            await self._drain()
+            with contextlib.suppress(OSError, SQLAlchemyError):
+                await self._drain()
             await self.wakeup.close()
 
     def stop(self) -> None:
@@ -281,15 +297,19 @@ class Notifier:
         if not sent and not outcomes:
             return
         self._sent, self._outcomes = [], []
-        async with self.sessions() as session:
-            now = self.clock.now()
-            await deliveries.record_sent(session, sent)
-            for kind, message, error in outcomes:
-                await self._record_one(session, kind, message, error, now)
-            await session.commit()
+        try:
+            async with self.sessions() as session:
+                await deliveries.record_sent(session, sent)
+                for kind, message, error in outcomes:
+                    await self._record_one(session, kind, message, error)
+                await session.commit()
+        except BaseException:
+            # Kept for the next try: a send recorded late is better than one sent twice.
+            self._sent[:0], self._outcomes[:0] = sent, outcomes
+            raise
 
     async def _record_one(
-        self, session: AsyncSession, kind: str, message: Message, error: str, now: object
+        self, session: AsyncSession, kind: str, message: Message, error: str
     ) -> None:
         at = self.clock.now()
         if kind == "blocked":

@@ -3,10 +3,12 @@ happens when Telegram refuses, fails, hangs or asks us to slow down."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import FrozenClock
@@ -251,3 +253,34 @@ async def test_staff_without_a_substitution_and_switched_off_kinds_hear_nothing(
     assert MARIA not in chats
     assert KRYLOVA not in chats
     assert OLGA in chats
+
+
+class _DatabaseAway:
+    """A sessionmaker whose first ``failures`` sessions fail as a lost database does."""
+
+    def __init__(self, real: async_sessionmaker[AsyncSession], failures: int) -> None:
+        self.real = real
+        self.failures = failures
+
+    def __call__(self) -> AsyncSession:
+        if self.failures:
+            self.failures -= 1
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database is down"))
+        return self.real()
+
+
+async def test_the_notifier_outlives_a_database_outage(
+    sessions: async_sessionmaker[AsyncSession], accounts: dict[int, int], clock: FrozenClock
+) -> None:
+    flaky = _DatabaseAway(sessions, failures=3)
+    async with FakeTelegram() as tg:
+        _everyone(tg)
+        notifier = make_notifier(tg, flaky, clock, poll_interval=0.1)  # type: ignore[arg-type]
+        task = asyncio.create_task(notifier.run())
+        try:
+            await tg.wait_for(lambda sent: sent.method == "sendMessage", 5, timeout=20)
+        finally:
+            notifier.stop()
+            await asyncio.wait_for(task, timeout=20)
+    assert flaky.failures == 0
+    assert await states(sessions) == Counter({DeliveryState.SENT: 23})
