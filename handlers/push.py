@@ -32,7 +32,7 @@ def router() -> Router:
 async def on_details(query: CallbackQuery, **data: Any) -> None:
     account: AccountView | None = data["account"]
     message = query.message
-    if account is None or not isinstance(message, Message):
+    if account is None or not account.linked or not isinstance(message, Message):
         await query.answer(not_available(), show_alert=True)
         return
     session = data["session"]
