@@ -58,6 +58,11 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
         ("WEBHOOK_PORT", "70000"),
         ("REDIS_URL", "localhost:6379"),
         ("LOG_LEVEL", "CHATTY"),
+        ("PUSH_RATE_PER_SECOND", "0"),
+        ("PUSH_COALESCE_SECONDS", "-1"),
+        ("NOTIFIER_POLL_SECONDS", "often"),
+        ("NOTIFIER_LEASE_SECONDS", "1"),
+        ("RUN_NOTIFIER", "perhaps"),
     ],
 )
 def test_bad_values_name_the_variable(
