@@ -1,4 +1,4 @@
-""""Show details" under a minimal push: the full text, in the chat, after a fresh access check.
+"""The "Show details" button under a minimal push: the full text, after a fresh access check.
 
 The button carries nothing. The push is found by the message it is under and the account that
 pressed it (deliveries record the message id), and each item about a student is shown only if
