@@ -41,7 +41,8 @@ async def compose(
     session: AsyncSession, claim: Claim, now: datetime, i18n: I18n, default_locale: str
 ) -> tuple[list[Message], list[int]]:
     """The claim's messages, and the deliveries that have nothing to say."""
-    items = await push_items(session, claim.account_id, claim.delivery_ids, now)
+    # Audited when Telegram accepts the message (service.Notifier._record), not here.
+    items = await push_items(session, claim.account_id, claim.delivery_ids, now, audit=False)
     silent = set(claim.delivery_ids) - {item.delivery_id for item in items}
     pushes = [item for item in items if item.kind not in _SCHEDULED]
     locale = claim.locale or default_locale

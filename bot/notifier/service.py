@@ -44,6 +44,7 @@ from bot.notifier.pacer import PaceLimits, Pacer
 from bot.notifier.wakeup import PollingWakeup, Wakeup
 from core.clock import Clock
 from core.notify import deliveries
+from core.notify.content import audit_pushes
 from core.notify.deliveries import Sent
 from core.notify.fanout import PushRules, fan_out
 
@@ -299,7 +300,9 @@ class Notifier:
         self._sent, self._outcomes = [], []
         try:
             async with self.sessions() as session:
+                now = self.clock.now()
                 await deliveries.record_sent(session, sent)
+                await audit_pushes(session, [d for item in sent for d in item.delivery_ids], now)
                 for kind, message, error in outcomes:
                     await self._record_one(session, kind, message, error)
                 await session.commit()

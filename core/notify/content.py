@@ -3,7 +3,9 @@
 The items carry names and values, not text: the bot renders them in the account's language and
 at its privacy level. A correction of a mark the family was never sent (its push was superseded
 inside the coalescing window) reads as a new mark. Every item about a student is a read of
-their data by the recipient and is audited (``push``), in one statement for the batch.
+their data by the recipient and is audited (``push``): by :func:`audit_pushes` once Telegram
+has accepted the message (a failed send showed nothing; a retried one is audited once), or by
+:func:`push_items` itself when the chat shows the items at once ("Show details").
 
 Seven statements per batch, whatever its size.
 """
@@ -73,6 +75,7 @@ async def push_items(
     now: datetime,
     *,
     label: str = "notifier",
+    audit: bool = True,
 ) -> list[PushItem]:
     """The batch's items in the order the events happened; audits the students' reads.
 
@@ -91,7 +94,9 @@ async def push_items(
     items = [lookups.item(delivery_id, event) for delivery_id, event in events]
     kept = [item for item in items if item is not None]
     shown = {item.delivery_id for item in kept}
-    await _audit(session, account_id, [event for d, event in events if d in shown], now, label)
+    if audit:
+        reads = [(account_id, event) for d, event in events if d in shown]
+        await _audit(session, reads, now, label)
     return kept
 
 
@@ -255,14 +260,25 @@ async def _shown(session: AsyncSession, account_id: int, events: Sequence[Outbox
     return set(rows.scalars())
 
 
+async def audit_pushes(session: AsyncSession, delivery_ids: Sequence[int], now: datetime) -> None:
+    """The reads of pushes Telegram accepted: two statements for any number of them."""
+    if not delivery_ids:
+        return
+    rows = await session.execute(
+        select(Delivery.account_id, OutboxEvent)
+        .join(OutboxEvent, OutboxEvent.id == Delivery.event_id)
+        .where(Delivery.id.in_(delivery_ids), OutboxEvent.student_id.is_not(None))
+    )
+    await _audit(session, [(row[0], row[1]) for row in rows], now, "notifier")
+
+
 async def _audit(
     session: AsyncSession,
-    account_id: int,
-    events: Sequence[OutboxEvent],
+    reads: Sequence[tuple[int, OutboxEvent]],
     now: datetime,
     label: str,
 ) -> None:
-    reads = [
+    rows = [
         {
             "at": now,
             "school_id": event.school_id,
@@ -274,8 +290,8 @@ async def _audit(
             "object_id": event.object_id,
             "details": {"kind": str(event.kind)},
         }
-        for event in events
+        for account_id, event in reads
         if event.student_id is not None
     ]
-    if reads:
-        await session.execute(insert(AuditRecord), reads)
+    if rows:
+        await session.execute(insert(AuditRecord), rows)

@@ -15,6 +15,7 @@ from core.clock import FrozenClock
 from core.models import Account, Delivery
 from core.models.enums import DeliveryState, PrivacyLevel
 from tests.bot import school
+from tests.bot.helpers import audit_actions
 from tests.fake_telegram import FakeTelegram
 from tests.notify.families import (
     DMITRY,
@@ -180,6 +181,10 @@ async def test_server_errors_are_retried_with_back_off_and_lose_nothing(
     assert sorted(chats) == sorted([OLGA, PAVEL, MARIA, DMITRY, ORLOV])
     assert all(len(texts) == 1 for texts in chats.values())
     assert await states(sessions) == Counter({DeliveryState.SENT: 23})
+    # Each student's item is a read by its recipient, audited once although two sends were
+    # retried: Анна's four items to each of her two guardians, Дмитрий's mark to two.
+    actions = await audit_actions(sessions)
+    assert actions.count("push") == 4 + 4 + 1 + 1
 
 
 async def test_a_push_that_keeps_failing_is_recorded_as_failed_with_the_reason(
