@@ -17,7 +17,8 @@ import logging
 from typing import Any, Protocol
 
 import asyncpg
-from sqlalchemy.engine import make_url
+
+from bot.postgres import close_quietly, libpq_dsn
 
 logger = logging.getLogger(__name__)
 
@@ -146,12 +147,7 @@ class AdvisoryLockLeadership:
     async def _drop_connection(self) -> None:
         connection, self._connection = self._connection, None
         self._leader = False
-        if connection is None or connection.is_closed():
-            return
-        try:
-            await connection.close(timeout=self._timeout)
-        except Exception:
-            connection.terminate()
+        await close_quietly(connection, self._timeout)
 
 
 def create_leadership(database_url: str) -> Leadership:
@@ -159,8 +155,5 @@ def create_leadership(database_url: str) -> Leadership:
 
     ``database_url`` is the SQLAlchemy URL of the app (``postgresql+asyncpg://...``).
     """
-    url = make_url(database_url)
-    if url.get_backend_name() == "postgresql":
-        dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return AdvisoryLockLeadership(dsn)
-    return SoleLeadership()
+    dsn = libpq_dsn(database_url)
+    return SoleLeadership() if dsn is None else AdvisoryLockLeadership(dsn)

@@ -90,11 +90,7 @@ async def run_notifier(
     engine = create_engine(settings.database_url)
     bot = bot_from(settings)
     i18n = create_i18n(settings.default_locale)
-    stop = asyncio.Event()
-    if handle_signals:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
+    stop = _stop_on_signals(handle_signals)
     try:
         async with push_services(
             settings, bot, create_sessionmaker(engine), clock or SystemClock(), i18n
@@ -172,12 +168,18 @@ async def _serve_webhook(
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     await site.start()
     logger.info("webhook server listening on port %s", settings.webhook_port)
+    stop = _stop_on_signals(handle_signals)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def _stop_on_signals(handle_signals: bool) -> asyncio.Event:
+    """An event SIGTERM and SIGINT set (with ``handle_signals``; else only cancellation stops)."""
     stop = asyncio.Event()
     if handle_signals:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
+    return stop

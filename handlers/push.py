@@ -12,6 +12,7 @@ from typing import Any
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
+from core.access.permissions import Permission
 from core.access.policy import readable
 from core.linking.dto import AccountView
 from core.models.enums import PrivacyLevel
@@ -48,18 +49,19 @@ async def on_details(query: CallbackQuery, **data: Any) -> None:
 
 
 async def _still_readable(data: dict[str, Any], items: list[PushItem]) -> list[PushItem]:
-    allowed: dict[tuple[str, int], bool] = {}
+    """The items the reader may still read: one access check per permission, not per item."""
+    students: dict[Permission, set[int]] = {}
     for item in items:
         permission = ITEM_PERMISSION.get(item.kind)
-        if item.student_id is None or permission is None:
-            continue
-        key = (permission.value, item.student_id)
-        if key not in allowed:
-            found = await readable(data["session"], data["reader"], permission, [item.student_id])
-            allowed[key] = item.student_id in found
+        if item.student_id is not None and permission is not None:
+            students.setdefault(permission, set()).add(item.student_id)
+    allowed = {
+        permission: await readable(data["session"], data["reader"], permission, ids)
+        for permission, ids in students.items()
+    }
     return [
         item
         for item in items
         if item.student_id is None
-        or allowed.get((ITEM_PERMISSION[item.kind].value, item.student_id), False)
+        or item.student_id in allowed.get(ITEM_PERMISSION[item.kind], frozenset())
     ]

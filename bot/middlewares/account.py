@@ -17,7 +17,7 @@ from aiogram.types import TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
-from core.linking.accounts import load_account, reactivate
+from core.linking.accounts import load_account, reactivate, reader_of
 from core.linking.dto import AccountView
 from core.models.enums import Messenger
 from core.services.reader import Reader
@@ -62,11 +62,4 @@ def _writes(event: TelegramObject) -> bool:
 def reader_for(account: AccountView | None, messenger: Messenger, today: date) -> Reader:
     if account is None:
         return Reader(label=messenger.value, today=today)
-    return Reader(
-        label=messenger.value,
-        account_id=account.account_id,
-        staff_id=account.staff_id,
-        guardian_ids=account.guardian_ids,
-        student_id=account.student_id,
-        today=today,
-    )
+    return reader_of(account, messenger.value, today)

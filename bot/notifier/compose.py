@@ -7,6 +7,7 @@ pushed, a digest for a day without school) are returned to be recorded as skippe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,10 +16,10 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.policy import AccessDenied
-from core.linking.accounts import account_view
-from core.notify.content import ItemKind, PushItem, push_items
+from core.linking.accounts import account_view, reader_of
+from core.notify.content import ItemKind, PushItem
 from core.notify.deliveries import Claim
-from core.notify.digest import evening_digest, reader_of
+from core.notify.digest import evening_digest
 from core.notify.weekly import weekly_summary
 from handlers.views.digest import digest_view
 from handlers.views.push import push_keyboard, push_pages
@@ -38,11 +39,15 @@ class Message:
 
 
 async def compose(
-    session: AsyncSession, claim: Claim, now: datetime, i18n: I18n, default_locale: str
+    session: AsyncSession,
+    claim: Claim,
+    items: Sequence[PushItem],
+    now: datetime,
+    i18n: I18n,
+    default_locale: str,
 ) -> tuple[list[Message], list[int]]:
-    """The claim's messages, and the deliveries that have nothing to say."""
-    # Audited when Telegram accepts the message (service.Notifier._record), not here.
-    items = await push_items(session, claim.account_id, claim.delivery_ids, now, audit=False)
+    """The claim's messages from its items (:func:`core.notify.content.claimed_items`), and
+    the deliveries that have nothing to say."""
     silent = set(claim.delivery_ids) - {item.delivery_id for item in items}
     pushes = [item for item in items if item.kind not in _SCHEDULED]
     locale = claim.locale or default_locale

@@ -22,9 +22,9 @@ import itertools
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 from aiogram import Bot
@@ -44,7 +44,7 @@ from bot.notifier.pacer import PaceLimits, Pacer
 from bot.notifier.wakeup import PollingWakeup, Wakeup
 from core.clock import Clock
 from core.notify import deliveries
-from core.notify.content import audit_pushes
+from core.notify.content import audit_pushes, claimed_items
 from core.notify.deliveries import Sent
 from core.notify.fanout import PushRules, fan_out
 
@@ -131,28 +131,22 @@ class Notifier:
             # The outbox is still polled; the listener is only the fast path.
             logger.warning("outbox listener unavailable (%s); polling", type(exc).__name__)
             self.wakeup = PollingWakeup()
-        dispatcher = asyncio.create_task(self._dispatch_forever(), name="notifier-dispatch")
         try:
-            while not self._stopping.is_set():
-                try:
-                    claimed = await self._step()
-                except (OSError, SQLAlchemyError) as exc:
-                    # The database is away: nothing is lost (the outbox and the claims are in
-                    # it); look again after a poll interval.
-                    logger.warning("notifier step failed (%s); retrying", type(exc).__name__)
-                    claimed = 0
-                    await self.wakeup.wait(self.config.poll_interval)
-                    continue
-                if claimed:
-                    continue
-                busy = bool(self._queue or self._in_flight or self._outcomes or self._sent)
-                await self.wakeup.wait(0.05 if busy else self.config.poll_interval)
+            async with self._dispatching():
+                while not self._stopping.is_set():
+                    try:
+                        claimed = await self._step()
+                    except (OSError, SQLAlchemyError) as exc:
+                        # The database is away: nothing is lost (the outbox and the claims are
+                        # in it); look again after a poll interval.
+                        logger.warning("notifier step failed (%s); retrying", type(exc).__name__)
+                        await self.wakeup.wait(self.config.poll_interval)
+                        continue
+                    if claimed:
+                        continue
+                    busy = bool(self._queue or self._in_flight or self._outcomes or self._sent)
+                    await self.wakeup.wait(0.05 if busy else self.config.poll_interval)
         finally:
-            dispatcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await dispatcher
-            with contextlib.suppress(OSError, SQLAlchemyError):
-                await self._drain()
             await self.wakeup.close()
 
     def stop(self) -> None:
@@ -165,9 +159,8 @@ class Notifier:
 
     async def run_until_idle(self, patience: float = 60.0) -> None:
         """Tests and the console: work until nothing is due or queued (or ``patience`` s)."""
-        dispatcher = asyncio.create_task(self._dispatch_forever(), name="notifier-dispatch")
         deadline = self._monotonic() + patience
-        try:
+        async with self._dispatching():
             while self._monotonic() < deadline:
                 claimed = await self._step()
                 if not claimed and not self._queue and not self._in_flight:
@@ -176,11 +169,20 @@ class Notifier:
                         break
                 if not claimed:
                     await asyncio.sleep(0.02)
+
+    @contextlib.asynccontextmanager
+    async def _dispatching(self) -> AsyncIterator[None]:
+        """The dispatcher runs for the block; on the way out the sends in flight are recorded
+        and the unsent queue is handed back (if the database lets us)."""
+        dispatcher = asyncio.create_task(self._dispatch_forever(), name="notifier-dispatch")
+        try:
+            yield
         finally:
             dispatcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await dispatcher
-            await self._drain()
+            with contextlib.suppress(OSError, SQLAlchemyError):
+                await self._drain()
 
     async def _step(self) -> int:
         """Record finished sends, then fill the queue; the number of messages queued."""
@@ -205,15 +207,26 @@ class Notifier:
                 coalesce=self.config.rules.window > timedelta(0),
                 busy=set(self._queued_accounts),
             )
+            # Audited when Telegram accepts the message (_record), not here.
+            items = await claimed_items(
+                session, {c.account_id: c.delivery_ids for c in claims}, now, audit=False
+            )
             messages: list[Message] = []
+            silent: list[int] = []
             for claim in claims:
-                composed, silent = await compose(
-                    session, claim, now, self.i18n, self.config.default_locale
+                composed, nothing = await compose(
+                    session,
+                    claim,
+                    items.get(claim.account_id, []),
+                    now,
+                    self.i18n,
+                    self.config.default_locale,
                 )
                 messages += composed
-                if silent:
-                    await deliveries.record_skipped(session, silent, now, NOTHING_TO_SAY)
-                    self.stats.skipped += len(silent)
+                silent += nothing
+            if silent:
+                await deliveries.record_skipped(session, silent, now, NOTHING_TO_SAY)
+                self.stats.skipped += len(silent)
             await session.commit()
         for message in messages:
             self._enqueue(message)
@@ -304,7 +317,7 @@ class Notifier:
                 await deliveries.record_sent(session, sent)
                 await audit_pushes(session, [d for item in sent for d in item.delivery_ids], now)
                 for kind, message, error in outcomes:
-                    await self._record_one(session, kind, message, error)
+                    await self._record_one(session, kind, message, error, now)
                 await session.commit()
         except BaseException:
             # Kept for the next try: a send recorded late is better than one sent twice.
@@ -312,9 +325,8 @@ class Notifier:
             raise
 
     async def _record_one(
-        self, session: AsyncSession, kind: str, message: Message, error: str
+        self, session: AsyncSession, kind: str, message: Message, error: str, at: datetime
     ) -> None:
-        at = self.clock.now()
         if kind == "blocked":
             self.stats.blocked += 1
             logger.info("account #%s blocked the bot; pushes stop", message.account_id)

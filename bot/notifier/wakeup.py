@@ -17,8 +17,8 @@ import logging
 from typing import Any, Protocol
 
 import asyncpg
-from sqlalchemy.engine import make_url
 
+from bot.postgres import close_quietly, libpq_dsn
 from core.outbox import CHANNEL  # the NOTIFY channel the outbox writers signal on
 
 logger = logging.getLogger(__name__)
@@ -207,12 +207,7 @@ class PostgresWakeup:
 
     async def _drop_connection(self) -> None:
         connection, self._connection = self._connection, None
-        if connection is None or connection.is_closed():
-            return
-        try:
-            await connection.close(timeout=self._connect_timeout)
-        except Exception:
-            connection.terminate()
+        await close_quietly(connection, self._connect_timeout)
 
 
 def create_wakeup(database_url: str) -> Wakeup:
@@ -221,8 +216,5 @@ def create_wakeup(database_url: str) -> Wakeup:
     ``database_url`` is the SQLAlchemy URL of the app (``postgresql+asyncpg://...``); any
     PostgreSQL driver name is accepted, since the writers NOTIFY whatever driver they use.
     """
-    url = make_url(database_url)
-    if url.get_backend_name() == "postgresql":
-        dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return PostgresWakeup(dsn)
-    return PollingWakeup()
+    dsn = libpq_dsn(database_url)
+    return PollingWakeup() if dsn is None else PostgresWakeup(dsn)

@@ -22,6 +22,7 @@ from core.models import (
     Student,
 )
 from core.models.enums import Messenger
+from core.services.reader import Reader
 
 
 async def _find(session: AsyncSession, messenger: Messenger, user_key: str) -> Account | None:
@@ -49,6 +50,18 @@ async def account_view(session: AsyncSession, account_id: int, today: date) -> A
     if account is None:
         return None
     return await _view(session, account, today)
+
+
+def reader_of(view: AccountView, label: str, today: date) -> Reader:
+    """The reader an account's requests are checked and audited as (``label``: the channel)."""
+    return Reader(
+        label=label,
+        account_id=view.account_id,
+        staff_id=view.staff_id,
+        guardian_ids=view.guardian_ids,
+        student_id=view.student_id,
+        today=today,
+    )
 
 
 async def _view(session: AsyncSession, account: Account, today: date) -> AccountView:

@@ -7,12 +7,12 @@ their data by the recipient and is audited (``push``): by :func:`audit_pushes` o
 has accepted the message (a failed send showed nothing; a retried one is audited once), or by
 :func:`push_items` itself when the chat shows the items at once ("Show details").
 
-Seven statements per batch, whatever its size.
+Seven statements for any number of claimed batches (:func:`claimed_items`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -77,27 +77,47 @@ async def push_items(
     label: str = "notifier",
     audit: bool = True,
 ) -> list[PushItem]:
-    """The batch's items in the order the events happened; audits the students' reads.
+    """One account's batch: see :func:`claimed_items`."""
+    found = await claimed_items(session, {account_id: delivery_ids}, now, label=label, audit=audit)
+    return found.get(account_id, [])
+
+
+async def claimed_items(
+    session: AsyncSession,
+    batches: Mapping[int, Sequence[int]],
+    now: datetime,
+    *,
+    label: str = "notifier",
+    audit: bool = True,
+) -> dict[int, list[PushItem]]:
+    """Each account's items (account → its delivery ids), in the order the events happened;
+    the same statements for one batch or a hundred. With ``audit``, the students' reads are
+    recorded at once.
 
     A delivery left without an item (a mark removed before the family heard of it) has
-    nothing to say: the caller records it as skipped."""
+    nothing to say: the caller records it as skipped. A delivery id that is not the account's
+    own is ignored."""
+    wanted = {(account_id, d) for account_id, ids in batches.items() for d in ids}
     rows = (
         await session.execute(
-            select(Delivery.id, OutboxEvent)
+            select(Delivery.id, Delivery.account_id, OutboxEvent)
             .join(OutboxEvent, OutboxEvent.id == Delivery.event_id)
-            .where(Delivery.id.in_(delivery_ids), Delivery.account_id == account_id)
+            .where(Delivery.id.in_({d for _, d in wanted}))
             .order_by(OutboxEvent.id)
         )
     ).all()
-    events: list[tuple[int, OutboxEvent]] = [(row[0], row[1]) for row in rows]
-    lookups = await _Lookups.load(session, account_id, [event for _, event in events])
-    items = [lookups.item(delivery_id, event) for delivery_id, event in events]
-    kept = [item for item in items if item is not None]
-    shown = {item.delivery_id for item in kept}
+    events = [(row[0], row[1], row[2]) for row in rows if (row[1], row[0]) in wanted]
+    lookups = await _Lookups.load(session, [(account, event) for _, account, event in events])
+    found: dict[int, list[PushItem]] = {}
+    reads: list[tuple[int, OutboxEvent]] = []
+    for delivery_id, account_id, event in events:
+        item = lookups.item(delivery_id, account_id, event)
+        if item is not None:
+            found.setdefault(account_id, []).append(item)
+            reads.append((account_id, event))
     if audit:
-        reads = [(account_id, event) for d, event in events if d in shown]
         await _audit(session, reads, now, label)
-    return kept
+    return found
 
 
 @dataclass
@@ -107,12 +127,13 @@ class _Lookups:
     classes: dict[int, str]
     changes: dict[int, Any]
     teachers: dict[int, str]
-    shown: set[int]  # marks this account was sent a push about before
+    shown: set[tuple[int, int]]  # (account, mark) pairs the account was sent a push about
 
     @classmethod
     async def load(
-        cls, session: AsyncSession, account_id: int, events: Sequence[OutboxEvent]
+        cls, session: AsyncSession, reads: Sequence[tuple[int, OutboxEvent]]
     ) -> _Lookups:
+        events = [event for _, event in reads]
         change_ids = {e.object_id for e in events if e.kind == EventKind.TIMETABLE_CHANGED}
         changes: dict[int, Any] = {}
         if change_ids:
@@ -141,10 +162,10 @@ class _Lookups:
             classes=await _class_names(session, class_ids),
             changes=changes,
             teachers=await staff_names(session, [c.teacher_id for c in changes.values()]),
-            shown=await _shown(session, account_id, events),
+            shown=await _shown(session, reads),
         )
 
-    def item(self, delivery_id: int, event: OutboxEvent) -> PushItem | None:
+    def item(self, delivery_id: int, account_id: int, event: OutboxEvent) -> PushItem | None:
         payload = event.payload
         common: dict[str, Any] = {
             "delivery_id": delivery_id,
@@ -154,7 +175,7 @@ class _Lookups:
         }
         kind = EventKind(event.kind)
         if kind in (EventKind.MARK_ADDED, EventKind.MARK_CHANGED, EventKind.MARK_DELETED):
-            mark_kind = self._mark_kind(kind, event.object_id)
+            mark_kind = self._mark_kind(kind, (account_id, event.object_id))
             if mark_kind is None:
                 return None
             return PushItem(
@@ -193,13 +214,13 @@ class _Lookups:
         scheduled = ItemKind(kind.value)  # EVENING_DIGEST, WEEKLY_SUMMARY
         return PushItem(kind=scheduled, delivery_id=delivery_id, day=_day(payload.get("date")))
 
-    def _mark_kind(self, kind: EventKind, mark_id: int) -> ItemKind | None:
+    def _mark_kind(self, kind: EventKind, pair: tuple[int, int]) -> ItemKind | None:
         if kind == EventKind.MARK_ADDED:
             return ItemKind.NEW_MARK
         if kind == EventKind.MARK_DELETED:
-            return ItemKind.REMOVED_MARK if mark_id in self.shown else None
+            return ItemKind.REMOVED_MARK if pair in self.shown else None
         # A correction of a mark whose push never went out is, to the family, a new mark.
-        return ItemKind.CORRECTED_MARK if mark_id in self.shown else ItemKind.NEW_MARK
+        return ItemKind.CORRECTED_MARK if pair in self.shown else ItemKind.NEW_MARK
 
     def _change(self, delivery_id: int, event: OutboxEvent) -> PushItem:
         payload = event.payload
@@ -241,23 +262,27 @@ async def _class_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
     return {class_id: name for class_id, name in rows}
 
 
-async def _shown(session: AsyncSession, account_id: int, events: Sequence[OutboxEvent]) -> set[int]:
+async def _shown(
+    session: AsyncSession, reads: Sequence[tuple[int, OutboxEvent]]
+) -> set[tuple[int, int]]:
     corrected = {
-        e.object_id for e in events if e.kind in (EventKind.MARK_CHANGED, EventKind.MARK_DELETED)
+        (account_id, e.object_id)
+        for account_id, e in reads
+        if e.kind in (EventKind.MARK_CHANGED, EventKind.MARK_DELETED)
     }
     if not corrected:
         return set()
     rows = await session.execute(
-        select(OutboxEvent.object_id)
+        select(Delivery.account_id, OutboxEvent.object_id)
         .join(Delivery, Delivery.event_id == OutboxEvent.id)
         .where(
             OutboxEvent.object_type == "marks",
-            OutboxEvent.object_id.in_(corrected),
-            Delivery.account_id == account_id,
+            OutboxEvent.object_id.in_({mark for _, mark in corrected}),
+            Delivery.account_id.in_({account for account, _ in corrected}),
             Delivery.state == DeliveryState.SENT,
         )
     )
-    return set(rows.scalars())
+    return {(account_id, mark) for account_id, mark in rows} & corrected
 
 
 async def audit_pushes(session: AsyncSession, delivery_ids: Sequence[int], now: datetime) -> None:

@@ -14,9 +14,9 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.policy import AccessDenied
+from core.linking.accounts import reader_of
 from core.linking.dto import AccountView, ChildRef
 from core.services.homework import HomeworkItem, homework_due
-from core.services.reader import Reader
 from core.services.timetable import student_timetable
 from core.services.timetable_lessons import TimetableLesson
 
@@ -27,17 +27,6 @@ class DigestChild:
     day: date
     changes: tuple[TimetableLesson, ...]  # the day's lessons that differ from the plan
     homework: tuple[HomeworkItem, ...]
-
-
-def reader_of(view: AccountView, label: str, today: date) -> Reader:
-    return Reader(
-        label=label,
-        account_id=view.account_id,
-        staff_id=view.staff_id,
-        guardian_ids=view.guardian_ids,
-        student_id=view.student_id,
-        today=today,
-    )
 
 
 def _changed(lesson: TimetableLesson) -> bool:

@@ -46,7 +46,7 @@ from core.models import (
 from core.models.enums import DeliveryState, EventKind
 from core.notify.kinds import FANNED_OUT, PERMISSION, PREFERENCE
 from core.notify.quiet import release_time
-from core.preferences import preferences_of
+from core.preferences import Preferences, preferences_of
 
 SUPERSEDED = "superseded by a correction"
 CANCELLED = "cancelled: the mark was removed before it was pushed"
@@ -276,7 +276,7 @@ class _Planner:
         self.rules = rules
         self.history = history
         self.active: dict[int, bool] = {}
-        self.preferences: dict[int, Any] = {}
+        self.preferences: dict[int, Preferences] = {}
         self.rows: list[dict[str, Any]] = []
         self.superseded: set[int] = set()
         self._planned_marks: dict[tuple[int, int], dict[str, Any]] = {}
@@ -303,7 +303,7 @@ class _Planner:
             self._correct(event, account_id, row)
         self.rows.append(row)
 
-    def _not_before(self, account_id: int, preferences: Any) -> datetime:
+    def _not_before(self, account_id: int, preferences: Preferences) -> datetime:
         at = self.now
         last = self.history.last_sent.get(account_id)
         if last is not None and last + self.rules.window > at:

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.clock import FrozenClock
-from core.db import create_sessionmaker
-from tests.bot import school
+# The bot tests' school on both databases and their frozen Monday, shared as they are.
+from tests.bot.conftest import clock, sessions
 from tests.notify.families import link_everyone
 
-
-@pytest.fixture
-async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    sessions = create_sessionmaker(engine)
-    await school.load(sessions)
-    return sessions
+__all__ = ["accounts", "clock", "sessions"]
 
 
 @pytest.fixture
 async def accounts(sessions: async_sessionmaker[AsyncSession]) -> dict[int, int]:
     """user id → account id, for everyone in tests.notify.families.PEOPLE."""
     return await link_everyone(sessions)
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(school.NOW)

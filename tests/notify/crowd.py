@@ -22,17 +22,7 @@ def crowd_key(n: int) -> str:
 
 async def add_crowd(sessions: async_sessionmaker[AsyncSession], size: int) -> list[int]:
     """``size`` students with linked accounts (quiet hours off); their chat ids."""
-    tables = school.tables()
-    tables["students"] += [
-        {
-            "id": crowd_key(n),
-            "last_name": "Ученик",
-            "first_name": f"Номер {n}",
-            "class": "C7A",
-            "enrolled": "2026-09-01",
-        }
-        for n in range(size)
-    ]
+    tables = crowd_tables(size)
     await write(sessions, tables, school.NOW, news=False)
     await processed_everything(sessions, school.NOW)
     async with sessions() as session:
@@ -90,19 +80,18 @@ async def add_crowd(sessions: async_sessionmaker[AsyncSession], size: int) -> li
     return chats
 
 
-def crowd_marks(size: int, each: int) -> dict[str, list[dict[str, str]]]:
-    """The tables with ``each`` new marks for every crowd student (the crowd included)."""
+def crowd_tables(size: int) -> dict[str, list[dict[str, str]]]:
+    """The tiny school's tables with ``size`` more students in 7А."""
     tables = school.tables()
     tables["students"] += [
-        {
-            "id": crowd_key(n),
-            "last_name": "Ученик",
-            "first_name": f"Номер {n}",
-            "class": "C7A",
-            "enrolled": "2026-09-01",
-        }
-        for n in range(size)
+        school._student(crowd_key(n), "Ученик", f"Номер {n}", "C7A") for n in range(size)
     ]
+    return tables
+
+
+def crowd_marks(size: int, each: int) -> dict[str, list[dict[str, str]]]:
+    """The tables with ``each`` new marks for every crowd student (the crowd included)."""
+    tables = crowd_tables(size)
     tables["marks"] += [
         mark(f"CM{n:04d}-{k}", crowd_key(n), str(2 + (n + k) % 4))
         for k in range(each)

@@ -34,6 +34,13 @@ pytestmark = [
 ]
 
 
+def _telegram_for(tg: FakeTelegram, chats: list[int]) -> None:
+    """Every crowd chat exists, and Telegram's limits are on (30/s, 1/s per chat)."""
+    for chat in chats:
+        tg.user(chat)
+    tg.limits(global_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
+
+
 def _counts(tg: FakeTelegram) -> Counter[int]:
     return Counter(int(s.chat_id or 0) for s in tg.sent if s.method == "sendMessage")
 
@@ -53,9 +60,7 @@ async def test_2000_pushes_to_500_chats_arrive_complete_and_once_within_the_limi
     chats = await add_crowd(sessions, 500)
     await write(sessions, crowd_marks(500, 4), school.NOW)
     async with FakeTelegram() as tg:
-        for chat in chats:
-            tg.user(chat)
-        tg.limits(global_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
+        _telegram_for(tg, chats)
         # window 0: every push its own message, so that 2,000 messages really go out.
         notifier = make_notifier(tg, sessions, clock, window=0)
         await notifier.run_until_idle(patience=300)
@@ -121,9 +126,7 @@ async def test_a_notifier_killed_mid_run_loses_nothing_after_a_restart(
     chats = await add_crowd(sessions, 300)
     await write(sessions, crowd_marks(300, 1), school.NOW)
     async with FakeTelegram() as tg:
-        for chat in chats:
-            tg.user(chat)
-        tg.limits(global_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
+        _telegram_for(tg, chats)
         command = _notifier_process(tg, db_url, NOTIFIER_LEASE_SECONDS="3")
         first = await _start(processes, command)
         await _until(lambda: sum(_counts(tg).values()) >= 60, 60)
@@ -158,9 +161,7 @@ async def test_two_notifiers_on_one_database_send_each_push_exactly_once(
 ) -> None:
     chats = await add_crowd(sessions, 300)
     async with FakeTelegram() as tg:
-        for chat in chats:
-            tg.user(chat)
-        tg.limits(global_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
+        _telegram_for(tg, chats)
         # Two senders share the bot's budget: 15 a second each.
         command = _notifier_process(tg, db_url, PUSH_RATE_PER_SECOND="15")
         first = await _start(processes, command)

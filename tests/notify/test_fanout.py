@@ -18,7 +18,15 @@ from core.access.permissions import Permission
 from core.models import OutboxEvent, RolePermission, School
 from core.models.enums import DeliveryState, EventKind, PermissionScope, Role
 from core.notify.content import ItemKind, push_items
-from core.notify.fanout import BLOCKED, CANCELLED, SUPERSEDED, TURNED_OFF, PushRules, fan_out
+from core.notify.fanout import (
+    BLOCKED,
+    CANCELLED,
+    SUPERSEDED,
+    TURNED_OFF,
+    FanOutReport,
+    PushRules,
+    fan_out,
+)
 from tests.bot import school
 from tests.notify.families import (
     DMITRY,
@@ -39,6 +47,13 @@ TZ = ZoneInfo("Asia/Yekaterinburg")
 RULES = PushRules(timezone=TZ, window=timedelta(seconds=60))
 
 
+async def _fan_out(sessions: async_sessionmaker[AsyncSession], at: datetime) -> FanOutReport:
+    async with sessions() as session:
+        report = await fan_out(session, at, RULES)
+        await session.commit()
+        return report
+
+
 def _kinds(rows: list[dict[str, object]], account: int) -> Counter[str]:
     return Counter(str(row["kind"]) for row in rows if row["account"] == account)
 
@@ -46,9 +61,7 @@ def _kinds(rows: list[dict[str, object]], account: int) -> Counter[str]:
 async def test_each_event_reaches_the_family_the_policy_allows(
     sessions: async_sessionmaker[AsyncSession], accounts: dict[int, int]
 ) -> None:
-    async with sessions() as session:
-        report = await fan_out(session, school.NOW, RULES)
-        await session.commit()
+    report = await _fan_out(sessions, school.NOW)
     rows = await deliveries(sessions)
     assert report.events == 8
     assert report.skipped == 0
@@ -81,9 +94,7 @@ async def test_a_second_fan_out_adds_nothing(
     sessions: async_sessionmaker[AsyncSession], accounts: dict[int, int]
 ) -> None:
     for _ in range(2):
-        async with sessions() as session:
-            await fan_out(session, school.NOW, RULES)
-            await session.commit()
+        await _fan_out(sessions, school.NOW)
     rows = await deliveries(sessions)
     pairs = [(row["account"], row["object"], row["kind"]) for row in rows]
     assert len(pairs) == len(set(pairs)) == 23
@@ -116,9 +127,7 @@ async def test_a_kind_turned_off_is_recorded_as_skipped(
     sessions: async_sessionmaker[AsyncSession], accounts: dict[int, int]
 ) -> None:
     await set_preferences(sessions, accounts[OLGA], marks=False)
-    async with sessions() as session:
-        await fan_out(session, school.NOW, RULES)
-        await session.commit()
+    await _fan_out(sessions, school.NOW)
     olga = [row for row in await deliveries(sessions) if row["account"] == accounts[OLGA]]
     marks = [row for row in olga if row["kind"] == EventKind.MARK_ADDED]
     assert {row["state"] for row in marks} == {DeliveryState.SKIPPED}
@@ -150,9 +159,7 @@ async def test_quiet_hours_hold_pushes_until_the_morning(
     evening = datetime(2026, 11, 30, 22, 30, tzinfo=TZ)  # Ольга's default window: 21:00-07:00
     await set_preferences(sessions, accounts[MARIA], quiet_from=None, quiet_to=None)
     await write(sessions, with_marks(mark("M9", "S1", "5")), evening.astimezone(UTC))
-    async with sessions() as session:
-        await fan_out(session, evening.astimezone(UTC), RULES)
-        await session.commit()
+    await _fan_out(sessions, evening.astimezone(UTC))
     rows = {row["account"]: row for row in await deliveries(sessions)}
     assert rows[accounts[OLGA]]["not_before"] == datetime(2026, 12, 1, 7, 0, tzinfo=TZ)
     assert rows[accounts[MARIA]]["not_before"] == evening  # she turned quiet hours off
@@ -174,9 +181,7 @@ async def test_a_push_soon_after_the_last_one_waits_for_the_window(
         await session.commit()
     later = school.NOW + timedelta(seconds=20)
     await write(sessions, with_marks(mark("M9", "S3", "5"), mark("M10", "S3", "4")), later)
-    async with sessions() as session:
-        await fan_out(session, later, RULES)
-        await session.commit()
+    await _fan_out(sessions, later)
     newest = [row for row in await deliveries(sessions) if row["object"][1] != 0][-2:]
     assert {row["account"] for row in newest} == {accounts[PAVEL], accounts[DMITRY]}
     assert {row["not_before"] for row in newest} == {school.NOW + timedelta(seconds=60)}
@@ -187,14 +192,10 @@ async def test_a_correction_inside_the_window_updates_the_pending_push(
 ) -> None:
     await processed_everything(sessions, school.NOW)
     await write(sessions, with_marks(mark("M9", "S3", "3")), school.NOW)
-    async with sessions() as session:
-        await fan_out(session, school.NOW, RULES)
-        await session.commit()
+    await _fan_out(sessions, school.NOW)
     fixed = school.NOW + timedelta(seconds=10)
     await write(sessions, with_marks(mark("M9", "S3", "4")), fixed)
-    async with sessions() as session:
-        await fan_out(session, fixed, RULES)
-        await session.commit()
+    await _fan_out(sessions, fixed)
     rows = [row for row in await deliveries(sessions) if row["account"] == accounts[PAVEL]]
     assert [(str(r["kind"]), r["state"], r["error"]) for r in rows] == [
         ("mark_added", DeliveryState.SKIPPED, SUPERSEDED),
@@ -213,14 +214,10 @@ async def test_a_mark_removed_inside_the_window_is_never_pushed(
 ) -> None:
     await processed_everything(sessions, school.NOW)
     await write(sessions, with_marks(mark("M9", "S3", "2")), school.NOW)
-    async with sessions() as session:
-        await fan_out(session, school.NOW, RULES)
-        await session.commit()
+    await _fan_out(sessions, school.NOW)
     removed = school.NOW + timedelta(seconds=10)
     await write(sessions, with_marks(mark("M9", "S3", "2") | {"deleted": "1"}), removed)
-    async with sessions() as session:
-        await fan_out(session, removed, RULES)
-        await session.commit()
+    await _fan_out(sessions, removed)
     rows = [row for row in await deliveries(sessions) if row["account"] == accounts[PAVEL]]
     assert [(str(r["kind"]), r["state"], r["error"]) for r in rows] == [
         ("mark_added", DeliveryState.SKIPPED, SUPERSEDED),
@@ -244,9 +241,7 @@ async def test_a_correction_after_the_push_went_out_says_so(
         await session.commit()
     later = school.NOW + timedelta(minutes=5)
     await write(sessions, with_marks(mark("M9", "S3", "4")), later)
-    async with sessions() as session:
-        await fan_out(session, later, RULES)
-        await session.commit()
+    await _fan_out(sessions, later)
     pending = [
         row
         for row in await deliveries(sessions)
@@ -274,9 +269,7 @@ async def test_changes_later_than_tomorrow_wait_for_the_digest(
         }
     )
     await write(sessions, tables, school.NOW)
-    async with sessions() as session:
-        report = await fan_out(session, school.NOW, RULES)
-        await session.commit()
+    report = await _fan_out(sessions, school.NOW)
     assert report.events == 1
     assert report.pending == report.skipped == 0
     assert await deliveries(sessions) == []
@@ -293,9 +286,7 @@ async def test_quiet_hours_windows_come_from_the_settings_menu(
         await session.commit()
     at = datetime(2026, 11, 30, 21, 30, tzinfo=TZ)
     await write(sessions, with_marks(mark("M9", "S3", "5")), at.astimezone(UTC))
-    async with sessions() as session:
-        await fan_out(session, at.astimezone(UTC), RULES)
-        await session.commit()
+    await _fan_out(sessions, at.astimezone(UTC))
     rows = {row["account"]: row["not_before"] for row in await deliveries(sessions)}
     assert rows[accounts[PAVEL]] == at  # 21:30 is before his 22:00
     assert rows[accounts[DMITRY]] == datetime(2026, 12, 1, 7, 0, tzinfo=TZ)

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import socket
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from bot.leader import (
@@ -25,39 +21,13 @@ from bot.leader import (
     SoleLeadership,
     create_leadership,
 )
-from tests.postgres_server import PostgresServer
-
-
-@dataclass(frozen=True)
-class Database:
-    server: PostgresServer
-    name: str
-
-    def dsn(self) -> str:
-        return self.server.dsn(self.name)
-
-    def url(self) -> str:
-        return self.server.url(self.name)
-
-
-async def _admin_fetch(server: PostgresServer, query: str, *args: object) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(server.dsn())
-    try:
-        return list(await connection.fetch(query, *args))
-    finally:
-        await connection.close()
+from tests.notify.own_database import Database, admin_fetch, own_database
 
 
 @pytest.fixture
 async def database(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
-    backends = os.environ.get("JOURNAL_TEST_BACKENDS", "sqlite,postgresql").split(",")
-    if "postgresql" not in {name.strip() for name in backends}:
-        pytest.skip("PostgreSQL is switched off by JOURNAL_TEST_BACKENDS")
-    server: PostgresServer = request.getfixturevalue("pg_server")
-    name = f"leader_{uuid.uuid4().hex[:12]}"
-    await _admin_fetch(server, f"CREATE DATABASE {name}")
-    yield Database(server, name)
-    await _admin_fetch(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    async with own_database(request, "leader") as database:
+        yield database
 
 
 @pytest.fixture
@@ -71,7 +41,7 @@ async def pair(database: Database) -> AsyncIterator[tuple[AdvisoryLockLeadership
 
 async def _lock_holders(database: Database) -> list[int]:
     """Backends of ``database`` holding the leader lock (a bigint key shows as two halves)."""
-    rows = await _admin_fetch(
+    rows = await admin_fetch(
         database.server,
         "SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
         " WHERE l.locktype = 'advisory' AND l.granted AND d.datname = $1"
@@ -134,7 +104,7 @@ async def test_a_leader_whose_backend_is_terminated_steps_down(
     assert not await second.try_acquire()
     [pid] = await _lock_holders(database)
     # The two-argument form waits until the backend has really exited (and freed the lock).
-    [row] = await _admin_fetch(database.server, "SELECT pg_terminate_backend($1, 5000)", pid)
+    [row] = await admin_fetch(database.server, "SELECT pg_terminate_backend($1, 5000)", pid)
     assert row[0] is True
 
     for _ in range(500):  # asyncpg sees the close on a later turn of the loop
@@ -160,7 +130,7 @@ async def test_a_leader_whose_backend_is_terminated_steps_down(
 @pytest.mark.postgresql
 async def test_leadership_on_another_database_does_not_compete(database: Database) -> None:
     other = Database(database.server, f"{database.name}_b")
-    await _admin_fetch(database.server, f"CREATE DATABASE {other.name}")
+    await admin_fetch(database.server, f"CREATE DATABASE {other.name}")
     here, there = AdvisoryLockLeadership(database.dsn()), AdvisoryLockLeadership(other.dsn())
     try:
         assert await here.try_acquire()
@@ -168,7 +138,7 @@ async def test_leadership_on_another_database_does_not_compete(database: Databas
     finally:
         await here.release()
         await there.release()
-        await _admin_fetch(database.server, f"DROP DATABASE {other.name} WITH (FORCE)")
+        await admin_fetch(database.server, f"DROP DATABASE {other.name} WITH (FORCE)")
 
 
 async def test_an_unreachable_database_means_not_leading(refused_port: int) -> None:

@@ -16,7 +16,7 @@ from core.clock import FrozenClock
 from core.models import AccountLink, Delivery
 from core.models.enums import DeliveryState, PrivacyLevel
 from tests.bot import school
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeTelegram, SimUser
 from tests.fake_telegram.records import Sent
 from tests.notify.families import (
     PAVEL,
@@ -58,14 +58,9 @@ async def test_a_minimal_push_shows_its_details_on_a_press(
     running_bot: FakeTelegram, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     tg = running_bot
-    pavel = tg.user(PAVEL, "Павел", language_code="en")
-    account = await link_account(sessions, PAVEL, "G2")
-    await set_preferences(sessions, account, privacy=PrivacyLevel.MINIMAL)
-    await write(sessions, with_marks(mark("M9", "S3", "2")), school.NOW)
-    [push] = await tg.wait_for(_push_to(PAVEL), timeout=15)  # type: ignore[arg-type]
+    pavel, _account, push = await _minimal_push(tg, sessions)
     assert push.plain_text == "🔔 Дмитрий: a new mark in Алгебра"
     assert push.buttons == [("Show details", "pd1")]
-    await _recorded(sessions, push)
     await tg.press(pavel, push, "pd1")
     edited = await _edited(tg, push)
     assert edited == "🔔 Дмитрий: new mark in Алгебра: 2 (30 November)"
@@ -75,12 +70,7 @@ async def test_details_are_refused_once_the_link_is_gone(
     running_bot: FakeTelegram, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     tg = running_bot
-    pavel = tg.user(PAVEL, "Павел", language_code="en")
-    account = await link_account(sessions, PAVEL, "G2")
-    await set_preferences(sessions, account, privacy=PrivacyLevel.MINIMAL)
-    await write(sessions, with_marks(mark("M9", "S3", "2")), school.NOW)
-    [push] = await tg.wait_for(_push_to(PAVEL), timeout=15)  # type: ignore[arg-type]
-    await _recorded(sessions, push)
+    pavel, account, push = await _minimal_push(tg, sessions)
     async with sessions() as session:  # the school removed Павел's link since the push
         await session.execute(delete(AccountLink).where(AccountLink.account_id == account))
         await session.commit()
@@ -93,6 +83,19 @@ async def test_details_are_refused_once_the_link_is_gone(
     state = tg.messages[(PAVEL, push.message_id or 0)]
     assert state.edits == 0
     assert "2" not in (state.text or "").replace("2 (", "")
+
+
+async def _minimal_push(
+    tg: FakeTelegram, sessions: async_sessionmaker[AsyncSession]
+) -> tuple[SimUser, int, Sent]:
+    """Павел, at the minimal privacy level, gets a push about Дмитрий's new 2, recorded sent."""
+    pavel = tg.user(PAVEL, "Павел", language_code="en")
+    account = await link_account(sessions, PAVEL, "G2")
+    await set_preferences(sessions, account, privacy=PrivacyLevel.MINIMAL)
+    await write(sessions, with_marks(mark("M9", "S3", "2")), school.NOW)
+    [push] = await tg.wait_for(_push_to(PAVEL), timeout=15)  # type: ignore[arg-type]
+    await _recorded(sessions, push)
+    return pavel, account, push
 
 
 async def _edited(tg: FakeTelegram, push: Sent) -> str | None:

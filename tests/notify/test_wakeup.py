@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -24,44 +21,17 @@ from bot.notifier.wakeup import (
     Wakeup,
     create_wakeup,
 )
-from tests.postgres_server import PostgresServer
+from tests.notify.own_database import Database, admin_fetch, own_database
 
 # Trust auth ignores it; it must still never reach a log line.
 PASSWORD = "s3cret-pw"  # noqa: S105 (a test's stand-in, no real secret)
 LISTENER = "journal-outbox-listener"  # PostgresWakeup's default application_name
 
 
-@dataclass(frozen=True)
-class Database:
-    server: PostgresServer
-    name: str
-
-    def dsn(self) -> str:
-        server = self.server
-        return f"postgresql://{server.user}:{PASSWORD}@{server.host}:{server.port}/{self.name}"
-
-    def url(self) -> str:
-        return self.server.url(self.name)
-
-
-async def _admin(server: PostgresServer, statement: str) -> None:
-    connection = await asyncpg.connect(server.dsn())
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture
 async def database(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
-    backends = os.environ.get("JOURNAL_TEST_BACKENDS", "sqlite,postgresql").split(",")
-    if "postgresql" not in {name.strip() for name in backends}:
-        pytest.skip("PostgreSQL is switched off by JOURNAL_TEST_BACKENDS")
-    server: PostgresServer = request.getfixturevalue("pg_server")
-    name = f"wakeup_{uuid.uuid4().hex[:12]}"
-    await _admin(server, f"CREATE DATABASE {name}")
-    yield Database(server, name)
-    await _admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    async with own_database(request, "wakeup", PASSWORD) as database:
+        yield database
 
 
 @pytest.fixture
@@ -184,10 +154,10 @@ async def test_while_disconnected_wait_still_times_out_and_reconnects_later(
     listener: PostgresWakeup, database: Database
 ) -> None:
     # Dropping the database throws the listener out and makes every reconnect fail.
-    await _admin(database.server, f"DROP DATABASE {database.name} WITH (FORCE)")
+    await admin_fetch(database.server, f"DROP DATABASE {database.name} WITH (FORCE)")
     assert await listener.wait(0.3) is False
 
-    await _admin(database.server, f"CREATE DATABASE {database.name}")
+    await admin_fetch(database.server, f"CREATE DATABASE {database.name}")
     assert await listener.wait(5) is True  # the reconnect's wake-up
     assert len(await _listener_pids(database)) == 1
     await _notify(database)
@@ -219,7 +189,7 @@ async def test_close_is_idempotent_and_leaves_nothing_running(database: Database
 async def test_close_stops_a_reconnect_in_progress(database: Database) -> None:
     wakeup = PostgresWakeup(database.dsn(), min_backoff=0.05, max_backoff=0.2)
     await wakeup.start()
-    await _admin(database.server, f"DROP DATABASE {database.name} WITH (FORCE)")
+    await admin_fetch(database.server, f"DROP DATABASE {database.name} WITH (FORCE)")
     assert await wakeup.wait(0.3) is False  # reconnecting, and failing
     assert len(_open_listener_tasks()) == 1
 
@@ -228,7 +198,7 @@ async def test_close_stops_a_reconnect_in_progress(database: Database) -> None:
     assert _open_listener_tasks() == []
 
     # Nothing comes back once the database does.
-    await _admin(database.server, f"CREATE DATABASE {database.name}")
+    await admin_fetch(database.server, f"CREATE DATABASE {database.name}")
     assert await wakeup.wait(0.5) is False
     assert await _listener_pids(database) == []
 
