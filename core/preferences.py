@@ -16,7 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.models import NotificationPreference
 from core.models.enums import PrivacyLevel
 
-KINDS = ("marks", "absences", "timetable_changes", "homework", "evening_digest", "weekly_summary")
+KINDS = (
+    "marks",
+    "absences",
+    "timetable_changes",
+    "homework",
+    "evening_digest",
+    "weekly_summary",
+    "announcements",
+)
 QUIET_HOURS = {"21-07": (time(21), time(7)), "22-07": (time(22), time(7)), "off": (None, None)}
 # Menu values travel in callback data, where ":" is the separator: hours and minutes as HHMM.
 DIGEST_TIMES = ("1800", "1900", "2000", "2100")

@@ -8,9 +8,13 @@ from core.models.accounts import (
     NotificationPreference,
     RolePermission,
 )
+from core.models.announcements import Announcement, AnnouncementRecipient
 from core.models.base import Base
 from core.models.enums import (
     STAFF_ROLES,
+    AnnouncementAudience,
+    AnnouncementTarget,
+    AttachmentKind,
     AttendanceCode,
     AttestationKind,
     AuthorKind,
@@ -40,7 +44,7 @@ from core.models.journal import (
     LessonPlanItem,
     Mark,
 )
-from core.models.messaging import AuditRecord, Delivery, MessageThread, OutboxEvent, ThreadMessage
+from core.models.messaging import AuditRecord, Delivery, OutboxEvent
 from core.models.people import (
     Enrolment,
     Group,
@@ -55,6 +59,13 @@ from core.models.people import (
     TeachingAssignment,
 )
 from core.models.school import AcademicYear, Bell, Holiday, School, Subject, Term, WorkType
+from core.models.threads import (
+    MessageAttachment,
+    MessageMute,
+    MessageThread,
+    OfficeHours,
+    ThreadMessage,
+)
 from core.models.timetable import TimetableChange, TimetableEntry
 
 __all__ = [
@@ -62,6 +73,11 @@ __all__ = [
     "AcademicYear",
     "Account",
     "AccountLink",
+    "Announcement",
+    "AnnouncementAudience",
+    "AnnouncementRecipient",
+    "AnnouncementTarget",
+    "AttachmentKind",
     "Attendance",
     "AttendanceCode",
     "AttestationKind",
@@ -92,10 +108,13 @@ __all__ = [
     "LinkAttempt",
     "LinkMethod",
     "Mark",
+    "MessageAttachment",
+    "MessageMute",
     "MessageThread",
     "Messenger",
     "MovementKind",
     "NotificationPreference",
+    "OfficeHours",
     "OutboxEvent",
     "PermissionScope",
     "PrivacyLevel",

@@ -114,6 +114,26 @@ class AuthorKind(StrEnum):
     STAFF = "staff"
 
 
+class AttachmentKind(StrEnum):
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+class AnnouncementAudience(StrEnum):
+    GUARDIANS = "guardians"
+    STUDENTS = "students"
+    BOTH = "both"
+
+
+class AnnouncementTarget(StrEnum):
+    """How far an announcement reaches: the school, a parallel (grade), a class or a group."""
+
+    SCHOOL = "school"
+    GRADE = "grade"
+    CLASS = "class"
+    GROUP = "group"
+
+
 class EventKind(StrEnum):
     """Domain events written to the outbox in the same transaction as the change."""
 
@@ -129,6 +149,10 @@ class EventKind(StrEnum):
     # Scheduled messages: one event per account and day, their content read at send time.
     EVENING_DIGEST = "evening_digest"
     WEEKLY_SUMMARY = "weekly_summary"
+    # The sender's delivery report, planned a minute after an announcement goes out.
+    ANNOUNCEMENT_REPORT = "announcement_report"
+    # A participant sent a thread to the administration ("Report").
+    THREAD_REPORTED = "thread_reported"
 
 
 class DeliveryState(StrEnum):

@@ -1,4 +1,4 @@
-"""Questions from families to staff, the notification outbox and its deliveries, the audit log."""
+"""The notification outbox and its deliveries, the audit log."""
 
 from __future__ import annotations
 
@@ -12,48 +12,12 @@ from sqlalchemy import (
     Index,
     SmallInteger,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, IdMixin, TimestampsMixin, fk, str_enum, utcnow
-from core.models.enums import AuthorKind, DeliveryState, EventKind, ThreadStatus
-
-
-class MessageThread(TimestampsMixin, IdMixin, Base):
-    """A question from a family (or a student) to a staff member, and its answers."""
-
-    __tablename__ = "message_threads"
-
-    school_id: Mapped[int] = fk("schools.id", index=False)
-    account_id: Mapped[int | None] = fk("accounts.id", nullable=True, ondelete="SET NULL")
-    student_id: Mapped[int | None] = fk("students.id", nullable=True, index=False)
-    staff_id: Mapped[int] = fk("staff.id")
-    subject: Mapped[str] = mapped_column(String(255))
-    status: Mapped[ThreadStatus] = mapped_column(
-        str_enum(ThreadStatus, "thread_status"), default=ThreadStatus.OPEN
-    )
-
-    __table_args__ = (Index(None, "school_id", "status"),)
-
-
-class ThreadMessage(IdMixin, Base):
-    __tablename__ = "thread_messages"
-
-    thread_id: Mapped[int] = fk("message_threads.id", index=False)
-    author_kind: Mapped[AuthorKind] = mapped_column(str_enum(AuthorKind, "author_kind"))
-    author_account_id: Mapped[int | None] = fk(
-        "accounts.id", nullable=True, ondelete="SET NULL", index=False
-    )
-    author_staff_id: Mapped[int | None] = fk(
-        "staff.id", nullable=True, ondelete="SET NULL", index=False
-    )
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    read_at: Mapped[datetime | None]
-
-    __table_args__ = (Index(None, "thread_id", "created_at"),)
+from core.models.enums import DeliveryState, EventKind
 
 
 class OutboxEvent(IdMixin, Base):

@@ -15,6 +15,9 @@ supersedes that push; a deletion of a mark the family was never told about is no
 
 Timing: timetable changes are pushed for today and tomorrow only (later ones reach the evening
 digest), homework while it is not yet due. About ten statements per batch, whatever its size.
+
+The mail's events (thread messages, announcements, reported threads) are claimed in the same
+batch and planned by :mod:`core.messaging.delivery`: other recipients, no coalescing window.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from core.access.facts import active_on
 from core.access.permissions import Permission
 from core.access.recipients import family_recipients
 from core.linking.people import staff_present
+from core.messaging.delivery import MAIL_KINDS, mail_deliveries
 from core.models import (
     Account,
     AccountLink,
@@ -46,12 +50,18 @@ from core.models import (
 from core.models.enums import DeliveryState, EventKind
 from core.notify.kinds import FANNED_OUT, PERMISSION, PREFERENCE
 from core.notify.quiet import release_time
+from core.notify.reasons import BLOCKED, CANCELLED, SUPERSEDED, TURNED_OFF
 from core.preferences import Preferences, preferences_of
 
-SUPERSEDED = "superseded by a correction"
-CANCELLED = "cancelled: the mark was removed before it was pushed"
-TURNED_OFF = "turned off in settings"
-BLOCKED = "the account is inactive (bot blocked)"
+__all__ = [
+    "BLOCKED",
+    "CANCELLED",
+    "SUPERSEDED",
+    "TURNED_OFF",
+    "FanOutReport",
+    "PushRules",
+    "fan_out",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +85,10 @@ async def fan_out(
         (
             await session.execute(
                 select(OutboxEvent)
-                .where(OutboxEvent.processed_at.is_(None), OutboxEvent.kind.in_(FANNED_OUT))
+                .where(
+                    OutboxEvent.processed_at.is_(None),
+                    OutboxEvent.kind.in_((*FANNED_OUT, *MAIL_KINDS)),
+                )
                 .order_by(OutboxEvent.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
@@ -85,14 +98,17 @@ async def fan_out(
     if not events:
         return FanOutReport()
     today = now.astimezone(rules.timezone).date()
-    audiences = await _audiences(session, events, today)
+    mail = [event for event in events if event.kind in MAIL_KINDS]
+    journal = [event for event in events if event.kind not in MAIL_KINDS]
+    audiences = await _audiences(session, journal, today)
     accounts = {account for audience in audiences.values() for account in audience}
-    planner = _Planner(now, rules, await _history(session, events, accounts, now, rules.window))
+    planner = _Planner(now, rules, await _history(session, journal, accounts, now, rules.window))
     planner.active = await _active(session, accounts)
     planner.preferences = await preferences_of(session, accounts)
-    for event in events:
+    for event in journal:
         for account_id in audiences.get(event.id, ()):
             planner.plan(event, account_id)
+    planner.rows += await mail_deliveries(session, mail, now, rules.timezone)
     if planner.superseded:
         await session.execute(
             update(Delivery)

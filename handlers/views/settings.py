@@ -17,6 +17,7 @@ KIND_LABELS = {
     "homework": N_("Homework"),
     "evening_digest": N_("Evening digest"),
     "weekly_summary": N_("Weekly summary"),
+    "announcements": N_("Announcements"),
 }
 
 

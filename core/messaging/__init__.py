@@ -1,0 +1,1 @@
+"""The journal's built-in mail: threads, office hours, announcements."""
