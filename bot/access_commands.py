@@ -8,9 +8,6 @@ operator reads can be typed back.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -18,29 +15,18 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.command_support import CommandError, Gettext, person_id, refuse, run_in_session
 from bot.exchange_commands import date_argument
 from bot.settings import Settings
-from core import migrate
 from core.access import matrix as matrices
 from core.access.permissions import DEFAULT_MATRIX, Permission
-from core.db import create_engine, create_sessionmaker
-from core.i18n import N_, gettext_for
-from core.linking.targets import InviteTargetError, resolve_school
+from core.i18n import N_
+from core.linking.targets import resolve_school
 from core.models import AuditRecord, Staff, Student
 from core.models.enums import PermissionScope, Role
 from core.services.naming import short_name
 
 E = TypeVar("E", bound=StrEnum)
-Gettext = Callable[[str], str]
-
-
-class CommandError(Exception):
-    """One line for the operator, exit code 2: an N_-marked template and its parameters."""
-
-    def __init__(self, message: str, **params: object) -> None:
-        self.message = message
-        self.params = {key: str(value) for key, value in params.items()}
-        super().__init__(message.format(**self.params))
 
 
 def _names(members: type[StrEnum]) -> str:
@@ -95,39 +81,13 @@ def _optional(kind: type[E], value: str | None) -> E | None:
     return None if value is None else _parse(kind, value)
 
 
-def _run(settings: Settings, work: Callable[[AsyncSession, Gettext], Awaitable[None]]) -> int:
-    gettext = gettext_for(settings.default_locale)
-    migrate.upgrade(settings.database_url)
-
-    async def go() -> None:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                await work(session, gettext)
-                await session.commit()
-        finally:
-            await engine.dispose()
-
-    try:
-        asyncio.run(go())
-    except (CommandError, InviteTargetError) as bad:
-        return _refuse(settings, bad)
-    return 0
-
-
-def _refuse(settings: Settings, bad: CommandError | InviteTargetError) -> int:
-    gettext = gettext_for(settings.default_locale)
-    print(f"journal: {gettext(bad.message).format(**bad.params)}", file=sys.stderr)
-    return 2
-
-
 def _roles(args: argparse.Namespace, settings: Settings) -> int:
     try:  # every word is checked before the database is touched
         role = _optional(Role, args.role)
         permission = _optional(Permission, getattr(args, "permission", None))
         scope = _optional(PermissionScope, getattr(args, "scope", None))
     except CommandError as bad:
-        return _refuse(settings, bad)
+        return refuse(settings, bad)
 
     async def work(session: AsyncSession, gettext: Gettext) -> None:
         school_id = await resolve_school(session, args.school)
@@ -146,7 +106,7 @@ def _roles(args: argparse.Namespace, settings: Settings) -> int:
             session, school_id, role if args.roles_command == "show" else None, gettext
         )
 
-    return _run(settings, work)
+    return run_in_session(settings, work)
 
 
 async def _print_matrix(
@@ -172,20 +132,14 @@ async def _print_matrix(
 
 
 async def _student_id(session: AsyncSession, school_id: int, key: str) -> int:
-    query = select(Student.id).where(Student.school_id == school_id)
-    if key.startswith("#") and key[1:].isdigit():
-        query = query.where(Student.id == int(key[1:]))
-    else:
-        query = query.where(Student.external_id == key)
-    found = (await session.execute(query)).scalar_one_or_none()
-    if found is None:
-        raise CommandError(N_("there is no student with id {key}"), key=key)
-    return int(found)
+    return await person_id(
+        session, Student, school_id, key, N_("there is no student with id {key}")
+    )
 
 
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
     if args.limit < 1:
-        return _refuse(settings, CommandError(N_("--limit must be 1 or more")))
+        return refuse(settings, CommandError(N_("--limit must be 1 or more")))
 
     async def work(session: AsyncSession, gettext: Gettext) -> None:
         school_id = await resolve_school(session, args.school)
@@ -210,7 +164,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
         if not records:
             print(gettext(N_("no reads of this student's data recorded")))
 
-    return _run(settings, work)
+    return run_in_session(settings, work)
 
 
 def _line(record: AuditRecord, names: dict[int, str], settings: Settings, gettext: Gettext) -> str:

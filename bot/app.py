@@ -1,8 +1,9 @@
 """The dispatcher factory: production, the console and the tests build the bot the same way.
 
 Nothing is created at import time. Services reach handlers as workflow data: ``clock``,
-``timezone``, ``messenger`` (which adapter this dispatcher serves), ``i18n``; per update the
-middlewares add ``session``, ``account``, ``reader``, ``now`` and ``today``.
+``timezone``, ``messenger`` (which adapter this dispatcher serves), ``i18n``, ``mail_rules``
+(the mail's limits); per update the middlewares add ``session``, ``account``, ``reader``,
+``now`` and ``today``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import middlewares
 from core.clock import Clock
 from core.i18n import LOCALES_DIR
+from core.messaging.rules import MessagingRules
 from core.models.enums import Messenger
 from handlers import build_routers
 
@@ -33,6 +35,16 @@ class BotConfig:
     # Per-user token bucket: sustained updates per second, and the burst allowed.
     throttle_rate: float = 2.0
     throttle_burst: int = 8
+    # The mail's limits per family member (core.messaging.rules).
+    questions_open_per_recipient: int = 3
+    questions_per_day: int = 20
+
+    def mail_rules(self) -> MessagingRules:
+        return MessagingRules(
+            timezone=self.timezone,
+            open_per_recipient=self.questions_open_per_recipient,
+            messages_per_day=self.questions_per_day,
+        )
 
 
 def create_i18n(default_locale: str) -> I18n:
@@ -54,6 +66,7 @@ def create_dispatcher(
         timezone=config.timezone,
         messenger=config.messenger,
         sessions=sessions,
+        mail_rules=config.mail_rules(),
         # Also set per update by the locale middleware; here so that the error handler can
         # translate even when the failure came before that middleware ran.
         i18n=i18n,

@@ -8,7 +8,13 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from bot import access_commands, exchange_commands, invite_commands, runtime_commands
+from bot import (
+    access_commands,
+    exchange_commands,
+    invite_commands,
+    runtime_commands,
+    staff_commands,
+)
 from bot.settings import Settings, SettingsError, load_settings
 from core import migrate
 
@@ -69,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     exchange_commands.add_commands(commands)
     invite_commands.add_commands(commands)
     access_commands.add_commands(commands)
+    staff_commands.add_commands(commands)
 
     health = commands.add_parser(
         "health", help="exit 0 when the database is reachable and migrated"

@@ -42,7 +42,10 @@ def create_bot(token: str, api_url: str | None) -> Bot:
 
 def config_from(settings: Settings) -> BotConfig:
     return BotConfig(
-        timezone=ZoneInfo(settings.school_timezone), default_locale=settings.default_locale
+        timezone=ZoneInfo(settings.school_timezone),
+        default_locale=settings.default_locale,
+        questions_open_per_recipient=settings.questions_open_per_recipient,
+        questions_per_day=settings.questions_per_day,
     )
 
 

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # `journal run` also runs the notifier and the scheduled jobs; turn off where a separate
     # `journal notifier` process does that.
     run_notifier: bool = True
+    # The mail: a family member's questions to one person not yet closed, and messages a day.
+    questions_open_per_recipient: int = Field(default=3, ge=1, le=100)
+    questions_per_day: int = Field(default=20, ge=1, le=1000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     @field_validator("bot_token", mode="before")

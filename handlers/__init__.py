@@ -11,11 +11,15 @@ from aiogram import Router
 
 from handlers import (
     agenda,
+    announce,
+    ask,
     children,
     class_teacher,
+    compose,
     diary,
     errors,
     fallback,
+    inbox,
     language,
     linking,
     membership,
@@ -47,6 +51,10 @@ def build_routers() -> list[Router]:
         class_teacher.router(),
         settings.router(),
         push.router(),
+        ask.router(),
+        announce.router(),
+        inbox.router(),  # a plain reply to a delivered message, before the draft's text
+        compose.router(),  # the draft's text and files, before free-text questions
         language.router(),
         privacy.router(),
         fallback.router(),

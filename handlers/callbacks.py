@@ -98,3 +98,68 @@ class PageOf(CallbackData, prefix="pg1"):
 class PushDetails(CallbackData, prefix="pd1"):
     """Show the details a minimal push left out. Carries nothing: the handler finds the push
     by the message it is pressed on and the account pressing it."""
+
+
+# The mail (handlers/ask.py, inbox.py, announce.py, compose.py). Ids in them are wishes: the
+# core judges every press again.
+
+
+class AskAbout(CallbackData, prefix="aq1"):
+    """/ask: the child the question is about."""
+
+    child: int
+
+
+class AskTo(CallbackData, prefix="aq2"):
+    """/ask: a recipient on offer for ``child`` (``subject`` 0: none)."""
+
+    child: int
+    staff: int
+    role: str
+    subject: int = 0
+
+
+class DraftAction(CallbackData, prefix="df1"):
+    """A button under the preview of the draft kept in the chat's state."""
+
+    act: str  # send | all | cancel | ack | urgent
+
+
+class ThreadAction(CallbackData, prefix="th1"):
+    """An action on thread ``thread``; ``arg`` carries mute days."""
+
+    thread: int
+    act: str  # open | reply | answered | close | mute | muted | report | files
+    arg: int = 0
+
+
+class InboxShow(CallbackData, prefix="ib1"):
+    side: str  # family | staff
+    page: int = 0
+
+
+class NewQuestion(CallbackData, prefix="ib2"):
+    """Start /ask from the inbox."""
+
+
+class AnnounceTo(CallbackData, prefix="an1"):
+    target: str  # school | grade | class | group
+    grade: int = 0
+    cls: int = 0
+    grp: int = 0
+
+
+class AnnounceFor(CallbackData, prefix="an2"):
+    audience: str  # guardians | students | both
+
+
+class Acknowledge(CallbackData, prefix="ak1"):
+    announcement: int
+
+
+class AnnouncementShow(CallbackData, prefix="ar1"):
+    """The delivery report of an announcement, or (``names``) who it did not reach."""
+
+    announcement: int
+    names: bool = False
+    edit: bool = False  # "Refresh" under a report: the report is edited in place

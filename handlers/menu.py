@@ -20,6 +20,7 @@ BUTTON_CHILDREN = __("👪 Children")
 BUTTON_LANGUAGE = __("🌐 Language")
 BUTTON_PRIVACY = __("🔒 Privacy")
 BUTTON_HELP = __("❓ Help")
+BUTTON_MESSAGES = __("✉️ Messages")
 
 
 def linking_keyboard() -> ReplyKeyboardMarkup:
@@ -52,5 +53,5 @@ def main_keyboard(account: AccountView | None) -> ReplyKeyboardMarkup:
     rows.append(
         [KeyboardButton(text=str(BUTTON_LANGUAGE)), KeyboardButton(text=str(BUTTON_PRIVACY))]
     )
-    rows.append([KeyboardButton(text=str(BUTTON_HELP))])
+    rows.append([KeyboardButton(text=str(BUTTON_MESSAGES)), KeyboardButton(text=str(BUTTON_HELP))])
     return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True)

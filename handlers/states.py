@@ -8,3 +8,11 @@ from aiogram.fsm.state import State, StatesGroup
 class Linking(StatesGroup):
     # A code or a phone waits here while the user reads the personal-data notice.
     awaiting_consent = State()
+
+
+class Mail(StatesGroup):
+    # A message to the school (or an answer, or an announcement) is being written; the draft
+    # is in the state's data until "Send" or "Cancel".
+    writing = State()
+    # /announce: a target was chosen, the audience is being chosen.
+    announcing = State()

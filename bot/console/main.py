@@ -68,6 +68,8 @@ async def run_console(
             timezone=settings.timezone,
             default_locale=settings.default_locale,
             messenger=Messenger.CONSOLE,
+            questions_open_per_recipient=settings.questions_open_per_recipient,
+            questions_per_day=settings.questions_per_day,
         )
         dp = create_dispatcher(config, sessions, clock)
         await Console(dp, sessions, clock, persona, out).run(lines or stdin_lines())

@@ -1,4 +1,5 @@
-"""A claim becomes messages: the coalesced pushes as one, each scheduled message on its own.
+"""A claim becomes messages: the coalesced pushes as one, each scheduled message and each piece
+of mail (a question, an answer, an announcement, a report) on its own, with its files after it.
 
 Rendering happens in the account's language (``Account.locale``, else the school's default)
 and at its privacy level. Deliveries left with nothing to say (a mark removed before it was
@@ -8,8 +9,9 @@ pushed, a digest for a day without school) are returned to be recorded as skippe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
@@ -17,10 +19,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.policy import AccessDenied
 from core.linking.accounts import account_view, reader_of
-from core.notify.content import ItemKind, PushItem
+from core.messaging.dto import AnnouncementReport, Attachment
+from core.messaging.notices import (
+    AnnouncementNotice,
+    Notice,
+    ReportedNotice,
+    ThreadNotice,
+    notices,
+)
+from core.models.enums import AttachmentKind, EventKind
+from core.notify.content import MAIL_ITEMS, ItemKind, PushItem
 from core.notify.deliveries import Claim
 from core.notify.digest import evening_digest
 from core.notify.weekly import weekly_summary
+from handlers.views import announce as announce_views
+from handlers.views import threads as thread_views
 from handlers.views.digest import digest_view
 from handlers.views.push import push_keyboard, push_pages
 from handlers.views.weekly import weekly_view
@@ -36,6 +49,10 @@ class Message:
     text: str
     markup: InlineKeyboardMarkup | None
     attempts: int
+    # Sent after the text, each as a message of its own (the text is the delivery).
+    files: tuple[Attachment, ...] = ()
+    # Set on the follow-up messages that carry one of those files.
+    file: Attachment | None = None
 
 
 async def compose(
@@ -45,11 +62,16 @@ async def compose(
     now: datetime,
     i18n: I18n,
     default_locale: str,
+    timezone: ZoneInfo,
 ) -> tuple[list[Message], list[int]]:
     """The claim's messages from its items (:func:`core.notify.content.claimed_items`), and
     the deliveries that have nothing to say."""
     silent = set(claim.delivery_ids) - {item.delivery_id for item in items}
-    pushes = [item for item in items if item.kind not in _SCHEDULED]
+    pushes = [item for item in items if item.kind not in _SCHEDULED + MAIL_ITEMS]
+    mail = [item for item in items if item.kind in MAIL_ITEMS]
+    said = await notices(
+        session, [(EventKind(item.kind.value), item.object_id or 0) for item in mail]
+    )
     locale = claim.locale or default_locale
     messages: list[Message] = []
     with i18n.context(), i18n.use_locale(locale):
@@ -69,7 +91,39 @@ async def compose(
                     silent.add(item.delivery_id)
                 else:
                     messages.append(_message(claim, [item.delivery_id], text, None))
+        for item in mail:
+            notice = said.get((EventKind(item.kind.value), item.object_id or 0))
+            if notice is None:
+                silent.add(item.delivery_id)
+                continue
+            text, markup, files = _mail(notice, timezone, now)
+            messages.append(replace(_message(claim, [item.delivery_id], text, markup), files=files))
     return messages, sorted(silent)
+
+
+def _mail(
+    notice: Notice, timezone: ZoneInfo, now: datetime
+) -> tuple[str, InlineKeyboardMarkup | None, tuple[Attachment, ...]]:
+    """A piece of mail's text, buttons and files (a staff member's files come with "Open")."""
+    if isinstance(notice, ThreadNotice):
+        if notice.to_staff:
+            return (*thread_views.staff_notice(notice), ())
+        return (*thread_views.family_notice(notice), notice.attachments)
+    if isinstance(notice, AnnouncementNotice):
+        return (*announce_views.notice_view(notice), notice.attachments)
+    if isinstance(notice, ReportedNotice):
+        return (*thread_views.reported_notice(notice), ())
+    report: AnnouncementReport = notice
+    return (*announce_views.report_view(report, timezone, now), ())
+
+
+def file_messages(message: Message) -> list[Message]:
+    """One message per file of ``message``, to follow it into the chat."""
+    return [
+        Message(message.account_id, message.chat_key, (), "", None, 0, file=attachment)
+        for attachment in message.files
+        if attachment.kind in (AttachmentKind.PHOTO, AttachmentKind.DOCUMENT)
+    ]
 
 
 def _message(

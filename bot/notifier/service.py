@@ -23,7 +23,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -39,10 +39,12 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.notifier.compose import Message, compose
+from bot.notifier.compose import Message, compose, file_messages
 from bot.notifier.pacer import PaceLimits, Pacer
 from bot.notifier.wakeup import PollingWakeup, Wakeup
 from core.clock import Clock
+from core.messaging.dto import Attachment
+from core.models.enums import AttachmentKind
 from core.notify import deliveries
 from core.notify.content import audit_pushes, claimed_items
 from core.notify.deliveries import Sent
@@ -51,6 +53,7 @@ from core.notify.fanout import PushRules, fan_out
 logger = logging.getLogger(__name__)
 
 NOTHING_TO_SAY = "nothing left to say"
+FILE_ATTEMPTS = 3  # a file that follows a message is tried this often, then given up
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,7 @@ class Notifier:
                     now,
                     self.i18n,
                     self.config.default_locale,
+                    self.config.rules.timezone,
                 )
                 messages += composed
                 silent += nothing
@@ -265,6 +269,9 @@ class Notifier:
             task.add_done_callback(self._in_flight.discard)
 
     async def _send(self, message: Message) -> None:
+        if message.file is not None:
+            await self._send_file(message, message.file)
+            return
         try:
             sent = await self.bot.send_message(
                 chat_id=int(message.chat_key),
@@ -293,9 +300,51 @@ class Notifier:
         else:
             self._sent.append(Sent(message.delivery_ids, str(sent.message_id), self.clock.now()))
             self.stats.sent += 1
+            for follower in file_messages(message):
+                self._enqueue(follower)
         finally:
             self._slots.release()
         self._done(message)
+
+    async def _send_file(self, message: Message, attachment: Attachment) -> None:
+        """A file after its message. Not a delivery of its own: a failure is retried a few
+        times here and then given up (the thread's "Files" button still has it)."""
+        try:
+            if attachment.kind == AttachmentKind.PHOTO:
+                await self.bot.send_photo(
+                    chat_id=int(message.chat_key),
+                    photo=attachment.file_key,
+                    request_timeout=int(self.config.send_timeout),
+                )
+            else:
+                await self.bot.send_document(
+                    chat_id=int(message.chat_key),
+                    document=attachment.file_key,
+                    request_timeout=int(self.config.send_timeout),
+                )
+        except TelegramRetryAfter as exc:
+            self.stats.rate_limited += 1
+            self._pacer.pause(exc.retry_after)
+            self._requeue_file(message, again=False)
+            return
+        except TelegramForbiddenError:
+            pass  # the account's blocking is recorded with its next delivery
+        except (TelegramNetworkError, TelegramAPIError) as exc:
+            if message.attempts < FILE_ATTEMPTS and not isinstance(exc, TelegramBadRequest):
+                self._requeue_file(message, again=True)
+                return
+            logger.warning(
+                "a file to account #%s was not sent: %s", message.account_id, type(exc).__name__
+            )
+        except Exception:
+            logger.exception("a file to account #%s failed unexpectedly", message.account_id)
+        finally:
+            self._slots.release()
+        self._done(message)
+
+    def _requeue_file(self, message: Message, *, again: bool) -> None:
+        self._queued_accounts[message.account_id] -= 1
+        self._enqueue(replace(message, attempts=message.attempts + (1 if again else 0)))
 
     def _outcome(self, kind: str, message: Message, error: str) -> None:
         self._outcomes.append((kind, message, error))

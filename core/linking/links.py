@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.linking.dto import LinkOutcome, LinkResult
 from core.linking.people import PersonRef, children_of, roles_of_staff
 from core.linking.trail import audit
+from core.messaging.waiting import deliver_waiting
 from core.models import AccountLink
 from core.models.enums import LinkMethod, Messenger, Role
 
@@ -106,4 +107,6 @@ async def link_people(
         },
     )
     await session.flush()
+    # Questions that waited for a staff member without an account reach them now.
+    await deliver_waiting(session, account_id, [p.person_id for p in new if p.kind == "staff"], now)
     return result

@@ -237,7 +237,11 @@ async def report(
     session: AsyncSession, reader: Reader, announcement_id: int, today: date
 ) -> AnnouncementReport:
     """Where the announcement got to; for its author and the school's administration."""
-    row = await _may_see(session, reader, announcement_id, today)
+    return await build_report(session, await _may_see(session, reader, announcement_id, today))
+
+
+async def build_report(session: AsyncSession, row: Announcement) -> AnnouncementReport:
+    """The figures, without an access check: for the report planned for the sender."""
     people = await _outcomes(session, row)
     count = defaultdict(int, {"acknowledged": 0})
     for person in people:
@@ -477,6 +481,7 @@ __all__ = [
     "TargetOption",
     "acknowledge",
     "announce",
+    "build_report",
     "recent",
     "report",
     "target_label",

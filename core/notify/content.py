@@ -45,6 +45,19 @@ class ItemKind(StrEnum):
     HOMEWORK = "homework"
     EVENING_DIGEST = "evening_digest"
     WEEKLY_SUMMARY = "weekly_summary"
+    # The mail: each goes out as a message of its own (core.messaging.notices says what).
+    THREAD_MESSAGE = "thread_message"
+    ANNOUNCEMENT = "announcement"
+    ANNOUNCEMENT_REPORT = "announcement_report"
+    THREAD_REPORTED = "thread_reported"
+
+
+MAIL_ITEMS = (
+    ItemKind.THREAD_MESSAGE,
+    ItemKind.ANNOUNCEMENT,
+    ItemKind.ANNOUNCEMENT_REPORT,
+    ItemKind.THREAD_REPORTED,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +79,7 @@ class PushItem:
     room: str | None = None
     moved_to: date | None = None
     moved_to_period: int | None = None
+    object_id: int | None = None  # the mail's message, thread or announcement
 
 
 async def push_items(
@@ -211,8 +225,15 @@ class _Lookups:
                 day=_day(payload.get("due")),
                 **common,
             )
-        scheduled = ItemKind(kind.value)  # EVENING_DIGEST, WEEKLY_SUMMARY
-        return PushItem(kind=scheduled, delivery_id=delivery_id, day=_day(payload.get("date")))
+        item_kind = ItemKind(kind.value)  # scheduled messages and the mail
+        if item_kind in MAIL_ITEMS:
+            return PushItem(
+                kind=item_kind,
+                delivery_id=delivery_id,
+                student_id=event.student_id,
+                object_id=event.object_id,
+            )
+        return PushItem(kind=item_kind, delivery_id=delivery_id, day=_day(payload.get("date")))
 
     def _mark_kind(self, kind: EventKind, pair: tuple[int, int]) -> ItemKind | None:
         if kind == EventKind.MARK_ADDED:

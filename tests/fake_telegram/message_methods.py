@@ -1,8 +1,9 @@
-"""Bot API methods that change chats: send, edit and delete messages, files, callback answers.
+"""Bot API methods that change chats: send, copy, edit and delete messages, files, callback answers.
 
 Each accepted call is appended to ``world.sent`` (except chat actions and callback answers, which
 have records of their own), after the checks Telegram makes in the order it makes them: the chat,
-the content, then the flood limits, so a rejected call never uses up a rate-limit slot.
+the message replied to, the content, then the flood limits, so a rejected call never uses up a
+rate-limit slot.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import posixpath
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tests.fake_telegram import validation
+from tests.fake_telegram import files, replies, validation
 from tests.fake_telegram.errors import bad_request
 from tests.fake_telegram.params import Upload, bool_param, chat_id_of, int_param
 from tests.fake_telegram.records import CallbackAnswer, MessageState, Sent
@@ -33,6 +34,10 @@ CHAT_ACTIONS = frozenset(
         "upload_video_note",
     }
 )
+# What a message shows, and so what a copy repeats; captions go with the media that carry them.
+COPYABLE = ("text", "entities", "photo", "document", "sticker", "voice", "contact")
+CAPTION_FIELDS = ("caption", "caption_entities")
+CAPTIONED = frozenset({"photo", "document", "voice"})
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
@@ -50,13 +55,18 @@ def _record(
     markup: dict[str, Any] | None = None,
     upload: Upload | None = None,
     filename: str | None = None,
+    reply_to: MessageState | None = None,
+    text: str | None = None,
 ) -> None:
-    text = params.get("text", params.get("caption"))
+    """``text`` replaces the text the call carried (a copy shows what it copied)."""
+    given = params.get("text", params.get("caption"))
+    if text is None and isinstance(given, str):
+        text = given
     world.sent.append(
         Sent(
             method=method,
             chat_id=chat_id,
-            text=text if isinstance(text, str) else None,
+            text=text,
             parse_mode=params.get("parse_mode") or None,
             reply_markup=markup,
             message_id=message_id,
@@ -64,6 +74,7 @@ def _record(
             plain_text=plain_text,
             filename=upload.filename if upload else filename,
             file_bytes=upload.content if upload else None,
+            reply_to=reply_to.message_id if reply_to else None,
             params=dict(params),
         )
     )
@@ -89,12 +100,19 @@ def _acquire(world: World, chat_id: int) -> None:
 
 
 async def send_message(world: World, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    reply = replies.requested(params)
     chat = world.resolve_chat(chat_id_of(params))
+    replied = replies.target(world, reply, chat["id"])
     plain, entities = validation.message_text(params)
     markup = validation.reply_markup(params)
     _acquire(world, chat["id"])
     message = _new_message(
-        world, chat, text=plain, entities=entities, reply_markup=_inline_only(markup)
+        world,
+        chat,
+        text=plain,
+        entities=entities,
+        reply_markup=_inline_only(markup),
+        **replies.content(replied),
     )
     world.store(message, from_bot=True, reply_markup=markup)
     _record(
@@ -105,6 +123,7 @@ async def send_message(world: World, params: dict[str, Any], uploads: dict[str, 
         message_id=message["message_id"],
         plain_text=plain,
         markup=markup,
+        reply_to=replied,
     )
     return message
 
@@ -226,60 +245,58 @@ async def send_chat_action(world: World, params: dict[str, Any], uploads: dict[s
 
 def _file(
     world: World, params: dict[str, Any], uploads: dict[str, Upload], field: str
-) -> Upload | str:
-    """The uploaded file (``attach://`` or the part itself), a known file_id, or a URL name."""
+) -> tuple[Upload | str, str | None]:
+    """The file to send and its file_id when it is one Telegram already has.
+
+    The file is an upload (``attach://`` or the part itself), a known file_id (of the right
+    kind), or the name in a URL.
+    """
     value = params.get(field)
     if field in uploads:
-        return uploads[field]
+        return uploads[field], None
     if isinstance(value, str) and value.startswith("attach://"):
         upload = uploads.get(value.removeprefix("attach://"))
         if upload is None:
             raise bad_request("wrong file identifier/HTTP URL specified")
-        return upload
+        return upload, None
     if isinstance(value, str) and value in world.files:
-        return world.files[value][1]
+        files.check_kind(world, value, field)
+        return world.files[value][1], value
     if isinstance(value, str) and value.startswith(("http://", "https://")):
-        return posixpath.basename(value.split("?")[0]) or "file"
+        return posixpath.basename(value.split("?")[0]) or "file", None
     raise bad_request("wrong file identifier/HTTP URL specified")
 
 
-def _file_object(world: World, kind: str, upload: Upload | str) -> dict[str, Any]:
-    number = world.next_id()
-    file_id = f"{kind[:2].upper()}AC{number:06d}-fake-file-id"
-    if isinstance(upload, Upload):
-        extension = posixpath.splitext(upload.filename)[1]
-        world.files[file_id] = (f"{kind}s/file_{number}{extension}", upload)
-    return {
-        "file_id": file_id,
-        "file_unique_id": f"AgAD{number:06d}",
-        "file_size": len(upload.content) if isinstance(upload, Upload) else 0,
-    }
+def _media(world: World, kind: str, upload: Upload | str, file_id: str | None) -> Any:
+    """The ``photo`` sizes or the ``document``; a re-sent file keeps its ids, a new one gets ids."""
+    if kind == "photo":
+        return world.photos[file_id] if file_id else files.bot_photo(world, upload)
+    described = files.known(world, file_id) if file_id else files.register(world, kind, upload)
+    name = upload.filename if isinstance(upload, Upload) else upload
+    content = {**described, "file_name": name}
+    if isinstance(upload, Upload) and upload.content_type:
+        content["mime_type"] = upload.content_type
+    return content
 
 
 async def _send_file(
     world: World, params: dict[str, Any], uploads: dict[str, Upload], kind: str
 ) -> Any:
+    reply = replies.requested(params)
     chat = world.resolve_chat(chat_id_of(params))
-    upload = _file(world, params, uploads, kind)
+    replied = replies.target(world, reply, chat["id"])
+    upload, file_id = _file(world, params, uploads, kind)
     caption, entities = validation.caption_text(params)
     markup = validation.reply_markup(params)
     _acquire(world, chat["id"])
-    described = _file_object(world, kind, upload)
-    content: Any
-    if kind == "photo":
-        content = [{**described, "width": 320, "height": 320}]
-    else:
-        name = upload.filename if isinstance(upload, Upload) else upload
-        content = {**described, "file_name": name}
-        if isinstance(upload, Upload) and upload.content_type:
-            content["mime_type"] = upload.content_type
     message = _new_message(
         world,
         chat,
         caption=caption,
         caption_entities=entities,
         reply_markup=_inline_only(markup),
-        **{kind: content},
+        **{kind: _media(world, kind, upload, file_id)},
+        **replies.content(replied),
     )
     world.store(message, from_bot=True, reply_markup=markup)
     _record(
@@ -292,6 +309,7 @@ async def _send_file(
         markup=markup,
         upload=upload if isinstance(upload, Upload) else None,
         filename=upload if isinstance(upload, str) else None,
+        reply_to=replied,
     )
     return message
 
@@ -304,14 +322,88 @@ async def send_photo(world: World, params: dict[str, Any], uploads: dict[str, Up
     return await _send_file(world, params, uploads, "photo")
 
 
+def _source(world: World, params: dict[str, Any]) -> MessageState:
+    """The message to copy: its chat must exist for the bot and the message still be there."""
+    from_chat_id = chat_id_of(params, "from_chat_id")
+    if not world.has_chat(from_chat_id):
+        raise bad_request("chat not found")
+    message_id = int_param(params, "message_id")
+    state = None
+    if isinstance(from_chat_id, int) and message_id is not None:
+        state = world.messages.get((from_chat_id, message_id))
+    if state is None:
+        raise bad_request("message to copy not found")
+    return state
+
+
+def _copied(state: MessageState, params: dict[str, Any]) -> dict[str, Any]:
+    """What a copy shows: the original's content, without its keyboard, sender or reply.
+
+    A ``caption`` given replaces the caption of a photo, document or voice note (an empty one
+    removes it); a text, sticker or contact has no caption to replace.
+    """
+    if not any(key in state.raw for key in COPYABLE):
+        raise bad_request("message can't be copied")
+    content = {key: state.raw[key] for key in (*COPYABLE, *CAPTION_FIELDS) if key in state.raw}
+    if "caption" in params and CAPTIONED & content.keys():
+        caption, entities = validation.caption_text(params)
+        content.update(caption=caption, caption_entities=entities)
+    return content
+
+
+def _attached(world: World, message: dict[str, Any]) -> tuple[Upload | None, str | None]:
+    """The file a message shows (a document, or a photo's largest size) and a document's name."""
+    if "document" in message:
+        entry = world.files.get(message["document"]["file_id"])
+        return (entry[1] if entry else None), message["document"].get("file_name")
+    if "photo" in message:
+        entry = world.files.get(message["photo"][-1]["file_id"])
+        return (entry[1] if entry else None), None
+    return None, None
+
+
+async def copy_message(world: World, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    """A copy: the same content in another (or the same) chat, with no link to the original."""
+    reply = replies.requested(params)
+    source = _source(world, params)
+    chat = world.resolve_chat(chat_id_of(params))
+    replied = replies.target(world, reply, chat["id"])
+    content = _copied(source, params)
+    markup = validation.reply_markup(params)
+    _acquire(world, chat["id"])
+    message = _new_message(
+        world,
+        chat,
+        reply_markup=_inline_only(markup),
+        **content,
+        **replies.content(replied),
+    )
+    world.store(message, from_bot=True, reply_markup=markup)
+    upload, filename = _attached(world, message)
+    shown = message.get("text", message.get("caption"))
+    recaptioned = "caption" in params and bool(CAPTIONED & source.raw.keys())
+    _record(
+        world,
+        "copyMessage",
+        params,
+        chat_id=chat["id"],
+        message_id=message["message_id"],
+        plain_text=shown,
+        markup=markup,
+        upload=upload,
+        filename=filename,
+        reply_to=replied,
+        text=str(params["caption"]) if recaptioned else shown,
+    )
+    return {"message_id": message["message_id"]}
+
+
 async def get_file(world: World, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
     file_id = str(params.get("file_id") or "")
-    if file_id not in world.files:
-        raise bad_request("invalid file_id")
-    path, upload = world.files[file_id]
+    path, upload = files.downloadable(world, file_id)
     return {
         "file_id": file_id,
-        "file_unique_id": "AgAD" + file_id[4:10],
+        "file_unique_id": files.unique_id(file_id),
         "file_size": len(upload.content),
         "file_path": path,
     }
@@ -326,5 +418,6 @@ METHODS: dict[str, Handler] = {
     "sendChatAction": send_chat_action,
     "sendDocument": send_document,
     "sendPhoto": send_photo,
+    "copyMessage": copy_message,
     "getFile": get_file,
 }

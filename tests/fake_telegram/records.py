@@ -40,6 +40,8 @@ class Sent:
 
     ``text`` is the text (or caption) as the bot sent it, markup included; ``plain_text`` is what
     the user sees after entity parsing.  ``at`` is ``time.monotonic()`` (or the fake's clock).
+    ``reply_to`` is the id of the message this one answers (Telegram's reply), None when it
+    answers none, also when the bot allowed sending without the reply and the message was gone.
     """
 
     method: str
@@ -52,6 +54,7 @@ class Sent:
     plain_text: str | None = None
     filename: str | None = None
     file_bytes: bytes | None = field(default=None, repr=False)
+    reply_to: int | None = None
     params: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -72,6 +75,12 @@ class MessageState:
     reply_markup: dict[str, Any] | None
     raw: dict[str, Any] = field(repr=False)
     edits: int = 0
+
+    @property
+    def reply_to(self) -> int | None:
+        """The id of the message this one replies to, as its ``reply_to_message`` says."""
+        replied = self.raw.get("reply_to_message")
+        return replied["message_id"] if isinstance(replied, dict) else None
 
     @property
     def buttons(self) -> list[tuple[str, str | None]]:

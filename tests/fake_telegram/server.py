@@ -2,8 +2,9 @@
 
 Only Telegram is fake.  The bot under test uses aiogram's own ``AiohttpSession`` over real HTTP, so
 serialisation, error mapping, timeouts and long polling are exercised as in production; the test
-plays the people (``send_text``, ``press``, ``block``) and reads what the bot did (``sent``,
-``messages``, ``wait_for``), and may switch on Telegram's limits and faults.
+plays the people (``send_text``, ``send_photo``, ``send_reply``, ``press``, ``block``) and reads
+what the bot did (``sent``, ``messages``, ``wait_for``), and may switch on Telegram's limits and
+faults.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiohttp import web
 
-from tests.fake_telegram import simulate
+from tests.fake_telegram import files, simulate
 from tests.fake_telegram.bot_methods import METHODS as BOT_METHODS
 from tests.fake_telegram.bot_methods import commands_key
 from tests.fake_telegram.errors import (
@@ -199,6 +200,104 @@ class FakeTelegram:
         )
         return await self._settle(update_id)
 
+    async def send_reply(self, user: SimUser, to: Sent | MessageState | int, text: str) -> int:
+        """The user replies to a message of their private chat (``to`` as ``press`` takes it).
+
+        The update's message carries the whole replied-to message in ``reply_to_message``.
+        """
+        user = self._known(user)
+        target = simulate.find_reply_target(self.world, user, to)
+        return await self._settle(simulate.send_reply(self.world, user, target, text))
+
+    async def send_photo(
+        self,
+        user: SimUser,
+        *,
+        caption: str | None = None,
+        size: int = 200_000,
+        width: int = 1280,
+        height: int = 960,
+        reply_to: Sent | MessageState | int | None = None,
+    ) -> int:
+        """The user sends a photo: ``photo`` lists its sizes, smallest first, the largest last.
+
+        The largest is ``width`` x ``height`` and ``size`` bytes, the smaller ones in proportion
+        to their area.  Every size's file_id works for ``getFile``, downloads and the bot's
+        ``sendPhoto``.
+        """
+        user = self._known(user)
+        update_id = simulate.send_photo(
+            self.world,
+            user,
+            caption=caption,
+            size=size,
+            width=width,
+            height=height,
+            reply_to=self._reply_target(user, reply_to),
+        )
+        return await self._settle(update_id)
+
+    async def send_document(
+        self,
+        user: SimUser,
+        filename: str,
+        *,
+        mime_type: str = "application/pdf",
+        size: int | None = None,
+        caption: str | None = None,
+        content: bytes | None = None,
+        reply_to: Sent | MessageState | int | None = None,
+    ) -> int:
+        """The user sends a file: ``content``, or ``size`` bytes of filler (100,000 by default).
+
+        Both at once must agree.  Its file_id works for ``getFile`` (up to Telegram's 20 MB for
+        bots), downloads and the bot's ``sendDocument``.
+        """
+        user = self._known(user)
+        update_id = simulate.send_document(
+            self.world,
+            user,
+            filename,
+            mime_type=mime_type,
+            content=files.document_content(size, content),
+            caption=caption,
+            reply_to=self._reply_target(user, reply_to),
+        )
+        return await self._settle(update_id)
+
+    async def send_sticker(
+        self,
+        user: SimUser,
+        *,
+        emoji: str | None = "👍",
+        reply_to: Sent | MessageState | int | None = None,
+    ) -> int:
+        """The user sends a static 512x512 sticker (``type`` "regular")."""
+        user = self._known(user)
+        update_id = simulate.send_sticker(
+            self.world, user, emoji=emoji, reply_to=self._reply_target(user, reply_to)
+        )
+        return await self._settle(update_id)
+
+    async def send_voice(
+        self,
+        user: SimUser,
+        duration: int = 3,
+        *,
+        size: int | None = None,
+        reply_to: Sent | MessageState | int | None = None,
+    ) -> int:
+        """The user sends a voice note of ``duration`` seconds (OGG/Opus, about 2 kB a second)."""
+        user = self._known(user)
+        update_id = simulate.send_voice(
+            self.world,
+            user,
+            duration=duration,
+            size=size,
+            reply_to=self._reply_target(user, reply_to),
+        )
+        return await self._settle(update_id)
+
     async def press(
         self,
         user: SimUser,
@@ -226,6 +325,11 @@ class FakeTelegram:
     def unblock(self, user: SimUser) -> int:
         self.world.blocked.discard(self._known(user).id)
         return simulate.member_change(self.world, user, blocked=False)
+
+    def _reply_target(
+        self, user: SimUser, message: Sent | MessageState | int | None
+    ) -> MessageState | None:
+        return None if message is None else simulate.find_reply_target(self.world, user, message)
 
     def _known(self, user: SimUser) -> SimUser:
         self.world.users.setdefault(user.id, user)

@@ -1,8 +1,9 @@
-"""Updates as Telegram builds them when people act: texts, commands, contacts, presses, blocks.
+"""Updates as Telegram builds them when people act: texts, files, replies, presses, blocks.
 
 The shapes follow real updates closely enough that aiogram's filters behave as in production:
-a command carries a ``bot_command`` entity, a shared contact a ``contact`` with the sharer's
-``user_id``, a forwarded one a ``forward_origin``, a press a ``chat_instance``.
+a command carries a ``bot_command`` entity (in a caption too), a shared contact a ``contact`` with
+the sharer's ``user_id``, a forwarded one a ``forward_origin``, a photo its sizes smallest first,
+a reply the whole replied-to message, a press a ``chat_instance``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tests.fake_telegram import files, replies
 from tests.fake_telegram.html_text import utf16_len
 from tests.fake_telegram.people import Group, SimUser
 from tests.fake_telegram.records import MessageState, Sent
@@ -50,6 +52,68 @@ def send_group_text(world: World, group: Group, user: SimUser, text: str) -> int
     )
 
 
+def _private(world: World, user: SimUser, reply_to: MessageState | None, **content: Any) -> int:
+    """A message in the user's private chat, replying to ``reply_to`` when given."""
+    return _user_message(world, user, user.as_chat(), **content, **replies.content(reply_to))
+
+
+def _caption(caption: str | None) -> dict[str, Any]:
+    """A caption as clients send it: only a leading command is marked, empty means none."""
+    if not caption:
+        return {}
+    return {"caption": caption, "caption_entities": command_entities(caption) or None}
+
+
+def send_reply(world: World, user: SimUser, target: MessageState, text: str) -> int:
+    entities = command_entities(text) or None
+    return _private(world, user, target, text=text, entities=entities)
+
+
+def send_photo(
+    world: World,
+    user: SimUser,
+    *,
+    caption: str | None,
+    size: int,
+    width: int,
+    height: int,
+    reply_to: MessageState | None,
+) -> int:
+    photo = files.user_photo(world, size, width, height)
+    return _private(world, user, reply_to, photo=photo, **_caption(caption))
+
+
+def send_document(
+    world: World,
+    user: SimUser,
+    filename: str,
+    *,
+    mime_type: str,
+    content: bytes,
+    caption: str | None,
+    reply_to: MessageState | None,
+) -> int:
+    document = files.user_document(world, filename, mime_type, content)
+    return _private(world, user, reply_to, document=document, **_caption(caption))
+
+
+def send_sticker(
+    world: World, user: SimUser, *, emoji: str | None, reply_to: MessageState | None
+) -> int:
+    return _private(world, user, reply_to, sticker=files.sticker(world, emoji))
+
+
+def send_voice(
+    world: World,
+    user: SimUser,
+    *,
+    duration: int,
+    size: int | None,
+    reply_to: MessageState | None,
+) -> int:
+    return _private(world, user, reply_to, voice=files.voice(world, duration, size))
+
+
 def share_contact(
     world: World,
     user: SimUser,
@@ -83,8 +147,8 @@ def press(world: World, user: SimUser, target: MessageState, data: str) -> int:
     return world.queue.put("callback_query", query)
 
 
-def find_message(world: World, user: SimUser, message: Sent | MessageState | int) -> MessageState:
-    """The current state of the message a press refers to, or a test-side error saying why not."""
+def _lookup(world: World, user: SimUser, message: Sent | MessageState | int) -> MessageState:
+    """The current state of a message (an id means one in the user's private chat)."""
     if isinstance(message, int):
         key = (user.chat_id, message)
     elif isinstance(message, Sent):
@@ -96,8 +160,29 @@ def find_message(world: World, user: SimUser, message: Sent | MessageState | int
     state = world.messages.get(key)
     if state is None:
         raise ValueError(f"no message {key[1]} in chat {key[0]} (deleted or never sent)")
+    return state
+
+
+def find_message(world: World, user: SimUser, message: Sent | MessageState | int) -> MessageState:
+    """The current state of the message a press refers to, or a test-side error saying why not."""
+    state = _lookup(world, user, message)
     if not state.from_bot:
-        raise ValueError(f"message {key[1]} in chat {key[0]} was not sent by the bot")
+        raise ValueError(
+            f"message {state.message_id} in chat {state.chat_id} was not sent by the bot"
+        )
+    return state
+
+
+def find_reply_target(
+    world: World, user: SimUser, message: Sent | MessageState | int
+) -> MessageState:
+    """The message a user replies to: the bot's or their own, but in their private chat."""
+    state = _lookup(world, user, message)
+    if state.chat_id != user.chat_id:
+        raise ValueError(
+            f"message {state.message_id} is in chat {state.chat_id}, "
+            f"not in the private chat of user {user.id}"
+        )
     return state
 
 

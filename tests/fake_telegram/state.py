@@ -50,6 +50,8 @@ class World:
     callback_answers: list[CallbackAnswer] = field(default_factory=list)
     presses: dict[str, Press] = field(default_factory=dict)
     files: dict[str, tuple[str, Upload]] = field(default_factory=dict)
+    # Every size's file id -> all sizes of that photo, so a re-send by any of them shows them all.
+    photos: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     webhook: dict[str, Any] = field(default_factory=dict)
     stubs: dict[str, Any] = field(default_factory=dict)
@@ -83,6 +85,10 @@ class World:
         if isinstance(chat_id, int) and chat_id in self.groups:
             return self.groups[chat_id].as_chat()
         raise bad_request("chat not found")
+
+    def has_chat(self, chat_id: int | str) -> bool:
+        """Whether the chat exists for the bot at all, blocked or not (a source to copy from)."""
+        return chat_id in self.users or chat_id in self.groups
 
     def store(
         self,

@@ -1,0 +1,252 @@
+"""Conversations: the notices the notifier sends, a thread as its reader sees it.
+
+A thread too long for one message shows its newest messages and says how many earlier ones
+the school's record keeps (``journal messages export``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+
+from core.messaging.dto import (
+    MessageView,
+    Side,
+    ThreadView,
+)
+from core.messaging.notices import ReportedNotice, ThreadNotice
+from core.models.enums import AuthorKind
+from handlers.callbacks import ThreadAction
+from handlers.views.formatting import esc, local_time
+from handlers.views.limits import MESSAGE_LIMIT, visible_length
+from handlers.views.mail import (
+    STATUS_LABELS,
+    button,
+    context_line,
+    files_line,
+    fit_text,
+    role_label,
+)
+
+
+def staff_notice(notice: ThreadNotice) -> tuple[str, InlineKeyboardMarkup]:
+    """The question as its recipient first sees it: the context, the text behind "Open"."""
+    head = (
+        _("📩 <b>New question #{thread}</b>")
+        if notice.first
+        else _("📩 <b>New message in conversation #{thread}</b>")
+    ).format(thread=notice.thread_id)
+    lines = [
+        head,
+        context_line(notice.child, notice.class_name, notice.subject),
+        _("From: {asker}").format(asker=esc(notice.asker)),
+        _("To you as: {role}").format(role=esc(role_label(notice.addressed_as, notice.subject))),
+    ]
+    if notice.attachments:
+        lines.append(files_line(notice.attachments))
+    lines.append(_("Open it to read; a reply to this message answers it."))
+    return "\n".join(lines), _staff_keyboard(notice.thread_id, opened=False)
+
+
+def family_notice(notice: ThreadNotice) -> tuple[str, InlineKeyboardMarkup]:
+    """A staff answer, in full, in the family's chat."""
+    head = _("💬 <b>Answer in conversation #{thread}</b>").format(thread=notice.thread_id)
+    if notice.to_all_guardians:
+        head = _("💬 <b>Message to all guardians of {child}</b> (conversation #{thread})").format(
+            child=esc(notice.child), thread=notice.thread_id
+        )
+    lines = [
+        head,
+        context_line(notice.child, notice.class_name, notice.subject),
+        f"<b>{esc(notice.staff)}</b>:",
+        esc(notice.text),
+    ]
+    if notice.attachments:
+        lines.append(files_line(notice.attachments))
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                button(
+                    _("↩️ Write back"), ThreadAction(thread=notice.thread_id, act="reply").pack()
+                ),
+                button(
+                    _("🗂 Conversation"), ThreadAction(thread=notice.thread_id, act="open").pack()
+                ),
+            ]
+        ]
+    )
+    return fit_text("\n".join(lines)), keyboard
+
+
+def reported_notice(notice: ReportedNotice) -> tuple[str, InlineKeyboardMarkup]:
+    text = "\n".join(
+        [
+            _("⚠️ <b>Conversation #{thread} was reported to the administration</b>").format(
+                thread=notice.thread_id
+            ),
+            context_line(notice.child, notice.class_name, None),
+            _("Between {asker} and {staff}").format(
+                asker=esc(notice.asker), staff=esc(notice.staff)
+            ),
+        ]
+    )
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [button(_("🗂 Open"), ThreadAction(thread=notice.thread_id, act="open").pack())]
+        ]
+    )
+    return text, keyboard
+
+
+def _staff_keyboard(thread_id: int, *, opened: bool, files: bool = False) -> InlineKeyboardMarkup:
+    def act(name: str, arg: int = 0) -> str:
+        return ThreadAction(thread=thread_id, act=name, arg=arg).pack()
+
+    rows = []
+    if not opened:
+        rows.append([button(_("📖 Open"), act("open")), button(_("↩️ Reply"), act("reply"))])
+    else:
+        rows.append([button(_("↩️ Reply"), act("reply"))])
+    rows.append([button(_("✅ Answered"), act("answered")), button(_("🔒 Close"), act("close"))])
+    if opened:
+        extra = [button(_("🔇 Mute sender"), act("mute")), button(_("⚠️ Report"), act("report"))]
+        if files:
+            extra.append(button(_("📎 Files"), act("files")))
+        rows.append(extra)
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def mute_keyboard(thread_id: int, days: Sequence[int]) -> InlineKeyboardMarkup:
+    buttons = [
+        button(
+            ngettext("{n} day", "{n} days", n).format(n=n),
+            ThreadAction(thread=thread_id, act="muted", arg=n).pack(),
+        )
+        for n in days
+    ]
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            buttons,
+            [button(_("◀ Back"), ThreadAction(thread=thread_id, act="open").pack())],
+        ]
+    )
+
+
+def muted_text(until: datetime, timezone: ZoneInfo, now: datetime) -> str:
+    return _(
+        "🔇 You take no messages from this sender until {when}. The administration can see this."
+    ).format(when=local_time(until, timezone, today=now))
+
+
+def thread_view(
+    view: ThreadView, timezone: ZoneInfo, now: datetime
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    head = [
+        _("🗂 <b>Conversation #{thread}</b> · {status}").format(
+            thread=view.id, status=_(STATUS_LABELS[view.status])
+        ),
+        context_line(view.child, view.class_name, view.subject),
+        _("{asker} ↔ {staff} ({role})").format(
+            asker=esc(view.asker),
+            staff=esc(view.staff),
+            role=esc(role_label(view.addressed_as, view.subject).lower()),
+        ),
+    ]
+    if view.muted_until is not None:
+        head.append(
+            _("🔇 The sender is muted until {when}.").format(
+                when=local_time(view.muted_until, timezone, today=now)
+            )
+        )
+    if view.reported:
+        head.append(_("⚠️ Reported to the administration."))
+    blocks = [_message_block(m, view, timezone, now) for m in view.messages]
+    text = _tailfit_text(head, blocks)
+    files = any(m.attachments for m in view.messages)
+    return text, thread_keyboard(view, files=files)
+
+
+def thread_keyboard(view: ThreadView, *, files: bool) -> InlineKeyboardMarkup | None:
+    if view.side == Side.STAFF and not view.closed:
+        return _staff_keyboard(view.id, opened=True, files=files)
+    rows: list[list[InlineKeyboardButton]] = []
+    if view.side == Side.FAMILY:
+        row = []
+        if not view.closed:
+            row.append(button(_("↩️ Write"), ThreadAction(thread=view.id, act="reply").pack()))
+        if not view.reported:
+            row.append(button(_("⚠️ Report"), ThreadAction(thread=view.id, act="report").pack()))
+        if row:
+            rows.append(row)
+    if files:
+        rows.append([button(_("📎 Files"), ThreadAction(thread=view.id, act="files").pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+def _message_block(
+    message: MessageView, view: ThreadView, timezone: ZoneInfo, now: datetime
+) -> str:
+    when = local_time(message.created_at, timezone, today=now)
+    header = f"<b>{esc(message.author)}</b>, {when}"
+    if message.to_all_guardians:
+        header += " · " + _("to all guardians")
+    mine = (message.author_kind == AuthorKind.FAMILY) == (view.side == Side.FAMILY)
+    if mine and view.side != Side.ADMIN:
+        header += " · " + (_("✓✓ read") if message.read_at else _("✓ sent"))
+    lines = [header, esc(message.text)] if message.text else [header]
+    if message.attachments:
+        lines.append(files_line(message.attachments))
+    return "\n".join(lines)
+
+
+def _tailfit_text(head: list[str], blocks: list[str]) -> str:
+    """The head and as many of the newest messages as fit, oldest of them first."""
+    budget = MESSAGE_LIMIT - visible_length("\n".join(head)) - 120
+    kept: list[str] = []
+    for block in reversed(blocks):
+        size = visible_length(block) + 2
+        if size > budget:
+            break
+        kept.insert(0, block)
+        budget -= size
+    earlier = len(blocks) - len(kept)
+    lines = [*head, ""]
+    if earlier:
+        lines.append(
+            ngettext(
+                "… {n} earlier message is in the school's record.",
+                "… {n} earlier messages are in the school's record.",
+                earlier,
+            ).format(n=earlier)
+        )
+    lines.append("\n\n".join(kept))
+    return "\n".join(lines)
+
+
+def reported_text() -> str:
+    return _("⚠️ The conversation was sent to the school's administration.")
+
+
+def cannot_write(view: ThreadView) -> str:
+    if view.closed:
+        return _("This conversation is closed. Start a new question with /ask.")
+    return _("The administration reads conversations but does not write in them.")
+
+
+def reply_heading(view: ThreadView) -> str:
+    if view.side == Side.STAFF:
+        return _("Answer in conversation #{thread}\nTo: {asker} · About: {child}").format(
+            thread=view.id, asker=esc(view.asker), child=esc(view.child)
+        )
+    return _("Conversation #{thread}\nTo: {staff} · About: {child}").format(
+        thread=view.id, staff=esc(view.staff), child=esc(view.child)
+    )
+
+
+def file_gone(name: str | None) -> str:
+    return _("The file {name} is no longer available.").format(name=esc(name or _("photo")))
