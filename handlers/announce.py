@@ -112,7 +112,7 @@ async def on_audience(
         audience=audience.value,
         may_urgent=bool(chosen.get("may_urgent", False)),
     )
-    await message.edit_text(heading, reply_markup=None)
+    await message.edit_reply_markup(reply_markup=None)
     await start_draft(message, state, draft, data)
 
 

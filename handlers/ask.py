@@ -122,5 +122,4 @@ async def on_recipient(
         role=option.addressed_as.value,
         subject=option.subject_id or 0,
     )
-    await message.answer(heading)
     await start_draft(message, state, draft, data)

@@ -163,3 +163,9 @@ class AnnouncementShow(CallbackData, prefix="ar1"):
     announcement: int
     names: bool = False
     edit: bool = False  # "Refresh" under a report: the report is edited in place
+
+
+class OfficeHoursChoice(CallbackData, prefix="oh1"):
+    """A staff member's office hours from /settings: a preset, or "custom" to type them."""
+
+    value: str

@@ -54,7 +54,8 @@ async def start_draft(
         await show_preview(message, state, draft)
         return
     rules = data["mail_rules"]
-    await message.answer(views.write_prompt(rules.max_chars, rules.max_files))
+    prompt = views.write_prompt(rules.max_chars, rules.max_files)
+    await message.answer(f"{draft.heading}\n\n{prompt}" if draft.heading else prompt)
 
 
 async def current_draft(state: FSMContext) -> Draft | None:
@@ -128,7 +129,9 @@ async def on_file(message: Message, state: FSMContext, **data: Any) -> None:
     try:
         draft = with_file(draft, attachment, data["mail_rules"])
         if message.caption:
-            draft = with_text(draft, message.caption, data["mail_rules"])
+            # A caption labels its file; it adds to the text written so far.
+            text = f"{draft.text}\n{message.caption}" if draft.text else message.caption
+            draft = with_text(draft, text, data["mail_rules"])
     except MessagingRefused as refused:
         await message.answer(views.refusal_text(refused, data["timezone"], data["now"]))
         return

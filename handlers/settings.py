@@ -13,6 +13,7 @@ from core.preferences import BadPreference, change_preference, load_preferences
 from handlers.callbacks import SettingsChoice
 from handlers.family import nobody_to_show, not_available
 from handlers.menu import main_keyboard
+from handlers.office_hours import show_hours
 from handlers.views.settings import settings_view
 
 
@@ -30,6 +31,7 @@ async def on_settings(message: Message, **data: Any) -> None:
         return
     text, keyboard = settings_view(await load_preferences(data["session"], account.account_id))
     await message.answer(text, reply_markup=keyboard)
+    await show_hours(message, account, data)
 
 
 async def on_choice(query: CallbackQuery, callback_data: SettingsChoice, **data: Any) -> None:

@@ -16,3 +16,8 @@ class Mail(StatesGroup):
     writing = State()
     # /announce: a target was chosen, the audience is being chosen.
     announcing = State()
+
+
+class Hours(StatesGroup):
+    # A staff member types their office hours ("пн-пт 08:00-18:00").
+    typing = State()

@@ -8,13 +8,25 @@ simulation (``:help`` lists them).
 from __future__ import annotations
 
 import itertools
+import mimetypes
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
-from aiogram.types import CallbackQuery, Chat, Contact, Message, MessageEntity, Update, User
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    Contact,
+    Document,
+    Message,
+    MessageEntity,
+    PhotoSize,
+    Sticker,
+    Update,
+    User,
+)
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -44,6 +56,10 @@ CONSOLE_HELP = """Console commands:
                   the coalescing window passes
   :digest         the evening digest as your chosen hour would send it
   :week           the weekly summary as Sunday evening would send it
+  :reply TEXT     reply to the bot's latest message (answers a question, writes back)
+  :photo [TEXT]   send a photo (with a caption)
+  :file NAME      send a document, e.g. :file справка.pdf (the type comes from the name)
+  :sticker        send a sticker (the bot asks for text)
   :quit           leave (also Ctrl-D)"""
 
 
@@ -85,6 +101,8 @@ class Console:
         self._inline: list[tuple[str, str]] = []
         self._inline_message: int | None = None
         self._reply: list[tuple[str, bool]] = []
+        self._last: tuple[int, str] | None = None  # the bot's latest message here: id, text
+        self._files = itertools.count(1)
         self.notifier = console_notifier(self.bot, sessions, clock, dp) if pushes else None
 
     @property
@@ -106,6 +124,8 @@ class Console:
         if outgoing.text is not None:
             edited = " (edited)" if outgoing.method.startswith("edit") else ""
             self.out(f"bot{edited}> {plain(outgoing.text)}")
+            if outgoing.message_id is not None:
+                self._last = (outgoing.message_id, outgoing.text)
         buttons = inline_buttons(outgoing.reply_markup)
         if buttons or outgoing.method == "editMessageReplyMarkup":
             self._inline, self._inline_message = buttons, outgoing.message_id
@@ -138,6 +158,47 @@ class Console:
             length = len(text.split(maxsplit=1)[0])
             entities = [MessageEntity(type="bot_command", offset=0, length=length)]
         await self._feed(message=self._message(text=text, entities=entities))
+
+    async def reply(self, text: str) -> None:
+        """A plain reply to the bot's latest message in this chat."""
+        if self._last is None:
+            self.out("console> nothing to reply to yet")
+            return
+        message_id, replied_text = self._last
+        replied = Message(
+            message_id=message_id,
+            date=datetime.now(UTC),
+            chat=Chat(id=self.persona.user_id, type="private"),
+            from_user=BOT_USER,
+            text=replied_text,
+        )
+        await self._feed(message=self._message(text=text, reply_to_message=replied))
+
+    async def send_file(self, argument: str, *, photo: bool) -> None:
+        """A photo or a document, as Telegram hands one to a bot: ids and sizes, no bytes."""
+        number = next(self._files)
+        if photo:
+            size = PhotoSize(
+                file_id=f"console-photo-{number}",
+                file_unique_id=f"console-photo-{number}",
+                width=1280,
+                height=960,
+                file_size=250_000,
+            )
+            await self._feed(message=self._message(photo=[size], caption=argument or None))
+            return
+        name, _, caption = argument.partition(" ")
+        if not name:
+            self.out("console> use :file NAME, e.g. :file справка.pdf")
+            return
+        document = Document(
+            file_id=f"console-file-{number}",
+            file_unique_id=f"console-file-{number}",
+            file_name=name,
+            mime_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+            file_size=120_000,
+        )
+        await self._feed(message=self._message(document=document, caption=caption or None))
 
     async def share_contact(self, phone: str | None, *, own: bool = True) -> None:
         if phone is None:
@@ -229,6 +290,23 @@ class Console:
             self.travel(line.removeprefix(":time").strip())
         elif line in (":digest", ":week"):
             await self.scheduled(line)
+        elif line.startswith(":reply "):
+            await self.reply(line.split(maxsplit=1)[1])
+        elif line == ":photo" or line.startswith(":photo "):
+            await self.send_file(line.removeprefix(":photo").strip(), photo=True)
+        elif line.startswith(":file"):
+            await self.send_file(line.removeprefix(":file").strip(), photo=False)
+        elif line == ":sticker":
+            sticker = Sticker(
+                file_id="console-sticker",
+                file_unique_id="console-sticker",
+                type="regular",
+                width=512,
+                height=512,
+                is_animated=False,
+                is_video=False,
+            )
+            await self._feed(message=self._message(sticker=sticker))
         elif line.startswith(":"):
             self.out("console> unknown console command; :help lists them")
         elif line.isdigit():

@@ -20,6 +20,7 @@ from aiogram.methods import (
     GetMe,
     SendDocument,
     SendMessage,
+    SendPhoto,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
@@ -67,10 +68,10 @@ class LocalSession(BaseSession):
         result: Any = True
         if isinstance(method, GetMe):
             result = BOT_USER
-        elif isinstance(method, SendMessage | SendDocument):
+        elif isinstance(method, SendMessage | SendDocument | SendPhoto):
             chat_id = int(method.chat_id)
             message_id = next(self._message_ids)
-            text = method.text if isinstance(method, SendMessage) else _document_text(method)
+            text = method.text if isinstance(method, SendMessage) else _file_text(method)
             self._record(
                 Outgoing(method.__api_method__, chat_id, message_id, text, method.reply_markup)
             )
@@ -115,7 +116,10 @@ class LocalSession(BaseSession):
         yield b""
 
 
-def _document_text(method: SendDocument) -> str:
-    name = getattr(method.document, "filename", None) or "file"
+def _file_text(method: SendDocument | SendPhoto) -> str:
+    """How a file shows in the console: its name (a link's, an upload's) or its file id."""
+    sent = method.document if isinstance(method, SendDocument) else method.photo
+    name = getattr(sent, "filename", None) or (sent if isinstance(sent, str) else "file")
+    label = "photo" if isinstance(method, SendPhoto) else "file"
     caption = f"\n{method.caption}" if method.caption else ""
-    return f"[{name}]{caption}"
+    return f"[{label}: {name}]{caption}"

@@ -103,11 +103,11 @@ def preview_view(draft: DraftPreview) -> tuple[str, InlineKeyboardMarkup]:
 
 def receipt_text(receipt: Receipt, timezone: ZoneInfo, now: datetime) -> str:
     lines = [
-        _("✅ Sent. Question #{thread} to {name}.").format(
+        _("✅ Sent: question #{thread} to {name}").format(
             thread=receipt.thread_id, name=esc(receipt.recipient)
         )
         if receipt.recipient
-        else _("✅ Sent to thread #{thread}.").format(thread=receipt.thread_id)
+        else _("✅ Sent in conversation #{thread}").format(thread=receipt.thread_id)
     ]
     if not receipt.recipient_linked:
         lines.append(

@@ -48,7 +48,7 @@ def inbox_view(
             )
         text = "\n".join(lines)
     rows = [
-        [button(f"#{item.id} · {item.child}"[:64], ThreadAction(thread=item.id, act="open").pack())]
+        [button(f"#{item.id} · {item.child}"[:64], ThreadAction(thread=item.id, act="view").pack())]
         for item in page.items
     ]
     paging = []

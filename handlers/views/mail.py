@@ -41,6 +41,13 @@ def button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data)
 
 
+def role_phrase(addressed_as: Addressee, subject: str | None) -> str:
+    """ "teacher of Алгебра", "class teacher": what the recipient was written to as."""
+    if addressed_as == Addressee.TEACHER and subject:
+        return _("teacher of {subject}").format(subject=subject)
+    return _(ADDRESSEE_LABELS[addressed_as])
+
+
 def role_label(addressed_as: Addressee, subject: str | None) -> str:
     if addressed_as == Addressee.TEACHER and subject:
         return subject

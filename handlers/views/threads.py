@@ -30,7 +30,7 @@ from handlers.views.mail import (
     context_line,
     files_line,
     fit_text,
-    role_label,
+    role_phrase,
 )
 
 
@@ -45,7 +45,7 @@ def staff_notice(notice: ThreadNotice) -> tuple[str, InlineKeyboardMarkup]:
         head,
         context_line(notice.child, notice.class_name, notice.subject),
         _("From: {asker}").format(asker=esc(notice.asker)),
-        _("To you as: {role}").format(role=esc(role_label(notice.addressed_as, notice.subject))),
+        _("To you as: {role}").format(role=esc(role_phrase(notice.addressed_as, notice.subject))),
     ]
     if notice.attachments:
         lines.append(files_line(notice.attachments))
@@ -154,7 +154,7 @@ def thread_view(
         _("{asker} ↔ {staff} ({role})").format(
             asker=esc(view.asker),
             staff=esc(view.staff),
-            role=esc(role_label(view.addressed_as, view.subject).lower()),
+            role=esc(role_phrase(view.addressed_as, view.subject)),
         ),
     ]
     if view.muted_until is not None:

@@ -81,6 +81,22 @@ class ChatDriver:
             entities = [MessageEntity(type="bot_command", offset=0, length=length)]
         return await self._feed(message=self._message(user, chat, text=text, entities=entities))
 
+    async def post(self, user: User, **content: object) -> list[Outgoing]:
+        """A message with any content: ``photo=[...]``, ``document=...``, ``sticker=...``,
+        ``reply_to_message=...``, ``caption=...``."""
+        return await self._feed(message=self._message(user, None, **content))
+
+    async def reply(self, user: User, to: Outgoing, text: str) -> list[Outgoing]:
+        """A plain reply to a message the bot sent into this user's chat."""
+        replied = Message(
+            message_id=to.message_id or 0,
+            date=datetime.now(UTC),
+            chat=Chat(id=user.id, type="private"),
+            from_user=BOT_USER,
+            text=to.text or "",
+        )
+        return await self.post(user, text=text, reply_to_message=replied)
+
     async def contact(
         self, user: User, phone: str, *, owner_id: int | None = None, forwarded: bool = False
     ) -> list[Outgoing]:

@@ -55,9 +55,10 @@ async def link(
     user_id: int,
     person: str,
     role: Role | None = Role.GUARDIAN,
+    language: str = "ru",
 ) -> None:
     """The user opens an invite link for ``person`` and agrees to the notice."""
-    user = driver.user(user_id)
+    user = driver.user(user_id, language)
     await driver.send(user, f"/start {await invite(sessions, person, role)}")
     await driver.press(user, AGREE)
 
