@@ -94,7 +94,8 @@ async def test_a_guardian_asks_and_gets_a_receipt_with_the_thread_number(
     async with sessions() as session:
         thread = (await session.execute(select(MessageThread))).scalar_one()
     assert thread.student_id == await student_id(sessions, "S1")
-    assert thread.addressed_as == "teacher" and thread.status == ThreadStatus.OPEN
+    assert thread.addressed_as == "teacher"
+    assert thread.status == ThreadStatus.OPEN
 
 
 async def test_photos_and_documents_join_the_draft_and_are_stored_with_the_message(
@@ -242,7 +243,8 @@ async def test_a_tampered_draft_is_refused_by_the_core_at_send(
         refused = (
             await session.execute(select(AuditRecord).where(AuditRecord.action == "thread_write"))
         ).scalar_one()
-    assert refused.details is not None and refused.details["granted"] is False
+    assert refused.details is not None
+    assert refused.details["granted"] is False
     assert refused.student_id == data["child"]
 
 
@@ -261,15 +263,15 @@ async def test_another_familys_thread_is_not_available_by_button_or_reply(
     for act in ("open", "view", "reply", "report", "files", "muted", "close"):
         calls = await driver.press(olga, ThreadAction(thread=thread_id, act=act, arg=7).pack())
         alerts = [c for c in calls if c.method == "answerCallbackQuery"]
-        assert alerts and alerts[0].show_alert, act
+        assert [a.show_alert for a in alerts] == [True], act
         assert "not available" in (alerts[0].text or "") or "cannot" in (alerts[0].text or "")
         assert "Вопрос Павла" not in texts(calls)
     # A reply to a bot message that names Павел's thread, or to any other bot message.
     fake = type("Sent", (), {"message_id": 5, "text": f"🗂 Conversation #{thread_id}"})()
-    calls = await driver.reply(olga, fake, "Можно мне тоже?")  # type: ignore[arg-type]
+    calls = await driver.reply(olga, fake, "Можно мне тоже?")
     assert "This conversation is not available to you." in texts(calls)
     other = type("Sent", (), {"message_id": 6, "text": "📒 Marks"})()
-    calls = await driver.reply(olga, other, "ответ")  # type: ignore[arg-type]
+    calls = await driver.reply(olga, other, "ответ")
     assert "not part of a conversation" in texts(calls)
     assert await counts(sessions) == (1, 1)
 
@@ -282,9 +284,11 @@ async def test_staff_answer_with_a_reply_and_the_asker_sees_read_only_after_open
     await ask_krylova(driver, olga)
     calls = await driver.send(olga, "/inbox")
     opened = await driver.press(olga, button(calls, "#1"))
-    assert "✓ sent" in texts(opened) and "✓✓ read" not in texts(opened)
+    assert "✓ sent" in texts(opened)
+    assert "✓✓ read" not in texts(opened)
     inbox = await driver.send(krylova, "/inbox")
-    assert "Questions to you" in texts(inbox) and "🆕" in texts(inbox)
+    assert "Questions to you" in texts(inbox)
+    assert "🆕" in texts(inbox)
     view = await driver.press(krylova, button(inbox, "#1"))
     assert "Когда контрольная по алгебре?" in texts(view)
     calls = await driver.send(olga, "/inbox")
@@ -297,7 +301,8 @@ async def test_staff_answer_with_a_reply_and_the_asker_sees_read_only_after_open
     assert "every guardian of the child" in texts(calls)
     async with sessions() as session:
         thread = (await session.execute(select(MessageThread))).scalar_one()
-    assert thread.status == ThreadStatus.ANSWERED and thread.shared_with_guardians
+    assert thread.status == ThreadStatus.ANSWERED
+    assert thread.shared_with_guardians
     maria = driver.user(MARIA, "en")
     calls = await driver.send(maria, "/inbox")
     assert "<b>#1</b> · Анна Иванова · Крылова Н. П." in texts(calls)
@@ -319,7 +324,8 @@ async def test_a_closed_thread_refuses_buttons_and_replies_in_words(
     assert "This conversation is closed. Start a new question with /ask." in texts(calls)
     calls = await driver.press(krylova, ThreadAction(thread=1, act="answered").pack())
     alerts = [c for c in calls if c.method == "answerCallbackQuery"]
-    assert alerts[0].show_alert and "closed" in (alerts[0].text or "")
+    assert alerts[0].show_alert
+    assert "closed" in (alerts[0].text or "")
 
 
 async def test_a_muted_sender_is_told_until_when(
