@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.facts import active_on, timetabled_on
@@ -159,9 +159,9 @@ async def audience_of(
     guardian_ids: list[int] = []
     if audience != AnnouncementAudience.STUDENTS and student_ids:
         rows = await session.execute(
-            select(distinct(GuardianLink.guardian_id)).where(
-                GuardianLink.student_id.in_(student_ids)
-            )
+            select(GuardianLink.guardian_id)
+            .where(GuardianLink.student_id.in_(student_ids))
+            .distinct()
         )
         guardian_ids = sorted(rows.scalars())
     if audience == AnnouncementAudience.GUARDIANS:

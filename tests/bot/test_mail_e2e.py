@@ -1,0 +1,221 @@
+"""Issue 10's acceptance over real polling: the aiogram client talks HTTP to the fake Bot API,
+``journal run``'s notifier delivers the mail. A frozen clock makes office hours, quiet hours
+and the report's minute deterministic (the tiny school's Monday, 10:00 school time)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import runtime
+from bot.settings import Settings
+from core.clock import FrozenClock
+from core.models import Student
+from tests.bot import school
+from tests.bot.helpers import AGREE, invite
+from tests.fake_telegram import FakeTelegram, SimUser
+from tests.fake_telegram.records import Sent
+from tests.notify.families import link_account, processed_everything
+
+OLGA, PAVEL, MARIA, KRYLOVA = 10, 20, 30, 50
+
+
+@pytest.fixture
+async def running_bot(
+    db_url: str, sessions: async_sessionmaker[AsyncSession], clock: FrozenClock
+) -> AsyncIterator[FakeTelegram]:
+    await processed_everything(sessions, school.NOW)
+    async with FakeTelegram() as tg:
+        settings = Settings(
+            bot_token=tg.default_token,  # type: ignore[arg-type]
+            bot_api_url=tg.base_url,  # type: ignore[arg-type]
+            database_url=db_url,
+            notifier_poll_seconds=0.3,
+        )
+        task = asyncio.create_task(runtime.run(settings, clock, handle_signals=False))
+        try:
+            yield tg
+        finally:
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+
+def _to(user: SimUser, *, method: str = "sendMessage", has: str = "") -> Callable[[Sent], bool]:
+    def match(sent: Sent) -> bool:
+        return (
+            sent.chat_id == user.id
+            and sent.method == method
+            and has in (sent.plain_text or sent.text or "")
+        )
+
+    return match
+
+
+def _data(sent: Sent, label: str) -> str:
+    for text, data in sent.buttons:
+        if label in text and data:
+            return data
+    raise AssertionError(f"no button {label!r} in {sent.buttons}")
+
+
+async def _ask(tg: FakeTelegram, olga: SimUser, question: str) -> Sent:
+    """Ольга asks Крылова about Анна's algebra; the receipt."""
+    await tg.send_text(olga, "/ask")
+    [children] = await tg.wait_for(_to(olga, has="Which child"), timeout=15)
+    await tg.press(olga, children, _data(children, "Анна"))
+    [offered] = await tg.wait_for(_to(olga, method="editMessageText"), timeout=15)
+    await tg.press(olga, offered.message_id or 0, _data(offered, "Алгебра"))
+    await tg.wait_for(_to(olga, has="Write your message"), timeout=15)
+    await tg.send_text(olga, question)
+    [shown] = await tg.wait_for(_to(olga, has="Preview"), timeout=15)
+    await tg.press(olga, shown, _data(shown, "Send"))
+    [receipt] = await tg.wait_for(_to(olga, has="Sent"), timeout=15)
+    return receipt
+
+
+async def _read_marker(tg: FakeTelegram, olga: SimUser) -> str:
+    """What Ольга's /inbox shows on her first question: "✓ sent" or "✓✓ read"."""
+    await asyncio.sleep(1.5)  # a person's pace: the per-user throttle allows bursts of 8
+    await tg.send_text(olga, "/inbox")
+    [listing] = await tg.wait_for(_to(olga, has="Your conversations"), timeout=15)
+    await tg.press(olga, listing, _data(listing, "#1"))
+    [view] = await tg.wait_for(_to(olga, has="Conversation #1"), timeout=15)
+    return view.plain_text or ""
+
+
+async def test_a_question_answered_by_a_plain_reply_reaches_both_guardians(
+    running_bot: FakeTelegram, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    tg = running_bot
+    olga = tg.user(OLGA, "Ольга", language_code="en")
+    maria = tg.user(MARIA, "Мария", language_code="en")
+    krylova = tg.user(KRYLOVA, "Нина", language_code="en")
+    for user, person in ((OLGA, "G1"), (MARIA, "G3"), (KRYLOVA, "T1")):
+        await link_account(sessions, user, person)
+    receipt = await _ask(tg, olga, "Когда контрольная по алгебре?")
+    assert "question #1 to Крылова Н. П." in (receipt.plain_text or "")
+    [notice] = await tg.wait_for(_to(krylova, has="New question #1"), timeout=15)
+    assert "Анна Иванова, 7А · Алгебра" in (notice.plain_text or "")
+    assert "Когда контрольная" not in (notice.plain_text or "")  # behind "Open"
+    assert "✓ sent" in await _read_marker(tg, olga)  # delivered is not read
+    await tg.press(krylova, notice, _data(notice, "Open"))
+    [opened] = await tg.wait_for(_to(krylova, method="editMessageText"), timeout=15)
+    assert "Когда контрольная по алгебре?" in (opened.plain_text or "")
+    assert "✓✓ read" in await _read_marker(tg, olga)
+    await tg.send_reply(krylova, notice, "В четверг, 3 декабря.")
+    [shown] = await tg.wait_for(_to(krylova, has="Preview"), timeout=15)
+    await tg.press(krylova, shown, _data(shown, "all guardians"))
+    await tg.wait_for(_to(krylova, has="every guardian"), timeout=15)
+    [to_olga] = await tg.wait_for(_to(olga, has="В четверг, 3 декабря."), timeout=15)
+    [to_maria] = await tg.wait_for(_to(maria, has="В четверг, 3 декабря."), timeout=15)
+    for answer in (to_olga, to_maria):
+        assert "Message to all guardians of Анна Иванова" in (answer.plain_text or "")
+        assert "Крылова Н. П.:" in (answer.plain_text or "")
+
+
+async def test_a_teacher_who_links_later_receives_the_waiting_question(
+    running_bot: FakeTelegram, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    tg = running_bot
+    olga = tg.user(OLGA, "Ольга", language_code="en")
+    krylova = tg.user(KRYLOVA, "Нина", language_code="en")
+    await link_account(sessions, OLGA, "G1")
+    receipt = await _ask(tg, olga, "Можно пересдать?")
+    assert "does not use the bot yet" in (receipt.plain_text or "")
+    await asyncio.sleep(1.0)  # several notifier polls: nobody to deliver to
+    assert not [s for s in tg.sent if s.chat_id == KRYLOVA]
+    await tg.send_text(krylova, f"/start {await invite(sessions, 'T1', None)}")
+    [consent] = await tg.wait_for(_to(krylova), timeout=15)
+    await tg.press(krylova, consent, AGREE)
+    [notice] = await tg.wait_for(_to(krylova, has="New question #1"), timeout=15)
+    assert "Анна Иванова, 7А" in (notice.plain_text or "")
+
+
+async def test_a_question_at_22_reaches_the_teacher_at_8_next_school_day(
+    running_bot: FakeTelegram, sessions: async_sessionmaker[AsyncSession], clock: FrozenClock
+) -> None:
+    tg = running_bot
+    olga = tg.user(OLGA, "Ольга", language_code="en")
+    krylova = tg.user(KRYLOVA, "Нина", language_code="en")
+    await link_account(sessions, OLGA, "G1")
+    await link_account(sessions, KRYLOVA, "T1")
+    clock.move_to(datetime.fromisoformat("2026-11-30T22:00:00+05:00"))
+    receipt = await _ask(tg, olga, "Вопрос вечером")
+    assert "they will get it on 1 December, 08:00" in (receipt.plain_text or "")
+    await asyncio.sleep(1.5)
+    assert not [s for s in tg.sent if s.chat_id == KRYLOVA]
+    clock.move_to(datetime.fromisoformat("2026-12-01T07:59:00+05:00"))
+    await asyncio.sleep(1.0)
+    assert not [s for s in tg.sent if s.chat_id == KRYLOVA]
+    clock.move_to(datetime.fromisoformat("2026-12-01T08:00:00+05:00"))
+    [notice] = await tg.wait_for(_to(krylova, has="New question #1"), timeout=15)
+    assert "Ольга Иванова" in (notice.plain_text or "")
+
+
+async def test_an_announcement_report_counts_blocked_and_unlinked_and_adds_up(
+    running_bot: FakeTelegram, sessions: async_sessionmaker[AsyncSession], clock: FrozenClock
+) -> None:
+    tg = running_bot
+    olga = tg.user(OLGA, "Ольга", language_code="en")
+    pavel = tg.user(PAVEL, "Павел", language_code="en")
+    krylova = tg.user(KRYLOVA, "Нина", language_code="en")
+    for user, person in ((OLGA, "G1"), (PAVEL, "G2"), (KRYLOVA, "T1")):
+        await link_account(sessions, user, person)
+    tg.block(pavel)  # Мария (G3) never linked
+    await tg.send_text(krylova, "/announce")
+    [targets] = await tg.wait_for(_to(krylova, has="Whom is the announcement for"), timeout=15)
+    await tg.press(krylova, targets, _data(targets, "class 7А"))
+    [audiences] = await tg.wait_for(_to(krylova, method="editMessageText"), timeout=15)
+    await tg.press(krylova, audiences.message_id or 0, _data(audiences, "Parents"))
+    await tg.wait_for(_to(krylova, has="Write your message"), timeout=15)
+    await tg.send_text(krylova, "Родительское собрание в четверг в 18:00, каб. 201.")
+    [shown] = await tg.wait_for(_to(krylova, has="Preview"), timeout=15)
+    assert "Urgent" not in str(shown.buttons)  # a teacher cannot mark it urgent
+    await tg.press(krylova, shown, _data(shown, "Ask to acknowledge"))
+    await tg.wait_for(_to(krylova, method="editMessageText"), timeout=15)
+    await tg.press(krylova, shown, _data(tg.messages[(KRYLOVA, shown.message_id or 0)], "Send"))
+    [sent] = await tg.wait_for(_to(krylova, has="on its way to 3 people"), timeout=15)
+    assert "The delivery report comes at 10:01" in (sent.plain_text or "")
+    [notice] = await tg.wait_for(_to(olga, has="Родительское собрание"), timeout=15)
+    await tg.press(olga, notice, _data(notice, "Acknowledge"))
+    await tg.wait_for(_to(olga, method="editMessageReplyMarkup"), timeout=15)
+    clock.advance(timedelta(seconds=61))
+    [report] = await tg.wait_for(_to(krylova, has="People: 3"), timeout=15)
+    figures = report.plain_text or ""
+    for line in (
+        "✅ delivered: 1",
+        "👍 of them acknowledged: 1",
+        "⛔ blocked the bot: 1",
+        "❔ not linked to the bot: 1",
+        "⏳ waiting (quiet hours, queue): 0",
+    ):
+        assert line in figures
+    await tg.press(krylova, report, _data(report, "Who was not reached"))
+    [names] = await tg.wait_for(_to(krylova, has="Not reached"), timeout=15)
+    listed = names.plain_text or ""
+    assert "Петров Павел — Дмитрий Петров (7А)" in listed
+    assert "Смирнова Мария — Анна Иванова (7А)" in listed
+    assert "Иванова Ольга" not in listed
+    async with sessions() as session:  # the report's names were read, and that is on record
+        from core.models import AuditRecord
+
+        reads = (
+            await session.execute(
+                select(AuditRecord.student_id).where(AuditRecord.action == "read_people")
+            )
+        ).scalars()
+        ids = set(reads)
+        expected = set(
+            (
+                await session.execute(
+                    select(Student.id).where(Student.external_id.in_(("S1", "S3")))
+                )
+            ).scalars()
+        )
+    assert ids == expected
