@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import runtime
 from bot.settings import Settings
 from core.clock import FrozenClock
-from core.models import Student
+from core.models import AuditRecord, Student
 from tests.bot import school
 from tests.bot.helpers import AGREE, invite
 from tests.fake_telegram import FakeTelegram, SimUser
-from tests.fake_telegram.records import Sent
+from tests.fake_telegram.records import MessageState, Sent
 from tests.notify.families import link_account, processed_everything
 
 OLGA, PAVEL, MARIA, KRYLOVA = 10, 20, 30, 50
@@ -57,7 +57,7 @@ def _to(user: SimUser, *, method: str = "sendMessage", has: str = "") -> Callabl
     return match
 
 
-def _data(sent: Sent, label: str) -> str:
+def _data(sent: Sent | MessageState, label: str) -> str:
     for text, data in sent.buttons:
         if label in text and data:
             return data
@@ -203,8 +203,6 @@ async def test_an_announcement_report_counts_blocked_and_unlinked_and_adds_up(
     assert "Смирнова Мария — Анна Иванова (7А)" in listed
     assert "Иванова Ольга" not in listed
     async with sessions() as session:  # the report's names were read, and that is on record
-        from core.models import AuditRecord
-
         reads = (
             await session.execute(
                 select(AuditRecord.student_id).where(AuditRecord.action == "read_people")
