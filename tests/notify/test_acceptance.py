@@ -5,11 +5,8 @@ once. The fake Bot API enforces the limits (30 messages/s, 1/s per chat) with 42
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +20,13 @@ from tests.fake_telegram import FakeTelegram
 from tests.notify.crowd import add_crowd, crowd_marks
 from tests.notify.families import write
 from tests.notify.notifier_kit import make_notifier, states
+from tests.notify.processes import (
+    notifier_process,
+    sent_counts,
+    start,
+    telegram_for,
+    until,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,88 +38,23 @@ pytestmark = [
 ]
 
 
-def _telegram_for(tg: FakeTelegram, chats: list[int]) -> None:
-    """Every crowd chat exists, and Telegram's limits are on (30/s, 1/s per chat)."""
-    for chat in chats:
-        tg.user(chat)
-    tg.limits(global_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
-
-
-def _counts(tg: FakeTelegram) -> Counter[int]:
-    return Counter(int(s.chat_id or 0) for s in tg.sent if s.method == "sendMessage")
-
-
-async def _until(condition: object, seconds: float) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not condition():  # type: ignore[operator]
-        if loop.time() > deadline:
-            raise AssertionError(f"not reached within {seconds} s")
-        await asyncio.sleep(0.1)
-
-
 async def test_2000_pushes_to_500_chats_arrive_complete_and_once_within_the_limits(
     sessions: async_sessionmaker[AsyncSession], clock: FrozenClock
 ) -> None:
     chats = await add_crowd(sessions, 500)
     await write(sessions, crowd_marks(500, 4), school.NOW)
     async with FakeTelegram() as tg:
-        _telegram_for(tg, chats)
+        telegram_for(tg, chats)
         # window 0: every push its own message, so that 2,000 messages really go out.
         notifier = make_notifier(tg, sessions, clock, window=0)
         await notifier.run_until_idle(patience=300)
-        counts = _counts(tg)
+        counts = sent_counts(tg)
         refused = tg.too_many_requests
     assert sum(counts.values()) == 2000
     assert set(counts) == set(chats)
     assert set(counts.values()) == {4}  # none lost, none twice
     assert refused <= 5  # a handful at most: the pacer keeps under the limits
     assert await states(sessions) == Counter({DeliveryState.SENT: 2000})
-
-
-def _notifier_process(tg: FakeTelegram, db_url: str, **env: str) -> list[str | dict[str, str]]:
-    return [
-        sys.executable,
-        "-m",
-        "bot",
-        "notifier",
-        {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))},
-            "PYTHONPATH": str(ROOT),
-            "BOT_TOKEN": tg.default_token,
-            "BOT_API_URL": tg.base_url,
-            "DATABASE_URL": db_url,
-            "NOTIFIER_POLL_SECONDS": "0.5",
-            "LOG_LEVEL": "WARNING",
-            **env,
-        },
-    ]
-
-
-@pytest.fixture
-async def processes() -> AsyncIterator[list[asyncio.subprocess.Process]]:
-    started: list[asyncio.subprocess.Process] = []
-    yield started
-    for process in started:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-
-
-async def _start(
-    started: list[asyncio.subprocess.Process], command: list[str | dict[str, str]]
-) -> asyncio.subprocess.Process:
-    *argv, env = command
-    assert isinstance(env, dict)
-    process = await asyncio.create_subprocess_exec(
-        *[str(a) for a in argv],
-        env=env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    started.append(process)
-    return process
 
 
 async def test_a_notifier_killed_mid_run_loses_nothing_after_a_restart(
@@ -126,17 +65,17 @@ async def test_a_notifier_killed_mid_run_loses_nothing_after_a_restart(
     chats = await add_crowd(sessions, 300)
     await write(sessions, crowd_marks(300, 1), school.NOW)
     async with FakeTelegram() as tg:
-        _telegram_for(tg, chats)
-        command = _notifier_process(tg, db_url, NOTIFIER_LEASE_SECONDS="3")
-        first = await _start(processes, command)
-        await _until(lambda: sum(_counts(tg).values()) >= 60, 60)
+        telegram_for(tg, chats)
+        command = notifier_process(tg, db_url, NOTIFIER_LEASE_SECONDS="3")
+        first = await start(processes, command)
+        await until(lambda: sum(sent_counts(tg).values()) >= 60, 60)
         first.send_signal(signal.SIGKILL)  # no goodbye: claimed pushes stay "sending"
         await first.wait()
-        sent_before = sum(_counts(tg).values())
+        sent_before = sum(sent_counts(tg).values())
         assert sent_before < 300, "the notifier finished before it could be killed"
-        await _start(processes, command)
-        await _until(lambda: set(_counts(tg)) == set(chats), 90)
-        counts = _counts(tg)
+        await start(processes, command)
+        await until(lambda: set(sent_counts(tg)) == set(chats), 90)
+        counts = sent_counts(tg)
     repeated = sum(n - 1 for n in counts.values())
     # Only what was claimed and in flight at the kill can repeat: at most the queue (2 s of
     # sending, 60 messages) and the requests under way (16).
@@ -161,16 +100,16 @@ async def test_two_notifiers_on_one_database_send_each_push_exactly_once(
 ) -> None:
     chats = await add_crowd(sessions, 300)
     async with FakeTelegram() as tg:
-        _telegram_for(tg, chats)
+        telegram_for(tg, chats)
         # Two senders share the bot's budget: 15 a second each.
-        command = _notifier_process(tg, db_url, PUSH_RATE_PER_SECOND="15")
-        first = await _start(processes, command)
-        second = await _start(processes, command)
+        command = notifier_process(tg, db_url, PUSH_RATE_PER_SECOND="15")
+        first = await start(processes, command)
+        second = await start(processes, command)
         await asyncio.sleep(2)  # both are up and listening
         await write(sessions, crowd_marks(300, 1), school.NOW)
-        await _until(lambda: set(_counts(tg)) == set(chats), 90)
+        await until(lambda: set(sent_counts(tg)) == set(chats), 90)
         await asyncio.sleep(1)  # a straggler would show now
-        counts = _counts(tg)
+        counts = sent_counts(tg)
         by_requests = Counter(
             r.params.get("chat_id") for r in tg.requests if r.method == "sendMessage"
         )
