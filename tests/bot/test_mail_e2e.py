@@ -217,3 +217,40 @@ async def test_an_announcement_report_counts_blocked_and_unlinked_and_adds_up(
             ).scalars()
         )
     assert ids == expected
+
+
+async def test_files_travel_with_the_question_and_the_answer(
+    running_bot: FakeTelegram, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A photo the family sends reaches the teacher on "Files"; a document in the answer follows
+    the answer into the family's chat, re-sent by the messenger's own file id."""
+    tg = running_bot
+    olga = tg.user(OLGA, "Ольга", language_code="en")
+    krylova = tg.user(KRYLOVA, "Нина", language_code="en")
+    await link_account(sessions, OLGA, "G1")
+    await link_account(sessions, KRYLOVA, "T1")
+    await tg.send_text(olga, "/ask")
+    [children] = await tg.wait_for(_to(olga, has="Which child"), timeout=15)
+    await tg.press(olga, children, _data(children, "Анна"))
+    [offered] = await tg.wait_for(_to(olga, method="editMessageText"), timeout=15)
+    await tg.press(olga, offered.message_id or 0, _data(offered, "Алгебра"))
+    await tg.wait_for(_to(olga, has="Write your message"), timeout=15)
+    await tg.send_photo(olga, caption="Вот работа над ошибками")
+    [shown] = await tg.wait_for(_to(olga, has="Preview"), timeout=15)
+    assert "📎 1 file: photo" in (shown.plain_text or "")
+    await tg.press(olga, shown, _data(shown, "Send"))
+    [notice] = await tg.wait_for(_to(krylova, has="New question #1"), timeout=15)
+    assert "📎 1 file" in (notice.plain_text or "")
+    assert not [s for s in tg.sent if s.chat_id == KRYLOVA and s.method == "sendPhoto"]
+    await tg.press(krylova, notice, _data(notice, "Open"))
+    [opened] = await tg.wait_for(_to(krylova, method="editMessageText"), timeout=15)
+    await tg.press(krylova, opened.message_id or 0, _data(opened, "Files"))
+    [photo] = await tg.wait_for(_to(krylova, method="sendPhoto"), timeout=15)
+    assert photo.filename == "photo_1280x960.jpg"  # the largest size the family sent
+    await tg.send_document(krylova, "разбор.pdf", reply_to=notice, caption="Разбор ошибок")
+    [shown] = await tg.wait_for(_to(krylova, has="Preview"), timeout=15)
+    await tg.press(krylova, shown, _data(shown, "Send"))
+    [answer] = await tg.wait_for(_to(olga, has="Разбор ошибок"), timeout=15)
+    [document] = await tg.wait_for(_to(olga, method="sendDocument"), timeout=15)
+    assert document.filename == "разбор.pdf"
+    assert (answer.message_id or 0) < (document.message_id or 0)  # the text first, then its file
