@@ -51,6 +51,12 @@ def help_text(account: AccountView | None) -> str:
         lines.append(_("/whatif: the marks still needed for a 5 or a 4"))
         lines.append(_("Or just ask: «оценки по алгебре», «что задали на завтра»."))
         lines.append(_("/child: choose which child's journal to show"))
+    if account is not None and account.linked:
+        if account.children:
+            lines.append(_("/ask: write to a teacher, the class teacher or the school"))
+        lines.append(_("/inbox: your conversations with the school, answers and «read»"))
+        if account.staff_id is not None:
+            lines.append(_("/announce: an announcement to the families of your classes"))
     lines += [
         _("/settings: notifications, quiet hours, the evening digest"),
         _("/language: change the language"),

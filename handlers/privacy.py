@@ -32,7 +32,7 @@ def router() -> Router:
 
 
 def privacy_text() -> str:
-    return _(
+    what = _(
         "<b>What I store and why</b>\n"
         "• Your Telegram id and chat id: to know who writes and where to send notifications.\n"
         "• Which guardian, student or staff record of the school your account is linked to, and "
@@ -47,6 +47,13 @@ def privacy_text() -> str:
         "under Federal Law No. 152-FZ. I never show it in group chats.\n"
         "/logout unlinks your account and deletes what I keep about this chat."
     )
+    mail = _(
+        "Messages you write to the school (/ask) and its answers, with their files, are the "
+        "school's record of the conversation, like a letter: they stay after /logout, no "
+        "longer tied to your Telegram account. The bot never shows your phone number or "
+        "Telegram account to the staff, nor theirs to you."
+    )
+    return f"{what}\n\n{mail}"
 
 
 async def on_privacy(message: Message, **_data: Any) -> None:
