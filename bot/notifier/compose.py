@@ -27,7 +27,7 @@ from core.messaging.notices import (
     ThreadNotice,
     notices,
 )
-from core.models.enums import AttachmentKind, EventKind
+from core.models.enums import AttachmentKind, EventKind, PrivacyLevel
 from core.notify.content import MAIL_ITEMS, ItemKind, PushItem
 from core.notify.deliveries import Claim
 from core.notify.digest import evening_digest
@@ -96,19 +96,22 @@ async def compose(
             if notice is None:
                 silent.add(item.delivery_id)
                 continue
-            text, markup, files = _mail(notice, timezone, now)
+            text, markup, files = _mail(notice, timezone, now, claim.privacy)
             messages.append(replace(_message(claim, [item.delivery_id], text, markup), files=files))
     return messages, sorted(silent)
 
 
 def _mail(
-    notice: Notice, timezone: ZoneInfo, now: datetime
+    notice: Notice, timezone: ZoneInfo, now: datetime, privacy: PrivacyLevel
 ) -> tuple[str, InlineKeyboardMarkup | None, tuple[Attachment, ...]]:
-    """A piece of mail's text, buttons and files (a staff member's files come with "Open")."""
+    """A piece of mail's text, buttons and files. A staff member's question and, at the minimal
+    privacy level, a family's answer show their text and files behind a button."""
     if isinstance(notice, ThreadNotice):
         if notice.to_staff:
             return (*thread_views.staff_notice(notice), ())
-        return (*thread_views.family_notice(notice), notice.attachments)
+        full = privacy == PrivacyLevel.FULL
+        files = notice.attachments if full else ()
+        return (*thread_views.family_notice(notice, full=full), files)
     if isinstance(notice, AnnouncementNotice):
         return (*announce_views.notice_view(notice), notice.attachments)
     if isinstance(notice, ReportedNotice):

@@ -53,19 +53,21 @@ def staff_notice(notice: ThreadNotice) -> tuple[str, InlineKeyboardMarkup]:
     return "\n".join(lines), _staff_keyboard(notice.thread_id, opened=False)
 
 
-def family_notice(notice: ThreadNotice) -> tuple[str, InlineKeyboardMarkup]:
-    """A staff answer, in full, in the family's chat."""
+def family_notice(notice: ThreadNotice, *, full: bool = True) -> tuple[str, InlineKeyboardMarkup]:
+    """A staff answer in the family's chat: in full, or (minimal privacy) only whose answer it
+    is, the text behind the "Conversation" button."""
     head = _("💬 <b>Answer in conversation #{thread}</b>").format(thread=notice.thread_id)
     if notice.to_all_guardians:
         head = _("💬 <b>Message to all guardians of {child}</b> (conversation #{thread})").format(
             child=esc(notice.child), thread=notice.thread_id
         )
-    lines = [
-        head,
-        context_line(notice.child, notice.class_name, notice.subject),
-        f"<b>{esc(notice.staff)}</b>:",
-        esc(notice.text),
-    ]
+    lines = [head, context_line(notice.child, notice.class_name, notice.subject)]
+    if full:
+        lines += [f"<b>{esc(notice.staff)}</b>:", esc(notice.text)]
+    else:
+        lines.append(
+            _("From {staff} — open the conversation to read it.").format(staff=esc(notice.staff))
+        )
     if notice.attachments:
         lines.append(files_line(notice.attachments))
     keyboard = InlineKeyboardMarkup(

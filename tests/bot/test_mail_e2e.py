@@ -16,11 +16,12 @@ from bot import runtime
 from bot.settings import Settings
 from core.clock import FrozenClock
 from core.models import AuditRecord, Student
+from core.models.enums import PrivacyLevel
 from tests.bot import school
 from tests.bot.helpers import AGREE, invite
 from tests.fake_telegram import FakeTelegram, SimUser
 from tests.fake_telegram.records import MessageState, Sent
-from tests.notify.families import link_account, processed_everything
+from tests.notify.families import link_account, processed_everything, set_preferences
 
 OLGA, PAVEL, MARIA, KRYLOVA = 10, 20, 30, 50
 
@@ -254,3 +255,25 @@ async def test_files_travel_with_the_question_and_the_answer(
     [document] = await tg.wait_for(_to(olga, method="sendDocument"), timeout=15)
     assert document.filename == "разбор.pdf"
     assert (answer.message_id or 0) < (document.message_id or 0)  # the text first, then its file
+
+
+async def test_at_the_minimal_privacy_level_an_answer_shows_its_text_only_on_opening(
+    running_bot: FakeTelegram, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    tg = running_bot
+    olga = tg.user(OLGA, "Ольга", language_code="en")
+    krylova = tg.user(KRYLOVA, "Нина", language_code="en")
+    account = await link_account(sessions, OLGA, "G1")
+    await link_account(sessions, KRYLOVA, "T1")
+    await set_preferences(sessions, account, privacy=PrivacyLevel.MINIMAL)
+    await _ask(tg, olga, "Как дела у Анны?")
+    [notice] = await tg.wait_for(_to(krylova, has="New question #1"), timeout=15)
+    await tg.send_reply(krylova, notice, "Анна молодец, но списывает.")
+    [shown] = await tg.wait_for(_to(krylova, has="Preview"), timeout=15)
+    await tg.press(krylova, shown, _data(shown, "Send"))
+    [answer] = await tg.wait_for(_to(olga, has="Answer in conversation #1"), timeout=15)
+    assert "списывает" not in (answer.plain_text or "")
+    assert "From Крылова Н. П. — open the conversation to read it." in (answer.plain_text or "")
+    await tg.press(olga, answer, _data(answer, "Conversation"))
+    [opened] = await tg.wait_for(_to(olga, method="editMessageText"), timeout=15)
+    assert "Анна молодец, но списывает." in (opened.plain_text or "")
