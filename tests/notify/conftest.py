@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 # The bot tests' school on both databases and their frozen Monday, shared as they are.
 from tests.bot.conftest import clock, sessions
 from tests.notify.families import link_everyone
+from tests.notify.processes import processes
 
-__all__ = ["accounts", "clock", "sessions"]
+__all__ = ["accounts", "clock", "processes", "sessions"]
 
 
 @pytest.fixture

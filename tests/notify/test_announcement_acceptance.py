@@ -23,7 +23,6 @@ from tests.fake_telegram import FakeTelegram
 from tests.notify.crowd import add_crowd
 from tests.notify.processes import (
     notifier_process,
-    processes,  # noqa: F401 - the fixture
     sent_counts,
     start,
     telegram_for,
@@ -70,7 +69,7 @@ async def _announce_to_7a(sessions: async_sessionmaker[AsyncSession]) -> int:
 async def test_a_notifier_killed_during_an_announcement_loses_no_family(
     sessions: async_sessionmaker[AsyncSession],
     db_url: str,
-    processes: list[asyncio.subprocess.Process],  # noqa: F811 - the fixture imported above
+    processes: list[asyncio.subprocess.Process],
 ) -> None:
     chats = await add_crowd(sessions, 500)
     announcement_id = await _announce_to_7a(sessions)
