@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from core.messaging.dto import (
     Attachment,
@@ -144,15 +145,21 @@ def refusal_text(refused: MessagingRefused, timezone: ZoneInfo, now: datetime) -
         return _("This file is too big: at most {mb} MB.").format(
             mb=(refused.limit or 0) // (1024 * 1024)
         )
+    limit = refused.limit or 0
     if reason == Refusal.TOO_MANY_OPEN:
-        return _(
+        return ngettext(
+            "You already have {limit} open question to this person. Wait for an answer, or "
+            "continue it in /inbox.",
             "You already have {limit} open questions to this person. Wait for an answer, or "
-            "continue one of them in /inbox."
-        ).format(limit=refused.limit)
+            "continue one of them in /inbox.",
+            limit,
+        ).format(limit=limit)
     if reason == Refusal.DAILY_LIMIT:
-        return _(
-            "You have sent {limit} messages today, the daily limit. Try again tomorrow."
-        ).format(limit=refused.limit)
+        return ngettext(
+            "You have sent {limit} message today, the daily limit. Try again tomorrow.",
+            "You have sent {limit} messages today, the daily limit. Try again tomorrow.",
+            limit,
+        ).format(limit=limit)
     if reason == Refusal.MUTED and refused.until is not None:
         return _("This person does not accept your messages until {when}.").format(
             when=local_time(refused.until, timezone, today=now)
