@@ -12,6 +12,7 @@ from bot import (
     access_commands,
     exchange_commands,
     invite_commands,
+    messages_commands,
     runtime_commands,
     staff_commands,
 )
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     invite_commands.add_commands(commands)
     access_commands.add_commands(commands)
     staff_commands.add_commands(commands)
+    messages_commands.add_commands(commands)
 
     health = commands.add_parser(
         "health", help="exit 0 when the database is reachable and migrated"

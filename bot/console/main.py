@@ -70,6 +70,9 @@ async def run_console(
             messenger=Messenger.CONSOLE,
             questions_open_per_recipient=settings.questions_open_per_recipient,
             questions_per_day=settings.questions_per_day,
+            # One person types here, at any pace a script likes: nothing to protect.
+            throttle_rate=1000.0,
+            throttle_burst=1000,
         )
         dp = create_dispatcher(config, sessions, clock)
         await Console(dp, sessions, clock, persona, out).run(lines or stdin_lines())

@@ -107,3 +107,29 @@ def test_time_travel_accepts_steps_clock_times_and_dates_ahead_only() -> None:
     assert travel_target("2026-12-01 07:00", now, tz) == datetime(2026, 12, 1, 7, 0, tzinfo=tz)
     assert travel_target("2026-11-01 07:00", now, tz) is None  # the past stays past
     assert travel_target("soon", now, tz) is None
+
+
+async def test_the_console_plays_a_whole_conversation_with_a_teacher(
+    db_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Ольга asks Крылова, who links later as :as T1, opens the question and replies; back as
+    Ольга, /inbox shows the answer. One run, as a newcomer would try it after `make run`."""
+    lines = [
+        ":code", "1",  # Ольга links
+        "/ask", "1", "1", "Здравствуйте! Когда контрольная?", "1",  # Анна, algebra, Send
+        ":as T1", ":code", "1",  # Крылова links: the waiting question arrives
+        "1",  # Open
+        ":reply В четверг.", "2",  # a plain reply, "Send to all guardians"
+        ":as G1", "/inbox", "1",  # Ольга's conversations, then the thread
+    ]  # fmt: skip
+    code, out = await console(db_url, "G1", lines)
+    assert code == 0
+    assert "✅ Отправлено: вопрос №1, получатель — Крылова Н. П." in out
+    assert "пока не пользуется ботом" in out
+    assert "📩 Новый вопрос №1" in out
+    assert "Вам как: учитель предмета «Алгебра»" in out
+    assert "✅ Ответ отправлен автору вопроса и всем родителям ребёнка." in out
+    conversation = out[out.rindex("🗂 Переписка №1") :]
+    assert "есть ответ" in conversation
+    assert "Ольга Иванова, 10:00 · ✓✓ прочитано" in conversation
+    assert "Крылова Н. П., 10:00 · всем родителям\nВ четверг." in conversation
