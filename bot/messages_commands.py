@@ -142,7 +142,7 @@ def write_files(directory: Path, files: Mapping[str, str]) -> None:
     """Each file replaced whole (never half-written), readable by its owner only: the files
     hold families' correspondence."""
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         for name, text in files.items():
             descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.")
             try:
