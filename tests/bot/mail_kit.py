@@ -50,12 +50,17 @@ async def counts(sessions: async_sessionmaker[AsyncSession]) -> tuple[int, int]:
         return int(threads or 0), int(messages or 0)
 
 
+async def open_draft(driver: ChatDriver, user: User, subject: str = "Алгебра") -> list[Outgoing]:
+    """Ольга's /ask about Анна to Крылова for ``subject``: the draft is open."""
+    calls = await driver.send(user, "/ask")
+    calls = await driver.press(user, button(calls, "Анна"))
+    return await driver.press(user, button(calls, subject))
+
+
 async def ask_krylova(
     driver: ChatDriver, user: User, text: str = "Когда контрольная по алгебре?"
 ) -> list[Outgoing]:
     """Ольга asks Крылова about Анна's algebra, from /ask to the receipt."""
-    calls = await driver.send(user, "/ask")
-    calls = await driver.press(user, button(calls, "Анна"))
-    calls = await driver.press(user, button(calls, "Алгебра"))
+    await open_draft(driver, user)
     calls = await driver.send(user, text)
     return await press_on(driver, user, preview(calls), "Send")

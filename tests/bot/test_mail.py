@@ -27,6 +27,7 @@ from tests.bot.mail_kit import (
     ask_krylova,
     button,
     counts,
+    open_draft,
     press_on,
     preview,
 )
@@ -103,9 +104,7 @@ async def test_photos_and_documents_join_the_draft_and_are_stored_with_the_messa
 ) -> None:
     await _family(driver, sessions)
     olga = driver.user(OLGA, "en")
-    calls = await driver.send(olga, "/ask")
-    calls = await driver.press(olga, button(calls, "Анна"))
-    await driver.press(olga, button(calls, "Русский"))
+    await open_draft(driver, olga, "Русский")
     await driver.send(olga, "Справка о болезни")
     await driver.post(olga, photo=_photo(1), caption="первая страница")
     calls = await driver.post(olga, document=_document("справка.pdf", "application/pdf"))
@@ -126,9 +125,7 @@ async def test_bad_input_is_refused_in_words_and_nothing_is_stored(
 ) -> None:
     await _family(driver, sessions)
     olga = driver.user(OLGA, "en")
-    calls = await driver.send(olga, "/ask")
-    calls = await driver.press(olga, button(calls, "Анна"))
-    await driver.press(olga, button(calls, "Алгебра"))
+    await open_draft(driver, olga, "Алгебра")
     said = texts(await driver.send(olga, "x" * 2001))
     assert "The message is too long: at most 2000 characters." in said
     sticker = Sticker(
@@ -164,9 +161,7 @@ async def test_sending_an_empty_draft_says_so_and_keeps_it_open(
 ) -> None:
     await _family(driver, sessions)
     olga = driver.user(OLGA, "en")
-    calls = await driver.send(olga, "/ask")
-    calls = await driver.press(olga, button(calls, "Анна"))
-    await driver.press(olga, button(calls, "Алгебра"))
+    await open_draft(driver, olga, "Алгебра")
     state = driver.dp.fsm.get_context(driver.bot, chat_id=OLGA, user_id=OLGA)
     data = await state.get_data()
     data["extra"] = {"preview": 777}
@@ -182,9 +177,7 @@ async def test_a_stale_preview_and_a_cancelled_draft_send_nothing(
 ) -> None:
     await _family(driver, sessions)
     olga = driver.user(OLGA, "en")
-    calls = await driver.send(olga, "/ask")
-    calls = await driver.press(olga, button(calls, "Анна"))
-    await driver.press(olga, button(calls, "Алгебра"))
+    await open_draft(driver, olga, "Алгебра")
     first = preview(await driver.send(olga, "первый вариант"))
     second = preview(await driver.send(olga, "второй вариант"))
     stale = await press_on(driver, olga, first, "Send")
@@ -228,9 +221,7 @@ async def test_a_tampered_draft_is_refused_by_the_core_at_send(
     """Whatever the state store holds, the core judges the write again."""
     await _family(driver, sessions)
     olga = driver.user(OLGA, "en")
-    calls = await driver.send(olga, "/ask")
-    calls = await driver.press(olga, button(calls, "Анна"))
-    await driver.press(olga, button(calls, "Алгебра"))
+    await open_draft(driver, olga, "Алгебра")
     shown = preview(await driver.send(olga, "вопрос"))
     state = driver.dp.fsm.get_context(driver.bot, chat_id=OLGA, user_id=OLGA)
     data = await state.get_data()

@@ -12,13 +12,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import runtime
-from bot.settings import Settings
 from core.clock import FrozenClock
 from core.models import AuditRecord, Student
 from core.models.enums import PrivacyLevel
 from tests.bot import school
 from tests.bot.helpers import AGREE, invite
+from tests.bot.polling import polling_bot
 from tests.fake_telegram import FakeTelegram, SimUser
 from tests.fake_telegram.records import MessageState, Sent
 from tests.notify.families import link_account, processed_everything, set_preferences
@@ -31,20 +30,8 @@ async def running_bot(
     db_url: str, sessions: async_sessionmaker[AsyncSession], clock: FrozenClock
 ) -> AsyncIterator[FakeTelegram]:
     await processed_everything(sessions, school.NOW)
-    async with FakeTelegram() as tg:
-        settings = Settings(
-            bot_token=tg.default_token,  # type: ignore[arg-type]
-            bot_api_url=tg.base_url,  # type: ignore[arg-type]
-            database_url=db_url,
-            notifier_poll_seconds=0.3,
-        )
-        task = asyncio.create_task(runtime.run(settings, clock, handle_signals=False))
-        try:
-            yield tg
-        finally:
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
+    async with polling_bot(db_url, clock, poll_seconds=0.3) as tg:
+        yield tg
 
 
 def _to(user: SimUser, *, method: str = "sendMessage", has: str = "") -> Callable[[Sent], bool]:
@@ -65,14 +52,19 @@ def _data(sent: Sent | MessageState, label: str) -> str:
     raise AssertionError(f"no button {label!r} in {sent.buttons}")
 
 
-async def _ask(tg: FakeTelegram, olga: SimUser, question: str) -> Sent:
-    """Ольга asks Крылова about Анна's algebra; the receipt."""
+async def _open_draft(tg: FakeTelegram, olga: SimUser) -> None:
+    """Ольга's /ask about Анна's algebra: the draft waits for her text."""
     await tg.send_text(olga, "/ask")
     [children] = await tg.wait_for(_to(olga, has="Which child"), timeout=15)
     await tg.press(olga, children, _data(children, "Анна"))
     [offered] = await tg.wait_for(_to(olga, method="editMessageText"), timeout=15)
     await tg.press(olga, offered.message_id or 0, _data(offered, "Алгебра"))
     await tg.wait_for(_to(olga, has="Write your message"), timeout=15)
+
+
+async def _ask(tg: FakeTelegram, olga: SimUser, question: str) -> Sent:
+    """Ольга asks Крылова about Анна's algebra; the receipt."""
+    await _open_draft(tg, olga)
     await tg.send_text(olga, question)
     [shown] = await tg.wait_for(_to(olga, has="Preview"), timeout=15)
     await tg.press(olga, shown, _data(shown, "Send"))
@@ -230,12 +222,7 @@ async def test_files_travel_with_the_question_and_the_answer(
     krylova = tg.user(KRYLOVA, "Нина", language_code="en")
     await link_account(sessions, OLGA, "G1")
     await link_account(sessions, KRYLOVA, "T1")
-    await tg.send_text(olga, "/ask")
-    [children] = await tg.wait_for(_to(olga, has="Which child"), timeout=15)
-    await tg.press(olga, children, _data(children, "Анна"))
-    [offered] = await tg.wait_for(_to(olga, method="editMessageText"), timeout=15)
-    await tg.press(olga, offered.message_id or 0, _data(offered, "Алгебра"))
-    await tg.wait_for(_to(olga, has="Write your message"), timeout=15)
+    await _open_draft(tg, olga)
     await tg.send_photo(olga, caption="Вот работа над ошибками")
     [shown] = await tg.wait_for(_to(olga, has="Preview"), timeout=15)
     assert "📎 1 file: photo" in (shown.plain_text or "")

@@ -10,12 +10,11 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import runtime
-from bot.settings import Settings
 from core.clock import FrozenClock
 from core.models import AccountLink, Delivery
 from core.models.enums import DeliveryState, PrivacyLevel
 from tests.bot import school
+from tests.bot.polling import polling_bot
 from tests.fake_telegram import FakeTelegram, SimUser
 from tests.fake_telegram.records import Sent
 from tests.notify.families import (
@@ -38,20 +37,8 @@ async def running_bot(
     db_url: str, sessions: async_sessionmaker[AsyncSession], clock: FrozenClock
 ) -> AsyncIterator[FakeTelegram]:
     await processed_everything(sessions, school.NOW)
-    async with FakeTelegram() as tg:
-        settings = Settings(
-            bot_token=tg.default_token,  # type: ignore[arg-type]
-            bot_api_url=tg.base_url,  # type: ignore[arg-type]
-            database_url=db_url,
-            notifier_poll_seconds=0.5,
-        )
-        task = asyncio.create_task(runtime.run(settings, clock, handle_signals=False))
-        try:
-            yield tg
-        finally:
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
+    async with polling_bot(db_url, clock, poll_seconds=0.5) as tg:
+        yield tg
 
 
 async def test_a_minimal_push_shows_its_details_on_a_press(
