@@ -40,6 +40,7 @@ from core.models import (
     AnnouncementRecipient,
     AuditRecord,
     Delivery,
+    Group,
     Guardian,
     GuardianLink,
     MessageAttachment,
@@ -117,8 +118,8 @@ async def announce(
                 messenger=messenger,
                 kind=attachment.kind,
                 file_key=attachment.file_key[:255],
-                file_name=attachment.file_name,
-                mime_type=attachment.mime_type,
+                file_name=(attachment.file_name or None) and attachment.file_name[:255],
+                mime_type=(attachment.mime_type or None) and attachment.mime_type[:128],
                 size=attachment.size,
             )
         )
@@ -338,11 +339,17 @@ async def recent(
 
 
 async def target_label(session: AsyncSession, row: Announcement) -> str:
+    """As the sender chose it (:func:`core.messaging.audience.target_options`): "" for the
+    school, "7" for a parallel, "7А" for a class, "7А · 1 группа" for a group."""
     if row.target == AnnouncementTarget.GRADE:
         return str(row.grade or "")
     if row.class_id is None:
         return ""
     name = await session.scalar(select(SchoolClass.name).where(SchoolClass.id == row.class_id))
+    if row.target == AnnouncementTarget.GROUP and row.group_id is not None:
+        group = await session.scalar(select(Group.name).where(Group.id == row.group_id))
+        if group:
+            return f"{name or ''} · {group}"
     return name or ""
 
 
@@ -365,10 +372,11 @@ async def _outcomes(session: AsyncSession, row: Announcement) -> list[_Person]:
             Delivery.state,
             Delivery.last_error,
             Account.is_active,
+            OutboxEvent.processed_at,
         )
         .join(Account, Account.id == AccountLink.account_id)
         .join(OutboxEvent, OutboxEvent.object_id == row.id)
-        .join(
+        .outerjoin(
             Delivery,
             (Delivery.event_id == OutboxEvent.id) & (Delivery.account_id == AccountLink.account_id),
         )
@@ -390,8 +398,14 @@ async def _outcomes(session: AsyncSession, row: Announcement) -> list[_Person]:
         )
     )
     states: defaultdict[tuple[str, int], list[str]] = defaultdict(list)
-    for guardian_id, student_id, state, error, active in links:
-        outcome = _outcome(DeliveryState(state), error, bool(active))
+    for guardian_id, student_id, state, error, active, processed_at in links:
+        if state is not None:
+            outcome = _outcome(DeliveryState(state), error, bool(active))
+        elif processed_at is None:
+            # Not fanned out yet: still in the queue (the notifier will skip a blocked account).
+            outcome = "waiting" if active else "blocked"
+        else:
+            continue  # linked after it went out: not reached (counted "not linked")
         if guardian_id is not None:
             states[("guardian", guardian_id)].append(outcome)
         if student_id is not None:

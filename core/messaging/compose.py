@@ -92,42 +92,54 @@ class Draft:
 
     @classmethod
     def from_state(cls, data: dict[str, Any]) -> Draft | None:
-        """The draft kept in a chat's state, or None when there is none (or it is garbled)."""
+        """The draft kept in a chat's state, or None when there is none (or it is garbled:
+        a value of the wrong type would otherwise fail later, in a check or in SQL)."""
         try:
             files = tuple(
                 Attachment(
                     kind=AttachmentKind(f["kind"]),
-                    file_key=str(f["file_key"]),
-                    file_name=f.get("file_name"),
-                    mime_type=f.get("mime_type"),
-                    size=f.get("size"),
+                    file_key=_typed(f["file_key"], str),
+                    file_name=_typed(f.get("file_name"), str, optional=True),
+                    mime_type=_typed(f.get("mime_type"), str, optional=True),
+                    size=_typed(f.get("size"), int, optional=True),
                 )
                 for f in data.get("files", [])
             )
-            values = {key: data[key] for key in _SCALARS if key in data}
+            values = {key: _typed(data[key], kind) for key, kind in _SCALARS.items() if key in data}
+            AnnouncementAudience(values.get("audience", AnnouncementAudience.GUARDIANS.value))
             return cls(kind=DraftKind(data["kind"]), files=files, **values)
-        except (KeyError, TypeError, ValueError):
+        except (AttributeError, KeyError, TypeError, ValueError):
             return None
 
 
-_SCALARS = (
-    "heading",
-    "text",
-    "child",
-    "staff",
-    "role",
-    "subject",
-    "thread",
-    "target",
-    "grade",
-    "class_id",
-    "group_id",
-    "audience",
-    "ack",
-    "urgent",
-    "may_urgent",
-    "extra",
-)
+# The draft's plain fields and their types in a chat's state.
+_SCALARS: dict[str, type] = {
+    "heading": str,
+    "text": str,
+    "child": int,
+    "staff": int,
+    "role": str,
+    "subject": int,
+    "thread": int,
+    "target": str,
+    "grade": int,
+    "class_id": int,
+    "group_id": int,
+    "audience": str,
+    "ack": bool,
+    "urgent": bool,
+    "may_urgent": bool,
+    "extra": dict,
+}
+
+
+def _typed(value: Any, kind: type, *, optional: bool = False) -> Any:
+    """``value`` when it is a ``kind`` (a bool is no int here), else TypeError."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise TypeError(f"{kind.__name__} expected")
+    return value
 
 
 def with_text(draft: Draft, text: str, rules: MessagingRules) -> Draft:
@@ -209,6 +221,8 @@ async def send_draft(
 
 
 def clean_required(draft: Draft, rules: MessagingRules) -> None:
-    """Refuse an empty draft before anything is looked up."""
+    """Refuse an empty draft before anything is looked up (an announcement's longer limit)."""
     if not draft.files:
+        if draft.kind == DraftKind.ANNOUNCE:
+            rules = replace(rules, max_chars=announcement_limit(rules))
         clean_text(draft.text, rules)

@@ -5,7 +5,8 @@ outbox's claiming, the deliveries' life and the notifier's limits with every oth
 message is never coalesced with marks (the notifier sends each on its own).
 
 - a family member's message goes to every account of the staff member it is addressed to,
-  at the next opening of their office hours;
+  at the next opening of their office hours (never twice to an account that got it already:
+  a staff member who linked before this fan-out, :func:`core.messaging.waiting.deliver_waiting`);
 - a staff answer goes to the asker's accounts - and with "to all guardians" to every account
   of a guardian of the child - each only while the access policy lets that account write
   about the child (``Permission.ASK``), held by the family's quiet hours;
@@ -40,6 +41,7 @@ from core.models import (
     AccountLink,
     Announcement,
     AnnouncementRecipient,
+    Delivery,
     GuardianLink,
     MessageThread,
     OutboxEvent,
@@ -119,6 +121,7 @@ async def _plan_messages(
     for row in to_staff:
         for account_id in staff_accounts.get(row.staff_id, ()):
             plans[(by_message[row.id].id, account_id)] = _ToStaff(row.staff_id, row.school_id)
+    await _drop_delivered(session, {by_message[row.id].id for row in to_staff}, plans)
     if not to_family:
         return
     students = {row.student_id for row in to_family if row.student_id is not None}
@@ -142,6 +145,19 @@ async def _plan_messages(
         for account_id in accounts:
             if (account_id, row.student_id) in allowed:
                 plans[(by_message[row.id].id, account_id)] = _ToFamily()
+
+
+async def _drop_delivered(
+    session: AsyncSession, event_ids: set[int], plans: dict[tuple[int, int], _Target]
+) -> None:
+    """Forget the planned pairs that have a delivery already (``deliver_waiting`` made it)."""
+    if not event_ids or not plans:
+        return
+    rows = await session.execute(
+        select(Delivery.event_id, Delivery.account_id).where(Delivery.event_id.in_(event_ids))
+    )
+    for event_id, account_id in rows:
+        plans.pop((event_id, account_id), None)
 
 
 async def _plan_announcements(

@@ -10,8 +10,8 @@ The school decides with the role matrix's ``receive_questions`` cell of each sta
 - ``class``: only as class teacher of the child's class;
 - ``assigned``: when the child is in their care (a social pedagogue's or psychologist's list);
 - ``school`` (head teacher, social pedagogue, psychologist, admin by default): to every family
-  of the school, under the role's name (for the teacher role it means the same as ``taught``:
-  a family is never offered every teacher of the school);
+  of the school, under the role's name only (for the teacher role it means the same as
+  ``taught``: a family is never offered every teacher of the school);
 - ``none``: never offered.
 
 A staff member who has left is never offered. Six statements whatever the school's size.
@@ -101,7 +101,13 @@ async def recipient_options(
         )
 
     def scopes(staff_id: int) -> set[Scope]:
-        return {cells[role] for role in roles.get(staff_id, ())}
+        """The cells that may offer ``staff_id`` as the child's teacher: another role's
+        ``school`` (the head teacher's, say) offers them under that role's name only."""
+        return {
+            cells[role]
+            for role in roles.get(staff_id, ())
+            if role == Role.TEACHER or cells[role] != Scope.SCHOOL
+        }
 
     for staff_id, subject in teaching:
         if scopes(staff_id) & {Scope.TAUGHT, Scope.SCHOOL}:
