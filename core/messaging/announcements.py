@@ -32,6 +32,7 @@ from core.messaging.dto import (
 )
 from core.messaging.errors import MessagingRefused, Refusal
 from core.messaging.events import emit
+from core.messaging.records import add_attachments
 from core.messaging.rules import MessagingRules
 from core.models import (
     Account,
@@ -43,7 +44,6 @@ from core.models import (
     Group,
     Guardian,
     GuardianLink,
-    MessageAttachment,
     OutboxEvent,
     SchoolClass,
     Student,
@@ -110,19 +110,7 @@ async def announce(
     people += [{"announcement_id": row.id, "guardian_id": None, "student_id": s} for s in students]
     if people:
         await session.execute(insert(AnnouncementRecipient), people)
-    for position, attachment in enumerate(attachments):
-        session.add(
-            MessageAttachment(
-                announcement_id=row.id,
-                position=position,
-                messenger=messenger,
-                kind=attachment.kind,
-                file_key=attachment.file_key[:255],
-                file_name=(attachment.file_name or None) and attachment.file_name[:255],
-                mime_type=(attachment.mime_type or None) and attachment.mime_type[:128],
-                size=attachment.size,
-            )
-        )
+    add_attachments(session, attachments, messenger, announcement_id=row.id)
     await emit(
         session,
         school_id=who.school_id,

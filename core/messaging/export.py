@@ -29,15 +29,15 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, and_, func, insert, null, or_, select
+from sqlalchemy import ColumnElement, Row, and_, func, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from core.i18n import N_
 from core.messaging.dto import Attachment
 from core.messaging.reading import UNKNOWN, as_attachment
+from core.messaging.records import audit_threads
 from core.models import (
-    AuditRecord,
     Guardian,
     MessageAttachment,
     MessageMute,
@@ -157,7 +157,9 @@ async def staff_inbox(
         where.append(MessageThread.status != ThreadStatus.CLOSED)
     threads = await _load(session, and_(*where), mutes_at=now)
     newest = tuple(sorted(threads, key=lambda t: (t.last_message_at, t.id), reverse=True))
-    await _audit(session, reader, newest, "thread_inbox")
+    await audit_threads(
+        session, reader, [(t.id, t.school_id, t.student_id) for t in newest], "thread_inbox"
+    )
     return newest
 
 
@@ -178,7 +180,9 @@ async def export_threads(
     if since is not None:
         where.append(MessageThread.last_message_at >= datetime.combine(since, time(0), timezone))
     threads = tuple(await _load(session, and_(*where), mutes_at=None))
-    await _audit(session, reader, threads, "thread_export")
+    await audit_threads(
+        session, reader, [(t.id, t.school_id, t.student_id) for t in threads], "thread_export"
+    )
     return threads
 
 
@@ -363,29 +367,6 @@ def _message(row: AnyRow, files: tuple[Attachment, ...]) -> MessageRecord:
         read_at=message.read_at,
         to_all_guardians=message.to_all_guardians,
         attachments=files,
-    )
-
-
-async def _audit(
-    session: AsyncSession, reader: Reader, threads: Sequence[ThreadRecord], action: str
-) -> None:
-    """One record per thread, naming its child: who read which family's correspondence."""
-    if not threads:
-        return
-    await session.execute(
-        insert(AuditRecord),
-        [
-            {
-                "school_id": thread.school_id,
-                "actor_account_id": reader.account_id,
-                "actor_staff_id": reader.staff_id,
-                "actor_label": reader.label[:64],
-                "action": action,
-                "student_id": thread.student_id,
-                "details": {"thread_id": thread.id},
-            }
-            for thread in threads
-        ],
     )
 
 

@@ -1,4 +1,4 @@
-"""A thread as its reader sees it: names, messages oldest first, files. Six statements."""
+"""A thread as its reader sees it: names, messages oldest first, files. At most eight statements."""
 
 from __future__ import annotations
 

@@ -28,10 +28,10 @@ from core.messaging.hours import opening_after
 from core.messaging.limits import check_limits
 from core.messaging.reading import thread_view
 from core.messaging.recipients import find_option, recipient_options
+from core.messaging.records import add_attachments
 from core.messaging.rules import MessagingRules
 from core.models import (
     AccountLink,
-    MessageAttachment,
     MessageMute,
     MessageThread,
     Staff,
@@ -67,7 +67,8 @@ async def ask(
 ) -> Receipt:
     """A new question about ``student_id`` to a person on offer for that child."""
     today = _today(now, rules)
-    body = check_message(text, attachments, rules)
+    # Access first: a stranger learns nothing about the child from a content refusal, and
+    # every refused attempt is on record.
     asker = await asker_for(session, reader, student_id, today)
     option = None
     if asker is not None:
@@ -78,6 +79,7 @@ async def ask(
     if asker is None or option is None or school_id is None:
         await _audit(session, reader, school_id, student_id, "thread_write", details, False)
         raise MessagingRefused(Refusal.NOT_ALLOWED)
+    body = check_message(text, attachments, rules)
     await check_limits(session, rules, asker, staff_id, now, new_thread=True)
     thread = MessageThread(
         school_id=school_id,
@@ -288,19 +290,7 @@ async def _add_message(
     )
     session.add(message)
     await session.flush()
-    for position, attachment in enumerate(attachments):
-        session.add(
-            MessageAttachment(
-                message_id=message.id,
-                position=position,
-                messenger=messenger,
-                kind=attachment.kind,
-                file_key=attachment.file_key[:255],
-                file_name=(attachment.file_name or None) and attachment.file_name[:255],
-                mime_type=(attachment.mime_type or None) and attachment.mime_type[:128],
-                size=attachment.size,
-            )
-        )
+    add_attachments(session, attachments, messenger, message_id=message.id)
     thread.last_message_at = now
     thread.updated_at = now
     await emit(
