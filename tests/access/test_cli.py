@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,36 +9,20 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.cli import main
-from bot.settings import Settings
 from core.access.permissions import Permission
 from core.access.policy import AccessDenied, authorize
 from core.db import create_sessionmaker
 from core.models import AuditRecord, School
 from tests.access import world
 from tests.access.world import guardian_reader, staff_reader, student_id
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-Journal = Callable[..., Awaitable[Run]]
+from tests.cli_kit import Journal, Run, isolate, runner
 
 
 @pytest.fixture
 async def sessions(
     engine: AsyncEngine, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> async_sessionmaker[AsyncSession]:
-    # The outer environment's settings must not leak into the command under test.
-    for name in Settings.model_fields:
-        monkeypatch.delenv(name.upper(), raising=False)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("DEFAULT_LOCALE", "en")
-    monkeypatch.chdir(tmp_path)
+    isolate(monkeypatch, db_url, tmp_path)
     sessions = create_sessionmaker(engine)
     await world.load(sessions)
     return sessions
@@ -49,14 +30,7 @@ async def sessions(
 
 @pytest.fixture
 def journal(capsys: pytest.CaptureFixture[str]) -> Journal:
-    async def run(*argv: str) -> Run:
-        capsys.readouterr()
-        # main() calls asyncio.run(), which refuses the thread pytest-asyncio's loop runs on.
-        code = await asyncio.to_thread(main, list(argv))
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return run
+    return runner(capsys)
 
 
 def cell(output: str, permission: str, column: int) -> str:

@@ -15,7 +15,6 @@ this school is tests/bot/school.py's, as the operator commands' other tests use.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import html
 import io
@@ -31,8 +30,6 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.cli import main
-from bot.settings import Settings
 from core.db import create_sessionmaker
 from core.messaging.dto import Attachment
 from core.messaging.export import (
@@ -57,6 +54,7 @@ from core.models import (
 from core.models.enums import AttachmentKind, AuthorKind, Messenger, ThreadStatus
 from core.services.reader import Reader
 from tests.bot import school
+from tests.cli_kit import Journal, isolate, runner
 
 TZ = ZoneInfo("Asia/Yekaterinburg")
 RULES = MessagingRules(timezone=TZ)
@@ -71,16 +69,6 @@ def local(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
 
 
 @dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-Journal = Callable[..., Awaitable[Run]]
-
-
-@dataclass(frozen=True)
 class Mail:
     ids: dict[str, int]  # people and subjects by the school's id
     threads: dict[str, int]  # "A".."E" → thread id
@@ -90,12 +78,7 @@ class Mail:
 async def sessions(
     engine: AsyncEngine, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> async_sessionmaker[AsyncSession]:
-    # The outer environment's settings must not leak into the command under test.
-    for name in Settings.model_fields:
-        monkeypatch.delenv(name.upper(), raising=False)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("DEFAULT_LOCALE", "en")
-    monkeypatch.chdir(tmp_path)
+    isolate(monkeypatch, db_url, tmp_path)
     sessions = create_sessionmaker(engine)
     await school.load(sessions)
     return sessions
@@ -103,14 +86,7 @@ async def sessions(
 
 @pytest.fixture
 def journal(capsys: pytest.CaptureFixture[str]) -> Journal:
-    async def run(*argv: str) -> Run:
-        capsys.readouterr()
-        # main() calls asyncio.run(), which refuses the thread pytest-asyncio's loop runs on.
-        code = await asyncio.to_thread(main, list(argv))
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return run
+    return runner(capsys)
 
 
 async def people(session: AsyncSession) -> dict[str, int]:

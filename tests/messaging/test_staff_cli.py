@@ -2,42 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.cli import main
-from bot.settings import Settings
 from core.db import create_sessionmaker
 from core.models import OfficeHours, School, Staff
 from tests.bot import school
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-Journal = Callable[..., Awaitable[Run]]
+from tests.cli_kit import Journal, isolate, runner
 
 
 @pytest.fixture
 async def sessions(
     engine: AsyncEngine, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> async_sessionmaker[AsyncSession]:
-    # The outer environment's settings must not leak into the command under test.
-    for name in Settings.model_fields:
-        monkeypatch.delenv(name.upper(), raising=False)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("DEFAULT_LOCALE", "en")
-    monkeypatch.chdir(tmp_path)
+    isolate(monkeypatch, db_url, tmp_path)
     sessions = create_sessionmaker(engine)
     await school.load(sessions)
     return sessions
@@ -45,14 +26,7 @@ async def sessions(
 
 @pytest.fixture
 def journal(capsys: pytest.CaptureFixture[str]) -> Journal:
-    async def run(*argv: str) -> Run:
-        capsys.readouterr()
-        # main() calls asyncio.run(), which refuses the thread pytest-asyncio's loop runs on.
-        code = await asyncio.to_thread(main, list(argv))
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return run
+    return runner(capsys)
 
 
 async def rows(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[str | None, str, str]]:
