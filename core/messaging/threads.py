@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -128,8 +129,7 @@ async def post(
     """A follow-up from the family side, or the staff member's answer."""
     today = _today(now, rules)
     body = check_message(text, attachments, rules)
-    thread = await load_thread(session, thread_id)
-    side = await side_of(session, reader, thread, action="thread_write", today=today)
+    thread, side = await _judged(session, reader, rules, thread_id, now, "thread_write")
     if side == Side.ADMIN:
         raise MessagingRefused(Refusal.NOT_ALLOWED)
     if thread.status == ThreadStatus.CLOSED:
@@ -160,8 +160,7 @@ async def open_thread(
     session: AsyncSession, reader: Reader, rules: MessagingRules, thread_id: int, now: datetime
 ) -> ThreadView:
     """The thread for its reader; opening it marks the other side's messages read."""
-    thread = await load_thread(session, thread_id)
-    side = await side_of(session, reader, thread, action="thread_read", today=_today(now, rules))
+    thread, side = await _judged(session, reader, rules, thread_id, now, "thread_read")
     if side == Side.STAFF:
         await _mark_read(session, thread.id, AuthorKind.FAMILY, now)
     elif side == Side.FAMILY:
@@ -178,14 +177,8 @@ async def set_status(
     now: datetime,
 ) -> ThreadView:
     """ "Mark as answered" or "Close", by the staff member the thread is addressed to."""
-    thread = await load_thread(session, thread_id)
-    side = await side_of(
-        session,
-        reader,
-        thread,
-        action="thread_status",
-        today=_today(now, rules),
-        details={"status": status.value},
+    thread, side = await _judged(
+        session, reader, rules, thread_id, now, "thread_status", {"status": status.value}
     )
     if side != Side.STAFF:
         raise MessagingRefused(Refusal.NOT_ALLOWED)
@@ -213,14 +206,8 @@ async def mute_asker(
     until when. The administration sees mutes in the thread and in ``journal messages``."""
     if days not in MUTE_DAYS:
         raise MessagingRefused(Refusal.NOT_ALLOWED)
-    thread = await load_thread(session, thread_id)
-    side = await side_of(
-        session,
-        reader,
-        thread,
-        action="thread_mute",
-        today=_today(now, rules),
-        details={"days": days},
+    thread, side = await _judged(
+        session, reader, rules, thread_id, now, "thread_mute", {"days": days}
     )
     if side != Side.STAFF or (thread.asker_guardian_id is None and thread.asker_student_id is None):
         raise MessagingRefused(Refusal.NOT_ALLOWED)
@@ -244,8 +231,7 @@ async def report(
     session: AsyncSession, reader: Reader, rules: MessagingRules, thread_id: int, now: datetime
 ) -> None:
     """A participant sends the thread to the administration, once."""
-    thread = await load_thread(session, thread_id)
-    side = await side_of(session, reader, thread, action="thread_report", today=_today(now, rules))
+    thread, side = await _judged(session, reader, rules, thread_id, now, "thread_report")
     if side == Side.ADMIN:
         raise MessagingRefused(Refusal.NOT_ALLOWED)
     if thread.reported_at is not None:
@@ -262,6 +248,23 @@ async def report(
         now=now,
         payload={"by": side.value},
     )
+
+
+async def _judged(
+    session: AsyncSession,
+    reader: Reader,
+    rules: MessagingRules,
+    thread_id: int,
+    now: datetime,
+    action: str,
+    details: dict[str, Any] | None = None,
+) -> tuple[MessageThread, Side]:
+    """The thread and the reader's part in it, the decision audited as ``action``."""
+    thread = await load_thread(session, thread_id)
+    side = await side_of(
+        session, reader, thread, action=action, today=_today(now, rules), details=details
+    )
+    return thread, side
 
 
 async def _add_message(
