@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import FrozenClock
-from core.models import AuditRecord, Student
-from core.models.enums import PrivacyLevel
+from core.models import AuditRecord, Staff, StaffRole, Student
+from core.models.enums import PrivacyLevel, Role
 from tests.bot import school
 from tests.bot.helpers import AGREE, invite
 from tests.bot.polling import polling_bot
@@ -270,3 +270,39 @@ async def test_at_the_minimal_privacy_level_an_answer_shows_its_text_only_on_ope
     await tg.press(olga, answer, _data(answer, "Conversation"))
     [opened] = await tg.wait_for(_to(olga, method="editMessageText"), timeout=15)
     assert "Анна молодец, но списывает." in (opened.plain_text or "")
+
+
+async def test_an_urgent_announcement_by_the_administration_passes_quiet_hours(
+    running_bot: FakeTelegram, sessions: async_sessionmaker[AsyncSession], clock: FrozenClock
+) -> None:
+    """At 22:00 the head teacher's urgent notice to the whole school reaches a family at once;
+    the same notice not marked urgent would wait for the morning (quiet hours 21:00-07:00)."""
+    tg = running_bot
+    olga = tg.user(OLGA, "Ольга", language_code="en")
+    orlov = tg.user(60, "Пётр", language_code="en")
+    await link_account(sessions, OLGA, "G1")
+    await link_account(sessions, 60, "T2")
+    async with sessions() as session:  # Орлов is also the head teacher
+        orlov_id = (
+            await session.execute(select(Staff.id).where(Staff.external_id == "T2"))
+        ).scalar_one()
+        session.add(StaffRole(staff_id=orlov_id, role=Role.HEAD_TEACHER))
+        await session.commit()
+    clock.move_to(datetime.fromisoformat("2026-11-30T22:00:00+05:00"))
+    await tg.send_text(orlov, "/announce")
+    [targets] = await tg.wait_for(_to(orlov, has="Whom is the announcement for"), timeout=15)
+    assert ("the whole school", "an1:school:0:0:0") in targets.buttons
+    await tg.press(orlov, targets, _data(targets, "the whole school"))
+    [audiences] = await tg.wait_for(_to(orlov, method="editMessageText"), timeout=15)
+    await tg.press(orlov, audiences.message_id or 0, _data(audiences, "Parents and students"))
+    await tg.wait_for(_to(orlov, has="Write your message"), timeout=15)
+    await tg.send_text(orlov, "Завтра занятия отменены: мороз −40.")
+    [shown] = await tg.wait_for(_to(orlov, has="Preview"), timeout=15)
+    await tg.press(orlov, shown, _data(shown, "Urgent"))
+    [toggled] = await tg.wait_for(_to(orlov, method="editMessageText"), timeout=15)
+    assert "☑️ Urgent" in [text for text, _ in toggled.buttons]
+    await tg.press(orlov, shown, _data(toggled, "Send"))
+    await tg.wait_for(_to(orlov, has="on its way to"), timeout=15)
+    [notice] = await tg.wait_for(_to(olga, has="мороз"), timeout=15)
+    assert "🚨 Urgent announcement from Орлов П. И." in (notice.plain_text or "")
+    assert "the whole school" in (notice.plain_text or "")
