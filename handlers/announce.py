@@ -146,7 +146,11 @@ async def on_report(query: CallbackQuery, callback_data: AnnouncementShow, **dat
     if not isinstance(message, Message):
         return
     if callback_data.names:
-        await message.answer(views.unreached_view(found))
+        text, keyboard = views.unreached_view(found, callback_data.page)
+        if callback_data.edit:
+            await message.edit_text(text, reply_markup=keyboard)
+        else:
+            await message.answer(text, reply_markup=keyboard)
         return
     text, keyboard = views.report_view(report, timezone, now)
     if callback_data.edit:

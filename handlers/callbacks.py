@@ -162,7 +162,8 @@ class AnnouncementShow(CallbackData, prefix="ar1"):
 
     announcement: int
     names: bool = False
-    edit: bool = False  # "Refresh" under a report: the report is edited in place
+    edit: bool = False  # "Refresh" under a report, a page of names: edited in place
+    page: int = 0
 
 
 class OfficeHoursChoice(CallbackData, prefix="oh1"):

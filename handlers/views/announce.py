@@ -15,7 +15,7 @@ from core.models.enums import AnnouncementAudience, AnnouncementTarget
 from handlers.callbacks import Acknowledge, AnnounceFor, AnnouncementShow, AnnounceTo
 from handlers.labels import N_
 from handlers.views.formatting import esc, local_time
-from handlers.views.limits import fit
+from handlers.views.limits import paged
 from handlers.views.mail import button, files_line, fit_text
 
 AUDIENCE_LABELS: dict[AnnouncementAudience, str] = {
@@ -156,9 +156,10 @@ def report_view(
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def unreached_view(found: Unreached) -> str:
+def unreached_view(found: Unreached, page: int = 0) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The people not reached, a page at a time (a whole school's list is long)."""
     if not found.people and not found.hidden:
-        return _("Everybody was reached (or is waiting for the morning).")
+        return _("Everybody was reached (or is waiting for the morning)."), None
     lines = [_("👤 <b>Not reached</b> by announcement #{id}").format(id=found.announcement_id), ""]
     reason = None
     for person in found.people:
@@ -171,7 +172,9 @@ def unreached_view(found: Unreached) -> str:
             "",
             _("{n} more outside the classes whose contacts you may see.").format(n=found.hidden),
         ]
-    return fit(lines)
+    shown = AnnouncementShow(announcement=found.announcement_id, names=True, edit=True)
+    text, rows = paged(lines, page, shown)
+    return text, InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
 def recent_view(
