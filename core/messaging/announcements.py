@@ -261,7 +261,7 @@ async def unreached(
     """The people not reached, by name where the reader may read their people data."""
     row = await _may_see(session, reader, announcement_id, today)
     missed = [p for p in await _outcomes(session, row) if p.outcome not in ("delivered", "waiting")]
-    children = await _children_of(session, {p.guardian_id for p in missed} - {None})
+    children = await _children_of(session, {p.guardian_id for p in missed} - {None}, row)
     students = {s for p in missed for s in _students_of(p, children)}
     allowed = await readable(session, reader, Permission.PEOPLE, students, today)
     names = await _names(session, missed, students)
@@ -431,20 +431,35 @@ def _students_of(person: _Person, children: dict[int, list[int]]) -> list[int]:
 
 
 async def _children_of(
-    session: AsyncSession, guardian_ids: set[int | None]
+    session: AsyncSession, guardian_ids: set[int | None], row: Announcement
 ) -> dict[int, list[int]]:
+    """Each guardian's children the announcement was about (those in its class, parallel or
+    school; all of them when none is there any more, e.g. moved to another class since)."""
     wanted = {g for g in guardian_ids if g is not None}
     if not wanted:
         return {}
     rows = await session.execute(
-        select(GuardianLink.guardian_id, GuardianLink.student_id)
+        select(GuardianLink.guardian_id, Student.id, Student.class_id, SchoolClass.grade)
+        .join(Student, Student.id == GuardianLink.student_id)
+        .outerjoin(SchoolClass, SchoolClass.id == Student.class_id)
         .where(GuardianLink.guardian_id.in_(wanted))
-        .order_by(GuardianLink.student_id)
+        .order_by(Student.id)
     )
-    found: defaultdict[int, list[int]] = defaultdict(list)
-    for guardian_id, student_id in rows:
-        found[guardian_id].append(student_id)
-    return found
+    every: defaultdict[int, list[int]] = defaultdict(list)
+    about: defaultdict[int, list[int]] = defaultdict(list)
+    for guardian_id, student_id, class_id, grade in rows:
+        every[guardian_id].append(student_id)
+        if _in_target(row, class_id, grade):
+            about[guardian_id].append(student_id)
+    return {guardian: about.get(guardian) or students for guardian, students in every.items()}
+
+
+def _in_target(row: Announcement, class_id: int | None, grade: int | None) -> bool:
+    if row.target in (AnnouncementTarget.CLASS, AnnouncementTarget.GROUP):
+        return class_id is not None and class_id == row.class_id
+    if row.target == AnnouncementTarget.GRADE:
+        return grade is not None and grade == row.grade
+    return True
 
 
 async def _names(

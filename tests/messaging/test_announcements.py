@@ -640,3 +640,25 @@ async def test_the_teaching_load_offers_its_groups_and_classes(mail: Mail) -> No
         "G2",
         "S3",
     ]
+
+
+async def test_unreached_names_only_the_children_the_announcement_was_about(mail: Mail) -> None:
+    """Ольга has Анна in 7А and Борис in 5Б: for a 7А announcement she is Анна's mother."""
+    receipt = await send(mail, "T4", audience=GUARDIANS)
+    async with mail.sessions() as session:
+        await mark_inactive(session, mail.accounts["G1"])
+        await session.commit()
+        await fan_out(session, NOW, PushRules(timezone=TZ))
+        await session.commit()
+        found = await announcements.unreached(
+            session, await mail.reader(session, "T4"), receipt.announcement_id, NOW, TODAY
+        )
+        read = (
+            await session.execute(
+                select(AuditRecord.student_id).where(AuditRecord.action == "read_people")
+            )
+        ).scalars()
+        students = set(read)
+    olga = next(p for p in found.people if p.name == "Иванова Ольга")
+    assert olga.children == "Анна Иванова (7А)"
+    assert mail.ids["S2"] not in students  # Борис's people data was not read
