@@ -34,7 +34,7 @@ from core.messaging.export import (
     staff_inbox,
 )
 from core.models import Staff
-from core.services.reader import Reader
+from core.reader import Reader
 
 DEFAULT_OUT = Path("messages-export")
 

@@ -11,9 +11,9 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from core.access.policy import AccessDenied
+from core.reader import Reader
 from core.services.calendar import term_bounds
 from core.services.diary import diary
-from core.services.reader import Reader
 from handlers.callbacks import MarksSubject, MarksTerm, MarksWeek, day_of
 from handlers.family import child_in_focus, focus_or_explain, not_available
 from handlers.menu import BUTTON_MARKS

@@ -20,7 +20,7 @@ from core.clock import Clock
 from core.linking.accounts import load_account, reactivate, reader_of
 from core.linking.dto import AccountView
 from core.models.enums import Messenger
-from core.services.reader import Reader
+from core.reader import Reader
 
 
 class AccountMiddleware(BaseMiddleware):

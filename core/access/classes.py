@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.facts import held_scopes, timetabled_on
 from core.access.permissions import Permission
 from core.access.policy import AccessDenied, reader_today, scope_of
+from core.audit import record_read
 from core.models import AuditRecord, SchoolClass, Student, TeachingAssignment, TimetableEntry
 from core.models.enums import PermissionScope
-from core.services.audit import record_read
-from core.services.reader import Reader
+from core.reader import Reader
 
 
 async def authorize_class(

@@ -34,7 +34,7 @@ from core.models import (
     TimetableEntry,
 )
 from core.models.enums import PermissionScope, Role
-from core.services.reader import Reader
+from core.reader import Reader
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,9 +33,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.facts import HeldScopes, StudentFacts, held_scopes, student_facts
 from core.access.permissions import DEFAULT_MATRIX, Permission
+from core.audit import record_read
 from core.models.enums import STAFF_ROLES, PermissionScope, Role
-from core.services.audit import record_read
-from core.services.reader import Reader
+from core.reader import Reader
 
 FAMILY_ROLES = frozenset({Role.GUARDIAN, Role.STUDENT})
 

@@ -24,7 +24,7 @@ from core.access.permissions import Permission
 from core.access.policy import reaches, scope_of
 from core.models import AccountLink, GuardianLink, RolePermission, Student
 from core.models.enums import Role
-from core.services.reader import Reader
+from core.reader import Reader
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from core.models import (
     Student,
 )
 from core.models.enums import Messenger
-from core.services.reader import Reader
+from core.reader import Reader
 
 
 async def _find(session: AsyncSession, messenger: Messenger, user_key: str) -> Account | None:

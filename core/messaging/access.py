@@ -22,12 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.permissions import Permission
 from core.access.policy import AccessDenied, authorize, readable
+from core.audit import record_read
 from core.linking.people import staff_present
 from core.messaging.dto import Side
 from core.messaging.errors import MessagingRefused, Refusal
 from core.models import GuardianLink, MessageThread, Staff
-from core.services.audit import record_read
-from core.services.reader import Reader
+from core.reader import Reader
 
 
 @dataclass(frozen=True, slots=True)

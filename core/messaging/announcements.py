@@ -56,7 +56,7 @@ from core.models.enums import (
     Messenger,
 )
 from core.notify.reasons import BLOCKED, TURNED_OFF
-from core.services.reader import Reader
+from core.reader import Reader
 
 REPORT_AFTER = timedelta(minutes=1)
 RECENT = 5

@@ -40,7 +40,7 @@ from core.models import (
     TimetableEntry,
 )
 from core.models.enums import AnnouncementAudience, AnnouncementTarget, PermissionScope, Role
-from core.services.reader import Reader
+from core.reader import Reader
 
 _STRENGTH = {
     PermissionScope.SCHOOL: 3,

@@ -23,7 +23,7 @@ from core.messaging.errors import MessagingRefused, Refusal
 from core.messaging.rules import MessagingRules
 from core.messaging.threads import ask, post
 from core.models.enums import AnnouncementAudience, AttachmentKind, Messenger
-from core.services.reader import Reader
+from core.reader import Reader
 
 
 class DraftKind(StrEnum):

@@ -49,7 +49,7 @@ from core.models import (
     ThreadMessage,
 )
 from core.models.enums import AuthorKind, ThreadStatus
-from core.services.reader import Reader
+from core.reader import Reader
 
 Gettext = Callable[[str], str]
 AnyRow = Row[*tuple[Any, ...]]  # read by labelled column: row.child_first

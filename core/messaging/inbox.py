@@ -21,8 +21,8 @@ from core.messaging.reading import UNKNOWN, family_names
 from core.messaging.records import audit_threads
 from core.models import GuardianLink, MessageThread, ThreadMessage
 from core.models.enums import AuthorKind, ThreadStatus
+from core.reader import Reader
 from core.services.lookups import staff_names
-from core.services.reader import Reader
 
 PAGE_SIZE = 8
 

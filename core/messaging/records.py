@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.messaging.dto import Attachment
 from core.models import AuditRecord, MessageAttachment
 from core.models.enums import Messenger
-from core.services.reader import Reader
+from core.reader import Reader
 
 
 def add_attachments(

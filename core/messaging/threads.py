@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.audit import record_read
 from core.linking.people import staff_present
 from core.messaging.access import Asker, asker_for, load_thread, side_of
 from core.messaging.drafts import check_message
@@ -40,9 +41,8 @@ from core.models import (
     ThreadMessage,
 )
 from core.models.enums import AuthorKind, EventKind, Messenger, ThreadStatus
-from core.services.audit import record_read
+from core.reader import Reader
 from core.services.lookups import staff_names
-from core.services.reader import Reader
 
 TITLE_LENGTH = 80
 MUTE_DAYS = (1, 7, 30)

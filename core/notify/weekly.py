@@ -36,10 +36,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.grading import weighted_average
 from core.models import Student
+from core.reader import Reader
 from core.services.attendance import attendance
 from core.services.calendar import term_bounds
 from core.services.diary import DiarySubject, diary
-from core.services.reader import Reader
 
 
 @dataclass(frozen=True, slots=True)

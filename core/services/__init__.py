@@ -1,7 +1,7 @@
 """Use cases families ask for: diary, attestation, timetable, homework, attendance, debts…
 
 Every service is an async function taking an ``AsyncSession`` first, then plain ids and dates
-and the :class:`~core.services.reader.Reader`, and returns frozen dataclasses (no ORM object
+and the :class:`~core.reader.Reader`, and returns frozen dataclasses (no ORM object
 leaves this package). A service that reads a student's data first asks
 :func:`core.access.policy.authorize` with the matching permission, before it reads anything:
 the check writes one audit record, granted or refused (flushed, never committed: the caller

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.permissions import Permission
 from core.access.policy import authorize
 from core.models import AttestationKind, AttestationMark, SchoolClass, Subject, Term, TermKind
+from core.reader import Reader
 from core.services.naming import collation_key
-from core.services.reader import Reader
 from core.services.school_data import TermInfo, load_history, term_info
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.permissions import Permission
 from core.access.policy import authorize
 from core.models import SchoolClass, Term
+from core.reader import Reader
 from core.services.class_data import (
     ClassInfo,
     HolidayInfo,
@@ -32,7 +33,6 @@ from core.services.class_data import (
     load_class,
     load_holidays,
 )
-from core.services.reader import Reader
 from core.services.school_data import Placement, TermInfo, load_history, term_info
 
 __all__ = [

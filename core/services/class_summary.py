@@ -18,9 +18,9 @@ from core.access.classes import authorize_class
 from core.access.permissions import Permission
 from core.grading import weighted_average
 from core.models import Attendance, AttendanceCode, Mark, SchoolClass, Student, Subject, WorkType
+from core.reader import Reader
 from core.services.calendar import class_terms
 from core.services.naming import collation_key
-from core.services.reader import Reader
 from core.services.school_data import TermInfo
 
 

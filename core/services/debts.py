@@ -24,9 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.permissions import Permission
 from core.access.policy import authorize
 from core.models import AcademicYear, Debt, Subject, Term
+from core.reader import Reader
 from core.services.debts_data import missed_control_works, open_term_marks
 from core.services.naming import collation_key
-from core.services.reader import Reader
 from core.services.school_data import load_history
 
 

@@ -27,9 +27,9 @@ from core.access.permissions import Permission
 from core.access.policy import authorize
 from core.grading import suggested_mark, weighted_average
 from core.models import Mark, Staff, Subject, WorkType
+from core.reader import Reader
 from core.services.calendar import class_terms
 from core.services.naming import collation_key, short_name
-from core.services.reader import Reader
 from core.services.school_data import TermInfo, load_history
 
 

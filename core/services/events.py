@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.permissions import Permission
 from core.access.policy import authorize
 from core.models import EventAudience, SchoolEvent
-from core.services.reader import Reader
+from core.reader import Reader
 from core.services.school_data import load_history
 
 

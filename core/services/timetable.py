@@ -22,11 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.permissions import Permission
 from core.access.policy import authorize
 from core.models import Staff
+from core.reader import Reader
 from core.services.class_data import ClassInfo, holiday_for, load_class, load_classes, load_holidays
 from core.services.errors import NotFoundError
 from core.services.groups import load_memberships
 from core.services.naming import short_name
-from core.services.reader import Reader
 from core.services.school_data import load_history
 from core.services.timetable_data import load_changes, load_entries, teacher_class_ids
 from core.services.timetable_lessons import TimetableLesson, assemble

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.permissions import Permission
 from core.access.policy import authorize
 from core.models import Group, Lesson, Staff
+from core.reader import Reader
 from core.services.groups import load_memberships
 from core.services.naming import short_name
-from core.services.reader import Reader
 from core.services.school_data import load_history
 
 

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.grading import average_with, marks_needed, suggested_mark, weighted_average
 from core.models import WorkType
+from core.reader import Reader
 from core.services.diary import diary
-from core.services.reader import Reader
 from core.services.school_data import load_history
 
 # How far back the diary is asked: the averages cover the term containing ``on`` anyway.

@@ -12,8 +12,8 @@ from core.access.permissions import Permission
 from core.access.policy import AccessDenied, authorize, can_read, readable
 from core.models import AuditRecord, Guardian, School, SchoolClass
 from core.models.enums import PermissionScope, Role
+from core.reader import Reader
 from core.services.diary import diary
-from core.services.reader import Reader
 from tests.access.world import TODAY, guardian_reader, staff_id, staff_reader, student_id
 from tests.services.test_audit_and_statements import counting
 

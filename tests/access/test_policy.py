@@ -13,8 +13,8 @@ from core.access.permissions import Permission
 from core.access.policy import AccessDenied, authorize, can_read
 from core.models import AuditRecord, School
 from core.models.enums import PermissionScope, Role
+from core.reader import Reader
 from core.services.diary import diary
-from core.services.reader import Reader
 from tests.access.world import TODAY, guardian_reader, staff_reader, student_id, student_reader
 from tests.bot import school
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.exchange import service
 from core.models import Guardian, Staff, Student, StudentAssignment
-from core.services.reader import Reader
+from core.reader import Reader
 from tests.bot import school
 
 TODAY = school.TODAY

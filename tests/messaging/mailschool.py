@@ -39,7 +39,7 @@ from core.models import (
     Subject,
 )
 from core.models.enums import LinkMethod, Messenger
-from core.services.reader import Reader
+from core.reader import Reader
 from tests.bot import school
 
 TZ = ZoneInfo("Asia/Yekaterinburg")

@@ -154,7 +154,7 @@ async def test_each_listed_thread_is_audited(mail: Mail) -> None:
 
 
 def test_the_family_side_needs_a_family_record() -> None:
-    from core.services.reader import Reader
+    from core.reader import Reader
 
     assert has_family_side(Reader("telegram", guardian_ids=(1,)))
     assert has_family_side(Reader("telegram", student_id=1))

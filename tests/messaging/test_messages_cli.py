@@ -52,7 +52,7 @@ from core.models import (
     ThreadMessage,
 )
 from core.models.enums import AttachmentKind, AuthorKind, Messenger, ThreadStatus
-from core.services.reader import Reader
+from core.reader import Reader
 from tests.bot import school
 from tests.cli_kit import Journal, isolate, runner
 

@@ -16,7 +16,7 @@ from core.messaging.announcements import announce, build_report
 from core.messaging.rules import MessagingRules
 from core.models import Announcement, SchoolClass, Staff
 from core.models.enums import AnnouncementAudience, Messenger
-from core.services.reader import Reader
+from core.reader import Reader
 from tests.bot import school
 from tests.conftest import BACKENDS
 from tests.fake_telegram import FakeTelegram

@@ -29,7 +29,7 @@ from core.db import create_sessionmaker
 from core.exchange import service
 from core.models import AuditRecord, Guardian
 from core.notify.weekly import WeeklyChild, WeeklySubject, weekly_summary
-from core.services.reader import Reader
+from core.reader import Reader
 from handlers.views.limits import MESSAGE_LIMIT, visible_length
 from handlers.views.weekly import weekly_view
 from tests.bot import school

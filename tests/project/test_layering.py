@@ -44,3 +44,33 @@ def test_the_checker_sees_nested_and_dotted_imports(tmp_path: Path) -> None:
         "def f():\n    import bot.cli\n    from handlers import labels\n"
     )
     assert imported_top_levels(sample) == {"os", "aiogram", "bot", "handlers"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_the_access_policy_sits_below_the_services() -> None:
+    """``core.access`` judges every service's reads, so it never imports a service: the reader
+    and the audit trail it needs live below both (``core.reader``, ``core.audit``)."""
+    offences = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((ROOT / "core" / "access").rglob("*.py"))
+        for name in sorted(imported_modules(path))
+        if name == "core.services" or name.startswith("core.services.")
+    ]
+    assert offences == []
+    for below in ("reader.py", "audit.py"):
+        upward = {
+            name
+            for name in imported_modules(ROOT / "core" / below)
+            if name.startswith(("core.services", "core.access"))
+        }
+        assert upward == set(), below

@@ -45,7 +45,7 @@ from core.models import (
     TimetableEntry,
     WorkType,
 )
-from core.services.reader import Reader
+from core.reader import Reader
 
 # The operator's trusted tools read everything (and are audited); the policy has its own tests.
 READER = Reader(label="test", account_id=101, staff_id=None, system=True)

@@ -12,6 +12,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from core.models import AuditRecord, ChangeKind, Student
+from core.reader import Reader
 from core.services.attendance import attendance
 from core.services.attestation import attestation
 from core.services.calendar import student_class_on
@@ -19,7 +20,6 @@ from core.services.debts import debts
 from core.services.diary import diary
 from core.services.events import upcoming_events
 from core.services.homework import homework_by_subject, homework_due
-from core.services.reader import Reader
 from core.services.timetable import class_timetable, student_timetable, teacher_timetable
 from core.services.topics import class_topics, student_topics
 from tests.services.factory import READER, World, build_world

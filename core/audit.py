@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import AuditRecord
-from core.services.reader import Reader
+from core.reader import Reader
 
 
 async def record_read(
