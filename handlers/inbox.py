@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from dataclasses import replace
 from typing import Any
 
 from aiogram import F, Router
@@ -136,11 +137,9 @@ async def _start_reply(
         await message.answer(views.cannot_write(view))
         return
     kind = DraftKind.ANSWER if view.side == Side.STAFF else DraftKind.POST
-    heading = views.reply_heading(view)
-    base = Draft(kind=kind, heading=heading, thread=view.id)
-    if draft is not None:
-        base = Draft(kind=kind, heading=heading, thread=view.id, text=draft.text, files=draft.files)
-    await start_draft(message, state, base, data)
+    given = draft or Draft(kind=kind)
+    aimed = replace(given, kind=kind, heading=views.reply_heading(view), thread=view.id)
+    await start_draft(message, state, aimed, data)
 
 
 async def _send_files(message: Message, view: ThreadView) -> None:

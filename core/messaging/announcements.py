@@ -54,6 +54,7 @@ from core.models.enums import (
     DeliveryState,
     EventKind,
     Messenger,
+    PermissionScope,
 )
 from core.notify.reasons import BLOCKED, TURNED_OFF
 from core.reader import Reader
@@ -217,7 +218,7 @@ async def _may_see(
     if reader.staff_id is not None and reader.staff_id == row.author_staff_id:
         return row
     who = await announcer(session, reader, today)
-    if who is not None and who.school_id == row.school_id and who.scope.value == "school":
+    if who is not None and who.school_id == row.school_id and who.scope == PermissionScope.SCHOOL:
         return row
     raise MessagingRefused(Refusal.NOT_FOUND)
 
@@ -333,12 +334,17 @@ async def target_label(session: AsyncSession, row: Announcement) -> str:
         return str(row.grade or "")
     if row.class_id is None:
         return ""
-    name = await session.scalar(select(SchoolClass.name).where(SchoolClass.id == row.class_id))
-    if row.target == AnnouncementTarget.GROUP and row.group_id is not None:
-        group = await session.scalar(select(Group.name).where(Group.id == row.group_id))
-        if group:
-            return f"{name or ''} · {group}"
-    return name or ""
+    found = (
+        await session.execute(
+            select(SchoolClass.name, Group.name.label("group_name"))
+            .outerjoin(Group, Group.id == row.group_id)
+            .where(SchoolClass.id == row.class_id)
+        )
+    ).one_or_none()
+    name = found.name if found else ""
+    if row.target == AnnouncementTarget.GROUP and found is not None and found.group_name:
+        return f"{name} · {found.group_name}"
+    return name
 
 
 async def _outcomes(session: AsyncSession, row: Announcement) -> list[_Person]:

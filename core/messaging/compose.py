@@ -55,40 +55,20 @@ class Draft:
     extra: dict[str, Any] = field(default_factory=dict)  # the adapter's own (a preview's id)
 
     def to_state(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind.value,
-            "heading": self.heading,
-            "text": self.text,
-            "files": [
-                {
-                    "kind": f.kind.value,
-                    "file_key": f.file_key,
-                    "file_name": f.file_name,
-                    "mime_type": f.mime_type,
-                    "size": f.size,
-                }
-                for f in self.files
-            ],
-            **{
-                name: getattr(self, name)
-                for name in (
-                    "child",
-                    "staff",
-                    "role",
-                    "subject",
-                    "thread",
-                    "target",
-                    "grade",
-                    "class_id",
-                    "group_id",
-                    "audience",
-                    "ack",
-                    "urgent",
-                    "may_urgent",
-                    "extra",
-                )
-            },
-        }
+        state: dict[str, Any] = {name: getattr(self, name) for name in _SCALARS}
+        state["extra"] = dict(self.extra)  # the state's own copy, not the draft's dict
+        state["kind"] = self.kind.value
+        state["files"] = [
+            {
+                "kind": f.kind.value,
+                "file_key": f.file_key,
+                "file_name": f.file_name,
+                "mime_type": f.mime_type,
+                "size": f.size,
+            }
+            for f in self.files
+        ]
+        return state
 
     @classmethod
     def from_state(cls, data: dict[str, Any]) -> Draft | None:

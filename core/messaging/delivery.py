@@ -196,28 +196,36 @@ async def _plan_reports(
     today: date,
     plans: dict[tuple[int, int], _Target],
 ) -> None:
+    by_school: defaultdict[int, list[OutboxEvent]] = defaultdict(list)
     for event in events:
-        matrix = await load_matrix(session, event.school_id)
-        roles = [
-            role
-            for (role, permission), scope in matrix.items()
-            if permission == Permission.THREADS and scope == PermissionScope.SCHOOL
-        ]
-        if not roles:
-            continue
-        rows = await session.execute(
-            select(AccountLink.account_id, Staff.id)
-            .join(Staff, Staff.id == AccountLink.staff_id)
-            .join(StaffRole, StaffRole.staff_id == Staff.id)
-            .where(
-                Staff.school_id == event.school_id,
-                StaffRole.role.in_(roles),
-                staff_present(today),
-            )
-            .distinct()
-        )
-        for account_id, staff_id in rows:
-            plans[(event.id, account_id)] = _ToStaff(staff_id, event.school_id)
+        by_school[event.school_id].append(event)
+    for school_id, reported in by_school.items():
+        for account_id, staff_id in await _administration(session, school_id, today):
+            for event in reported:
+                plans[(event.id, account_id)] = _ToStaff(staff_id, school_id)
+
+
+async def _administration(
+    session: AsyncSession, school_id: int, today: date
+) -> list[tuple[int, int]]:
+    """(account, staff) of the school's staff whose roles read every thread (``threads`` at
+    school scope): whom a reported thread goes to."""
+    matrix = await load_matrix(session, school_id)
+    roles = [
+        role
+        for (role, permission), scope in matrix.items()
+        if permission == Permission.THREADS and scope == PermissionScope.SCHOOL
+    ]
+    if not roles:
+        return []
+    rows = await session.execute(
+        select(AccountLink.account_id, Staff.id)
+        .join(Staff, Staff.id == AccountLink.staff_id)
+        .join(StaffRole, StaffRole.staff_id == Staff.id)
+        .where(Staff.school_id == school_id, StaffRole.role.in_(roles), staff_present(today))
+        .distinct()
+    )
+    return [(account_id, staff_id) for account_id, staff_id in rows]
 
 
 async def _staff_accounts(

@@ -41,8 +41,6 @@ ALLOWED_DOCUMENTS: dict[str, frozenset[str]] = {
     ".rtf": frozenset({"application/rtf", "text/rtf"}),
     ".txt": frozenset({"text/plain"}),
 }
-# Devices often send office files as a generic type; the extension then decides.
-
 _ZIP_BASED = frozenset({".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"})
 
 
@@ -72,6 +70,7 @@ def document_allowed(file_name: str | None, mime_type: str | None) -> bool:
     if allowed is None:
         return False
     mime = (mime_type or "").lower()
+    # Devices often send office files as a generic type (or a zip): the extension decides.
     if mime in allowed or mime in ("application/octet-stream", ""):
         return True
     return mime == "application/zip" and extension in _ZIP_BASED

@@ -18,14 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.messaging.announcements import build_report, target_label
 from core.messaging.dto import Addressee, AnnouncementReport, Attachment
-from core.messaging.reading import UNKNOWN, as_attachment, attachments_of, family_names
+from core.messaging.reading import (
+    UNKNOWN,
+    as_attachment,
+    attachments_of,
+    class_names,
+    family_names,
+)
 from core.models import (
     Announcement,
     MessageAttachment,
     MessageThread,
-    SchoolClass,
     Staff,
-    Student,
     ThreadMessage,
 )
 from core.models.enums import AnnouncementAudience, AnnouncementTarget, AuthorKind, EventKind
@@ -119,7 +123,7 @@ async def _thread_notices(session: AsyncSession, message_ids: set[int]) -> dict[
     )
     staff = await staff_names(session, [t.staff_id for t in threads])
     subjects = await subject_names(session, [t.subject_id for t in threads])
-    classes = await _classes(session, {t.student_id for t in threads if t.student_id})
+    classes = await class_names(session, {t.student_id for t in threads if t.student_id})
     found: dict[int, ThreadNotice] = {}
     for message, thread in rows:
         asker_key = (
@@ -155,17 +159,6 @@ async def _first_messages(session: AsyncSession, thread_ids: set[int]) -> dict[i
     return {thread_id: first for thread_id, first in rows}
 
 
-async def _classes(session: AsyncSession, student_ids: set[int]) -> dict[int, str]:
-    if not student_ids:
-        return {}
-    rows = await session.execute(
-        select(Student.id, SchoolClass.name)
-        .join(SchoolClass, SchoolClass.id == Student.class_id)
-        .where(Student.id.in_(student_ids))
-    )
-    return {student_id: name for student_id, name in rows}
-
-
 async def _reported(session: AsyncSession, thread_ids: set[int]) -> dict[int, ReportedNotice]:
     if not thread_ids:
         return {}
@@ -180,7 +173,7 @@ async def _reported(session: AsyncSession, thread_ids: set[int]) -> dict[int, Re
         students=[s for t in threads for s in (t.student_id, t.asker_student_id)],
     )
     staff = await staff_names(session, [t.staff_id for t in threads])
-    classes = await _classes(session, {t.student_id for t in threads if t.student_id})
+    classes = await class_names(session, {t.student_id for t in threads if t.student_id})
     return {
         t.id: ReportedNotice(
             thread_id=t.id,

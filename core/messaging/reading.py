@@ -47,7 +47,8 @@ async def thread_view(
     )
     staff = await staff_names(session, [thread.staff_id, *(r.author_staff_id for r in rows)])
     subject = (await subject_names(session, [thread.subject_id])).get(thread.subject_id or 0)
-    class_name = await _class_of(session, thread.student_id)
+    classes = await class_names(session, {thread.student_id} if thread.student_id else set())
+    class_name = classes.get(thread.student_id or 0)
     asker = Asker(thread.asker_guardian_id, thread.asker_student_id)
     messages = tuple(
         MessageView(
@@ -147,12 +148,13 @@ def _asker_name(thread: MessageThread, people: dict[tuple[str, int], str]) -> st
     return people.get(("student", thread.asker_student_id or 0), UNKNOWN)
 
 
-async def _class_of(session: AsyncSession, student_id: int | None) -> str | None:
-    if student_id is None:
-        return None
-    name: str | None = await session.scalar(
-        select(SchoolClass.name)
-        .join(Student, Student.class_id == SchoolClass.id)
-        .where(Student.id == student_id)
+async def class_names(session: AsyncSession, student_ids: set[int]) -> dict[int, str]:
+    """Student → the name of the class they are in now ("7А"); one statement."""
+    if not student_ids:
+        return {}
+    rows = await session.execute(
+        select(Student.id, SchoolClass.name)
+        .join(SchoolClass, SchoolClass.id == Student.class_id)
+        .where(Student.id.in_(student_ids))
     )
-    return name
+    return {student_id: name for student_id, name in rows}

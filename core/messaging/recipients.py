@@ -27,12 +27,12 @@ from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.facts import active_on, timetabled_on
-from core.access.permissions import DEFAULT_MATRIX, Permission
+from core.access.matrix import load_matrix
+from core.access.permissions import Permission
 from core.linking.people import staff_present
 from core.messaging.dto import Addressee, RecipientOption
 from core.models import (
     GroupMember,
-    RolePermission,
     SchoolClass,
     Staff,
     StaffRole,
@@ -175,20 +175,9 @@ async def _child(session: AsyncSession, student_id: int, today: date) -> _Child 
 
 
 async def _cells(session: AsyncSession, school_id: int) -> dict[Role, Scope]:
-    """The school's ``receive_questions`` cell for every role."""
-    cells = {
-        role: row.get(Permission.RECEIVE_QUESTIONS, Scope.NONE)
-        for role, row in DEFAULT_MATRIX.items()
-    }
-    rows = await session.execute(
-        select(RolePermission.role, RolePermission.scope).where(
-            RolePermission.school_id == school_id,
-            RolePermission.permission == Permission.RECEIVE_QUESTIONS.value,
-        )
-    )
-    for role, scope in rows:
-        cells[Role(role)] = Scope(scope)
-    return cells
+    """The school's ``receive_questions`` cell for every role (its matrix, one statement)."""
+    matrix = await load_matrix(session, school_id)
+    return {role: matrix.get((role, Permission.RECEIVE_QUESTIONS), Scope.NONE) for role in Role}
 
 
 async def _teaching(
