@@ -1,8 +1,9 @@
-"""Start the bot against Telegram: long polling (default) or a webhook server.
+"""Start the bot: Telegram (``BOT_TOKEN``), MAX (``MAX_BOT_TOKEN``) or both from one process.
 
-``BOT_API_URL`` points the client at a self-hosted Bot API server. Both modes stop cleanly on
-SIGTERM and SIGINT: polling through aiogram's own signal handling, the webhook server through
-the loop's signal handlers.
+Each messenger long-polls by default, or is served by one webhook server when its webhook URL
+is set. ``BOT_API_URL`` and ``MAX_API_URL`` point the clients at other servers (a self-hosted Bot
+API, the tests' fakes). Every mode stops cleanly on SIGTERM and SIGINT through the loop's signal
+handlers. The notifier sends each account's pushes through the account's own messenger.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import asyncio
 import contextlib
 import logging
 import signal
+from dataclasses import dataclass, replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
@@ -18,17 +21,22 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
+from aiogram.utils.i18n import I18n
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import BotConfig, create_dispatcher, create_i18n
 from bot.commands import publish_commands
+from bot.max.serve import MaxReceiver
+from bot.max.session import MAX_PLACEHOLDER_TOKEN, MaxSession, max_api
 from bot.notifier.background import push_services
 from bot.settings import Settings
 from core.clock import Clock, SystemClock
 from core.db import create_engine, create_sessionmaker
+from core.models.enums import Messenger
 
 logger = logging.getLogger(__name__)
 
@@ -49,33 +57,72 @@ def config_from(settings: Settings) -> BotConfig:
     )
 
 
+@dataclass(frozen=True)
+class Adapters:
+    """The messengers this process serves: a dispatcher and a bot each (MAX: its receiver)."""
+
+    telegram: tuple[Dispatcher, Bot] | None
+    max: MaxReceiver | None
+
+    def bots(self) -> dict[Messenger, Bot]:
+        bots = {Messenger.TELEGRAM: self.telegram[1]} if self.telegram else {}
+        if self.max is not None:
+            bots[Messenger.MAX] = self.max.bot
+        return bots
+
+
+def adapters_from(
+    settings: Settings,
+    config: BotConfig,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    i18n: I18n,
+) -> Adapters:
+    telegram = None
+    if settings.bot_token is not None:
+        dp = create_dispatcher(config, sessions, clock, i18n=i18n)
+        telegram = (dp, bot_from(settings))
+    receiver = None
+    if settings.max_bot_token is not None:
+        max_config = replace(config, messenger=Messenger.MAX)
+        max_dp = create_dispatcher(max_config, sessions, clock, i18n=i18n)
+        receiver = MaxReceiver(
+            max_dp, max_bot_from(settings), settings.max_bot_token.get_secret_value()
+        )
+    return Adapters(telegram, receiver)
+
+
 async def run(
     settings: Settings, clock: Clock | None = None, *, handle_signals: bool = True
 ) -> None:
     """Run until SIGTERM/SIGINT (or, with ``handle_signals=False``, until cancelled)."""
-    if settings.bot_token is None:
-        raise ValueError("BOT_TOKEN is required (the CLI opens the console without it)")
+    if settings.bot_token is None and settings.max_bot_token is None:
+        raise ValueError(
+            "BOT_TOKEN or MAX_BOT_TOKEN is required (the CLI opens the console without them)"
+        )
     engine = create_engine(settings.database_url)
     config = config_from(settings)
     i18n = create_i18n(config.default_locale)
     sessions = create_sessionmaker(engine)
     clock = clock or SystemClock()
-    dp = create_dispatcher(config, sessions, clock, i18n=i18n)
-    bot = bot_from(settings)
+    adapters = adapters_from(settings, config, sessions, clock, i18n)
+    if adapters.telegram is not None:
+        telegram_bot = adapters.telegram[1]
 
-    async def on_startup(bot: Bot) -> None:
-        await publish_commands(bot, i18n)
+        async def on_startup() -> None:
+            await publish_commands(telegram_bot, i18n)
 
-    dp.startup.register(on_startup)
+        adapters.telegram[0].startup.register(on_startup)
     try:
         async with contextlib.AsyncExitStack() as background:
             if settings.run_notifier:
                 await background.enter_async_context(
-                    push_services(settings, bot, sessions, clock, i18n)
+                    push_services(settings, adapters.bots(), sessions, clock, i18n)
                 )
-            await _serve(settings, dp, bot, engine, handle_signals=handle_signals)
+            await _serve(settings, adapters, i18n, engine, handle_signals=handle_signals)
     finally:
-        await bot.session.close()
+        for bot in adapters.bots().values():
+            await bot.session.close()
         await engine.dispose()
 
 
@@ -86,61 +133,134 @@ def bot_from(settings: Settings) -> Bot:
     return create_bot(settings.bot_token.get_secret_value(), api_url)
 
 
+def max_bot_from(settings: Settings) -> Bot:
+    """An aiogram ``Bot`` whose calls go to MAX (bot.max.session)."""
+    if settings.max_bot_token is None:
+        raise ValueError("MAX_BOT_TOKEN is required")
+    api_url = str(settings.max_api_url).rstrip("/") if settings.max_api_url else None
+    session = MaxSession(max_api(settings.max_bot_token.get_secret_value(), api_url))
+    # aiogram wants a token of Telegram's shape; the real one is in the session's client.
+    return Bot(
+        token=MAX_PLACEHOLDER_TOKEN,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
 async def run_notifier(
     settings: Settings, clock: Clock | None = None, *, handle_signals: bool = True
 ) -> None:
     """Only the notifier and the scheduled jobs (``journal notifier``), until SIGTERM/SIGINT."""
     engine = create_engine(settings.database_url)
-    bot = bot_from(settings)
+    bots: dict[Messenger, Bot] = {}
+    if settings.bot_token is not None:
+        bots[Messenger.TELEGRAM] = bot_from(settings)
+    if settings.max_bot_token is not None:
+        bots[Messenger.MAX] = max_bot_from(settings)
+    if not bots:
+        raise ValueError("BOT_TOKEN or MAX_BOT_TOKEN is required")
     i18n = create_i18n(settings.default_locale)
     stop = _stop_on_signals(handle_signals)
     try:
         async with push_services(
-            settings, bot, create_sessionmaker(engine), clock or SystemClock(), i18n
+            settings, bots, create_sessionmaker(engine), clock or SystemClock(), i18n
         ):
             await stop.wait()
     finally:
-        await bot.session.close()
+        for bot in bots.values():
+            await bot.session.close()
         await engine.dispose()
 
 
 async def _serve(
-    settings: Settings, dp: Dispatcher, bot: Bot, engine: AsyncEngine, *, handle_signals: bool
+    settings: Settings,
+    adapters: Adapters,
+    i18n: I18n,
+    engine: AsyncEngine,
+    *,
+    handle_signals: bool,
 ) -> None:
-    if settings.webhook_url is None:
-        await bot.delete_webhook(drop_pending_updates=False)
-        logger.info("starting long polling")
-        polling = asyncio.create_task(
-            dp.start_polling(
-                bot,
-                allowed_updates=dp.resolve_used_update_types(),
-                handle_signals=handle_signals,
-                close_bot_session=False,  # the notifier still sends while it stops
-            )
+    """Polling and/or one webhook server for every messenger configured, until stopped."""
+    stop = _stop_on_signals(handle_signals)
+    app: web.Application | None = None
+    tasks: list[asyncio.Task[Any]] = []
+    telegram, receiver = adapters.telegram, adapters.max
+    if telegram is not None and settings.webhook_url is not None:
+        app = webhook_app(settings, *telegram, engine)
+    if receiver is not None:
+        await _publish_max_commands(receiver, i18n)
+        if settings.max_webhook_url is not None:
+            app = app or health_app(engine)
+            _add_max_webhook(app, settings, receiver)
+        else:
+            tasks.append(asyncio.create_task(receiver.poll(), name="max-polling"))
+    runner = None
+    if app is not None:
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+        logger.info("webhook server listening on port %s", settings.webhook_port)
+    polling = None
+    if telegram is not None and settings.webhook_url is None:
+        polling = await _start_telegram_polling(*telegram)
+    try:
+        waiters = [asyncio.create_task(stop.wait()), *([polling] if polling else []), *tasks]
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        if polling is not None and telegram is not None:
+            await _stop_telegram_polling(telegram[0], polling)
+        if runner is not None:
+            await runner.cleanup()
+        if receiver is not None:
+            await receiver.drain()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _start_telegram_polling(dp: Dispatcher, bot: Bot) -> asyncio.Task[None]:
+    await bot.delete_webhook(drop_pending_updates=False)
+    logger.info("starting long polling")
+    return asyncio.create_task(
+        dp.start_polling(
+            bot,
+            allowed_updates=dp.resolve_used_update_types(),
+            handle_signals=False,  # _serve's own handlers stop every messenger together
+            close_bot_session=False,  # the notifier still sends while it stops
         )
-        try:
-            await asyncio.shield(polling)
-        except asyncio.CancelledError:
-            # Cancelling start_polling leaves aiogram's own polling tasks running (it waits
-            # on them with asyncio.wait); its stop signal ends them.
-            with contextlib.suppress(RuntimeError):
-                await dp.stop_polling()
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(polling, timeout=10)
-            raise
-    else:
-        await _serve_webhook(settings, dp, bot, engine, handle_signals=handle_signals)
-
-
-def webhook_app(
-    settings: Settings, dp: Dispatcher, bot: Bot, engine: AsyncEngine
-) -> web.Application:
-    app = web.Application()
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    # Requests without the right X-Telegram-Bot-Api-Secret-Token header are refused (401).
-    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(
-        app, path=settings.webhook_path
     )
+
+
+async def _stop_telegram_polling(dp: Dispatcher, polling: asyncio.Task[None]) -> None:
+    # Cancelling start_polling leaves aiogram's own polling tasks running (it waits on them
+    # with asyncio.wait); its stop signal ends them.
+    with contextlib.suppress(RuntimeError):
+        await dp.stop_polling()
+    with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+        await asyncio.wait_for(polling, timeout=10)
+
+
+async def _publish_max_commands(receiver: MaxReceiver, i18n: I18n) -> None:
+    try:
+        await publish_commands(receiver.bot, i18n)
+    except TelegramAPIError as exc:  # the menu is a convenience; answering matters more
+        logger.warning("MAX: the command menu was not published (%s)", exc.message)
+
+
+def _add_max_webhook(app: web.Application, settings: Settings, receiver: MaxReceiver) -> None:
+    secret = settings.max_webhook_secret.get_secret_value() if settings.max_webhook_secret else None
+    receiver.register(app, settings.max_webhook_path, secret)
+    url = str(settings.max_webhook_url).rstrip("/") + settings.max_webhook_path
+
+    async def subscribe(_app: web.Application) -> None:
+        await receiver.subscribe(url, secret)
+
+    app.on_startup.append(subscribe)
+
+
+def health_app(engine: AsyncEngine) -> web.Application:
+    """A web application that answers ``GET /health`` with the database's state."""
+    app = web.Application()
 
     async def health(_request: web.Request) -> web.Response:
         try:
@@ -151,6 +271,18 @@ def webhook_app(
         return web.json_response({"status": "ok"})
 
     app.router.add_get("/health", health)
+    return app
+
+
+def webhook_app(
+    settings: Settings, dp: Dispatcher, bot: Bot, engine: AsyncEngine
+) -> web.Application:
+    app = health_app(engine)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    # Requests without the right X-Telegram-Bot-Api-Secret-Token header are refused (401).
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(
+        app, path=settings.webhook_path
+    )
 
     async def on_startup(bot: Bot) -> None:
         url = str(settings.webhook_url).rstrip("/") + settings.webhook_path
@@ -161,21 +293,6 @@ def webhook_app(
     dp.startup.register(on_startup)
     setup_application(app, dp, bot=bot)
     return app
-
-
-async def _serve_webhook(
-    settings: Settings, dp: Dispatcher, bot: Bot, engine: AsyncEngine, *, handle_signals: bool
-) -> None:
-    runner = web.AppRunner(webhook_app(settings, dp, bot, engine))
-    await runner.setup()
-    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
-    await site.start()
-    logger.info("webhook server listening on port %s", settings.webhook_port)
-    stop = _stop_on_signals(handle_signals)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
 
 
 def _stop_on_signals(handle_signals: bool) -> asyncio.Event:

@@ -12,7 +12,7 @@ from core import migrate
 
 def add_commands(commands: Any) -> None:
     run = commands.add_parser(
-        "run", help="migrate and start the bot (the console chat when BOT_TOKEN is unset)"
+        "run", help="migrate and start the bot (the console chat when no bot token is set)"
     )
     run.set_defaults(handler=run_bot)
     console = commands.add_parser(
@@ -35,8 +35,11 @@ def add_commands(commands: Any) -> None:
 
 def run_bot(_args: argparse.Namespace, settings: Settings) -> int:
     migrate.upgrade(settings.database_url)
-    if settings.bot_token is None:
-        print("No BOT_TOKEN is set: opening the local console chat with the demo school.")
+    if settings.bot_token is None and settings.max_bot_token is None:
+        print(
+            "Neither BOT_TOKEN nor MAX_BOT_TOKEN is set: "
+            "opening the local console chat with the demo school."
+        )
         return _console(settings, None)
     from bot import runtime  # aiogram's client is only needed here
 
@@ -46,8 +49,8 @@ def run_bot(_args: argparse.Namespace, settings: Settings) -> int:
 
 def run_notifier(_args: argparse.Namespace, settings: Settings) -> int:
     migrate.upgrade(settings.database_url)
-    if settings.bot_token is None:
-        print("BOT_TOKEN is required: the notifier sends through Telegram.")
+    if settings.bot_token is None and settings.max_bot_token is None:
+        print("BOT_TOKEN or MAX_BOT_TOKEN is required: the notifier sends through them.")
         return 2
     from bot import runtime
 

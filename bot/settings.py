@@ -17,6 +17,13 @@ _TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Telegram usernames: 5–32 characters of A-Z, a-z, 0-9 and _.
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{5,32}$")
+# MAX tokens are long opaque strings of letters, digits, _ and - (no fixed shape is published).
+_MAX_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,256}$")
+# MAX's rule for a webhook secret: 5-256 characters of A-Z, a-z, 0-9 and -, _ .
+_MAX_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{5,256}$")
+# A MAX bot's public name, as in https://max.ru/<name>; bots' names end in "bot" by rule, but
+# the link is what matters here.
+_MAX_USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
     "sqlite+aiosqlite": "sqlite+aiosqlite",
@@ -45,11 +52,22 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = "/telegram/webhook"
+    # MAX (bot/max): the token from the MAX partner platform; MAX_API_URL points the client at
+    # another server (tests); with MAX_WEBHOOK_URL MAX delivers updates there instead of the
+    # long polling MAX itself calls fit only for development.
+    max_bot_token: SecretStr | None = None
+    max_api_url: AnyHttpUrl | None = None
+    max_bot_username: str | None = None
+    max_webhook_url: AnyHttpUrl | None = None
+    max_webhook_secret: SecretStr | None = None
+    max_webhook_path: str = "/max/webhook"
     redis_url: str | None = None
     # Pushes (bot/notifier): Telegram's overall budget, the per-chat coalescing window (0: one
     # message per push), how often to look at the outbox when nothing woke the notifier, and
     # after how long a claimed push of a dead notifier is tried again.
     push_rate_per_second: float = Field(default=30.0, gt=0, le=1000)
+    # MAX's documented limit is 30 requests a second for a bot (answers and pushes together).
+    max_push_rate_per_second: float = Field(default=25.0, gt=0, le=1000)
     push_coalesce_seconds: int = Field(default=60, ge=0, le=3600)
     notifier_poll_seconds: float = Field(default=2.0, gt=0, le=300)
     notifier_lease_seconds: int = Field(default=120, ge=2, le=3600)
@@ -68,6 +86,35 @@ class Settings(BaseSettings):
             return None
         if not isinstance(value, str) or not _TOKEN_RE.match(value):
             raise ValueError("expected a token from @BotFather like 123456:ABC-DEF...")
+        return value
+
+    @field_validator("max_bot_token", mode="before")
+    @classmethod
+    def _max_token(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not _MAX_TOKEN_RE.match(value):
+            raise ValueError("expected the token the MAX partner platform shows for the bot")
+        return value
+
+    @field_validator("max_bot_username", mode="before")
+    @classmethod
+    def _max_username(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if isinstance(value, str) and value.startswith("@"):
+            value = value[1:]
+        if not isinstance(value, str) or not _MAX_USERNAME_RE.match(value):
+            raise ValueError("expected the MAX bot's name from its link max.ru/<name>")
+        return value
+
+    @field_validator("max_webhook_secret", mode="before")
+    @classmethod
+    def _max_secret(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not _MAX_SECRET_RE.match(value):
+            raise ValueError("use 5-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
     @field_validator("bot_username", mode="before")
@@ -90,7 +137,9 @@ class Settings(BaseSettings):
             raise ValueError("use 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
-    @field_validator("bot_api_url", "webhook_url", "redis_url", mode="before")
+    @field_validator(
+        "bot_api_url", "webhook_url", "redis_url", "max_api_url", "max_webhook_url", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -125,7 +174,7 @@ class Settings(BaseSettings):
             raise ValueError("expected redis://HOST:PORT/DB")
         return value
 
-    @field_validator("webhook_path")
+    @field_validator("webhook_path", "max_webhook_path")
     @classmethod
     def _path(cls, value: str) -> str:
         if not value.startswith("/"):

@@ -25,7 +25,7 @@ from core.messaging.errors import MessagingRefused
 from core.messaging.inbox import has_family_side, inbox
 from core.messaging.threads import MUTE_DAYS, mute_asker, open_thread, report, set_status
 from core.messaging.waiting import thread_of_message
-from core.models.enums import AttachmentKind, ThreadStatus
+from core.models.enums import AttachmentKind, Messenger, ThreadStatus
 from handlers.callbacks import InboxShow, ThreadAction
 from handlers.compose import attachment_of, start_draft
 from handlers.family import nobody_to_show
@@ -115,7 +115,7 @@ async def on_thread(
     else:
         await _show(message, view, data)
     if act == "files":
-        await _send_files(message, view)
+        await _send_files(message, view, data["messenger"])
     elif act == "reply":
         await _start_reply(message, state, view, data)
 
@@ -142,9 +142,13 @@ async def _start_reply(
     await start_draft(message, state, aimed, data)
 
 
-async def _send_files(message: Message, view: ThreadView) -> None:
+async def _send_files(message: Message, view: ThreadView, messenger: Messenger) -> None:
     files = [f for m in view.messages for f in m.attachments][:MAX_FILES]
     for attachment in files:
+        if attachment.messenger not in (None, messenger):
+            # Another messenger's file id: this one cannot send it.
+            await message.answer(views.file_elsewhere(attachment.file_name))
+            continue
         try:
             if attachment.kind == AttachmentKind.PHOTO:
                 await message.answer_photo(attachment.file_key)

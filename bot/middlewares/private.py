@@ -22,6 +22,8 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 
+from core.models.enums import Messenger
+
 
 class PrivateChatGuard(BaseMiddleware):
     async def __call__(
@@ -44,8 +46,9 @@ class PrivateChatGuard(BaseMiddleware):
             await event.callback_query.answer(text, show_alert=True)
         elif isinstance(event.message, Message) and _addressed_to_bot(event.message):
             me = await bot.me()
+            site = "max.ru" if data["messenger"] == Messenger.MAX else "t.me"
             button = InlineKeyboardButton(
-                text=_("Open a private chat"), url=f"https://t.me/{me.username}"
+                text=_("Open a private chat"), url=f"https://{site}/{me.username}"
             )
             await event.message.answer(
                 text, reply_markup=InlineKeyboardMarkup(inline_keyboard=[[button]])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
 
 from aiogram import Bot
@@ -23,6 +23,7 @@ from bot.notifier.wakeup import create_wakeup
 from bot.scheduler import ScheduledJobs, create_scheduler
 from bot.settings import Settings
 from core.clock import Clock
+from core.models.enums import Messenger
 from core.notify.fanout import PushRules
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def notifier_config(settings: Settings) -> NotifierConfig:
             window=timedelta(seconds=settings.push_coalesce_seconds),
         ),
         limits=PaceLimits(per_second=settings.push_rate_per_second),
+        messenger_limits={Messenger.MAX: PaceLimits(per_second=settings.max_push_rate_per_second)},
         default_locale=settings.default_locale,
         poll_interval=settings.notifier_poll_seconds,
         lease=timedelta(seconds=settings.notifier_lease_seconds),
@@ -44,14 +46,14 @@ def notifier_config(settings: Settings) -> NotifierConfig:
 @contextlib.asynccontextmanager
 async def push_services(
     settings: Settings,
-    bot: Bot,
+    bots: Bot | Mapping[Messenger, Bot],
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
     i18n: I18n,
 ) -> AsyncIterator[Notifier]:
     """Run the notifier and the scheduler for as long as the block lasts."""
     notifier = Notifier(
-        bot,
+        bots,
         sessions,
         clock,
         notifier_config(settings),

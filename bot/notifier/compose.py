@@ -27,7 +27,7 @@ from core.messaging.notices import (
     ThreadNotice,
     notices,
 )
-from core.models.enums import AttachmentKind, EventKind, PrivacyLevel
+from core.models.enums import AttachmentKind, EventKind, Messenger, PrivacyLevel
 from core.notify.content import MAIL_ITEMS, ItemKind, PushItem
 from core.notify.deliveries import Claim
 from core.notify.digest import evening_digest
@@ -44,6 +44,7 @@ _SCHEDULED = (ItemKind.EVENING_DIGEST, ItemKind.WEEKLY_SUMMARY)
 @dataclass(frozen=True)
 class Message:
     account_id: int
+    messenger: Messenger
     chat_key: str
     delivery_ids: tuple[int, ...]
     text: str
@@ -123,9 +124,21 @@ def _mail(
 def file_messages(message: Message) -> list[Message]:
     """One message per file of ``message``, to follow it into the chat."""
     return [
-        Message(message.account_id, message.chat_key, (), "", None, 0, file=attachment)
+        Message(
+            message.account_id,
+            message.messenger,
+            message.chat_key,
+            (),
+            "",
+            None,
+            0,
+            file=attachment,
+        )
         for attachment in message.files
         if attachment.kind in (AttachmentKind.PHOTO, AttachmentKind.DOCUMENT)
+        # A file id is its messenger's own: a file sent from Telegram stays listed under the
+        # thread's "Files" for a MAX reader, but cannot be sent there.
+        and attachment.messenger in (None, message.messenger)
     ]
 
 
@@ -133,7 +146,13 @@ def _message(
     claim: Claim, delivery_ids: list[int], text: str, markup: InlineKeyboardMarkup | None
 ) -> Message:
     return Message(
-        claim.account_id, claim.chat_key, tuple(delivery_ids), text, markup, claim.attempts
+        claim.account_id,
+        claim.messenger,
+        claim.chat_key,
+        tuple(delivery_ids),
+        text,
+        markup,
+        claim.attempts,
     )
 
 

@@ -1,4 +1,8 @@
-"""The notifier: outbox → deliveries → Telegram, within its limits, losing nothing.
+"""The notifier: outbox → deliveries → each account's messenger, within its limits, losing nothing.
+
+Each messenger (Telegram, MAX) has its own bot and its own pacer, so one messenger's budget or
+429 never holds up the other; a process that serves only some messengers claims only their
+accounts' pushes.
 
 Two tasks. The *filler* fans new outbox events out to deliveries, returns deliveries left
 ``sending`` by a dead notifier to ``pending`` once their lease is over, claims the due ones
@@ -22,7 +26,7 @@ import itertools
 import logging
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -44,7 +48,7 @@ from bot.notifier.pacer import PaceLimits, Pacer
 from bot.notifier.wakeup import PollingWakeup, Wakeup
 from core.clock import Clock
 from core.messaging.dto import Attachment
-from core.models.enums import AttachmentKind
+from core.models.enums import AttachmentKind, Messenger
 from core.notify import deliveries
 from core.notify.content import audit_pushes, claimed_items
 from core.notify.deliveries import Sent
@@ -64,6 +68,8 @@ class NotifierConfig:
     poll_interval: float = 2.0  # seconds between looks at the outbox when nothing woke us
     claim_limit: int = 100  # deliveries looked at per claim
     lease: timedelta = timedelta(minutes=2)  # a claim older than this belongs to a dead notifier
+    # Other messengers' budgets (MAX); a messenger not named here uses ``limits``.
+    messenger_limits: Mapping[Messenger, PaceLimits] = field(default_factory=dict)
     max_attempts: int = 5
     send_timeout: float = 15.0
     max_in_flight: int = 16
@@ -96,7 +102,7 @@ class _Queued:
 class Notifier:
     def __init__(
         self,
-        bot: Bot,
+        bot: Bot | Mapping[Messenger, Bot],
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
         config: NotifierConfig,
@@ -105,7 +111,13 @@ class Notifier:
         wakeup: Wakeup | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.bot = bot
+        # One bot for every account (the console, tests), or one per messenger served.
+        self.bots: dict[Messenger, Bot] | None = None
+        if isinstance(bot, Bot):
+            self.bot = bot
+        else:
+            self.bots = dict(bot)
+            self.bot = next(iter(self.bots.values()))
         self.sessions = sessions
         self.clock = clock
         self.config = config
@@ -113,7 +125,7 @@ class Notifier:
         self.wakeup = wakeup or PollingWakeup()
         self.stats = NotifierStats()
         self._monotonic = monotonic
-        self._pacer = Pacer(config.limits, monotonic)
+        self._pacers: dict[Messenger | None, Pacer] = {}
         self._queue: list[_Queued] = []
         self._seq = itertools.count()
         self._queued_accounts: Counter[int] = Counter()
@@ -209,6 +221,7 @@ class Notifier:
                 limit=min(self.config.claim_limit, room * 4),
                 coalesce=self.config.rules.window > timedelta(0),
                 busy=set(self._queued_accounts),
+                messengers=None if self.bots is None else set(self.bots),
             )
             # Audited when Telegram accepts the message (_record), not here.
             items = await claimed_items(
@@ -238,8 +251,22 @@ class Notifier:
 
     # -- sending ----------------------------------------------------------------------------
 
+    def _bot(self, message: Message) -> Bot:
+        return self.bot if self.bots is None else self.bots[message.messenger]
+
+    def _pacer(self, message: Message) -> Pacer:
+        """The budget ``message`` is sent within: its messenger's (one for all with one bot)."""
+        key = None if self.bots is None else message.messenger
+        pacer = self._pacers.get(key)
+        if pacer is None:
+            limits = self.config.limits
+            if key is not None:
+                limits = self.config.messenger_limits.get(key, limits)
+            pacer = self._pacers[key] = Pacer(limits, self._monotonic)
+        return pacer
+
     def _enqueue(self, message: Message) -> None:
-        ready = self._pacer.ready_at(message.chat_key)
+        ready = self._pacer(message).ready_at(message.chat_key)
         heapq.heappush(self._queue, _Queued(ready, next(self._seq), message))
         self._queued_accounts[message.account_id] += 1
         self._queue_changed.set()
@@ -251,7 +278,8 @@ class Notifier:
                 await self._queue_changed.wait()
                 continue
             head = self._queue[0]
-            ready = self._pacer.ready_at(head.message.chat_key)
+            pacer = self._pacer(head.message)
+            ready = pacer.ready_at(head.message.chat_key)
             if ready > head.ready_at:
                 heapq.heapreplace(self._queue, _Queued(ready, head.seq, head.message))
                 continue
@@ -263,7 +291,7 @@ class Notifier:
                 continue
             await self._slots.acquire()
             heapq.heappop(self._queue)
-            self._pacer.take(head.message.chat_key)
+            pacer.take(head.message.chat_key)
             task = asyncio.create_task(self._send(head.message))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
@@ -273,7 +301,7 @@ class Notifier:
             await self._send_file(message, message.file)
             return
         try:
-            sent = await self.bot.send_message(
+            sent = await self._bot(message).send_message(
                 chat_id=int(message.chat_key),
                 text=message.text,
                 reply_markup=message.markup,
@@ -281,7 +309,7 @@ class Notifier:
             )
         except TelegramRetryAfter as exc:
             self.stats.rate_limited += 1
-            self._pacer.pause(exc.retry_after)
+            self._pacer(message).pause(exc.retry_after)
             self._queued_accounts[message.account_id] -= 1
             self._enqueue(message)  # not an attempt: the message waits its turn again
             return
@@ -311,20 +339,20 @@ class Notifier:
         times here and then given up (the thread's "Files" button still has it)."""
         try:
             if attachment.kind == AttachmentKind.PHOTO:
-                await self.bot.send_photo(
+                await self._bot(message).send_photo(
                     chat_id=int(message.chat_key),
                     photo=attachment.file_key,
                     request_timeout=int(self.config.send_timeout),
                 )
             else:
-                await self.bot.send_document(
+                await self._bot(message).send_document(
                     chat_id=int(message.chat_key),
                     document=attachment.file_key,
                     request_timeout=int(self.config.send_timeout),
                 )
         except TelegramRetryAfter as exc:
             self.stats.rate_limited += 1
-            self._pacer.pause(exc.retry_after)
+            self._pacer(message).pause(exc.retry_after)
             self._requeue_file(message, again=False)
             return
         except TelegramForbiddenError:

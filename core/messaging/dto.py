@@ -11,6 +11,7 @@ from core.models.enums import (
     AnnouncementTarget,
     AttachmentKind,
     AuthorKind,
+    Messenger,
     ThreadStatus,
 )
 
@@ -55,6 +56,8 @@ class Attachment:
     file_name: str | None = None
     mime_type: str | None = None
     size: int | None = None
+    # Whose file id ``file_key`` is: only that messenger can send the file again.
+    messenger: Messenger | None = None
 
 
 @dataclass(frozen=True, slots=True)

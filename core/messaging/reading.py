@@ -20,7 +20,7 @@ from core.models import (
     Student,
     ThreadMessage,
 )
-from core.models.enums import AttachmentKind, AuthorKind, ThreadStatus
+from core.models.enums import AttachmentKind, AuthorKind, Messenger, ThreadStatus
 from core.services.lookups import staff_names, subject_names
 
 # Shown where a person's record is gone (deleted by an import); the thread stays on record.
@@ -107,6 +107,7 @@ def as_attachment(row: MessageAttachment) -> Attachment:
         file_name=row.file_name,
         mime_type=row.mime_type,
         size=row.size,
+        messenger=Messenger(row.messenger),
     )
 
 

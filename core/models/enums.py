@@ -89,6 +89,7 @@ class LinkMethod(StrEnum):
 
 class Messenger(StrEnum):
     TELEGRAM = "telegram"
+    MAX = "max"
     CONSOLE = "console"
 
 

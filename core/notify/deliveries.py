@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.linking.accounts import mark_inactive
 from core.models import Account, Delivery
-from core.models.enums import DeliveryState, PrivacyLevel
+from core.models.enums import DeliveryState, Messenger, PrivacyLevel
 from core.notify.fanout import BLOCKED
 from core.preferences import preferences_of
 
@@ -31,6 +31,7 @@ class Claim:
     """Deliveries claimed for one chat, to go out as one message."""
 
     account_id: int
+    messenger: Messenger
     chat_key: str
     locale: str | None
     privacy: PrivacyLevel
@@ -55,13 +56,15 @@ async def claim_due(
     limit: int = 200,
     coalesce: bool = True,
     busy: Collection[int] = (),
+    messengers: Collection[Messenger] | None = None,
 ) -> list[Claim]:
     """Claim due deliveries, oldest first, one claim per chat.
 
     With ``coalesce`` a claim takes all of a chat's due deliveries (among the first ``limit``);
     without, only its oldest one, so that a chat's backlog waits in the database, not in
-    memory. Accounts in ``busy`` (the caller still has a message for them) are left for later.
-    Four statements."""
+    memory. Accounts in ``busy`` (the caller still has a message for them) are left for later,
+    and so are accounts of a messenger not in ``messengers`` (when given): a process that does
+    not serve a messenger leaves its pushes to one that does. Four statements."""
     query = (
         select(Delivery.id, Delivery.account_id, Delivery.attempts)
         .where(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now)
@@ -71,6 +74,12 @@ async def claim_due(
     )
     if busy:
         query = query.where(Delivery.account_id.not_in(set(busy)))
+    if messengers is not None:
+        query = (
+            query.join(Account, Account.id == Delivery.account_id)
+            .where(Account.messenger.in_(set(messengers)))
+            .with_for_update(skip_locked=True, of=Delivery)
+        )
     rows = (await session.execute(query)).all()
     if not coalesce:
         firsts: dict[int, Any] = {}
@@ -82,9 +91,9 @@ async def claim_due(
     accounts = {
         row.id: row
         for row in await session.execute(
-            select(Account.id, Account.chat_key, Account.locale, Account.is_active).where(
-                Account.id.in_({row.account_id for row in rows})
-            )
+            select(
+                Account.id, Account.messenger, Account.chat_key, Account.locale, Account.is_active
+            ).where(Account.id.in_({row.account_id for row in rows}))
         )
     }
     blocked = [row.id for row in rows if not accounts[row.account_id].is_active]
@@ -112,6 +121,7 @@ async def claim_due(
         claims.append(
             Claim(
                 account_id=account.id,
+                messenger=Messenger(account.messenger),
                 chat_key=account.chat_key,
                 locale=account.locale,
                 privacy=privacy[account.id].privacy,

@@ -252,3 +252,10 @@ def reply_heading(view: ThreadView) -> str:
 
 def file_gone(name: str | None) -> str:
     return _("The file {name} is no longer available.").format(name=esc(name or _("photo")))
+
+
+def file_elsewhere(name: str | None) -> str:
+    return _(
+        "The file {name} was sent from another messenger and opens only there; "
+        "ask the sender for it again if you need it here."
+    ).format(name=esc(name or _("photo")))
