@@ -15,7 +15,7 @@ from core.clock import SystemClock, school_today
 from core.db import create_engine, create_sessionmaker
 from core.i18n import N_, gettext_for
 from core.linking.invites import DEFAULT_TTL, InviteTargetError, issue_invites, revoke_invites
-from core.linking.sheet import write_sheets
+from core.linking.sheet import BotNames, write_sheets
 from core.models.enums import Role
 
 # Every staff role selects the staff table; the code then carries the person's own first role.
@@ -71,28 +71,77 @@ async def _ask_telegram(token: str, settings: Settings) -> str | None:
     return me.username
 
 
+def _fail(line: str) -> None:
+    print(f"journal invites: {line}", file=sys.stderr)
+
+
 def bot_username(settings: Settings) -> str | None:
     """BOT_USERNAME, else the name Telegram gives for BOT_TOKEN; None (and a line) if neither."""
     if settings.bot_username:
         return settings.bot_username
     if settings.bot_token is None:
-        print(
-            "journal invites: set BOT_USERNAME (or BOT_TOKEN, to ask Telegram) for the links",
-            file=sys.stderr,
-        )
+        _fail("set BOT_USERNAME (or BOT_TOKEN, to ask Telegram) for the links")
         return None
     try:
         username = asyncio.run(_ask_telegram(settings.bot_token.get_secret_value(), settings))
     except Exception as exc:  # any network or API failure ends in the same advice
-        print(
-            f"journal invites: Telegram did not tell the bot's username ({type(exc).__name__}); "
-            "set BOT_USERNAME",
-            file=sys.stderr,
-        )
+        _fail(f"Telegram did not tell the bot's username ({type(exc).__name__}); set BOT_USERNAME")
         return None
     if not username:
-        print("journal invites: the bot has no username; set BOT_USERNAME", file=sys.stderr)
+        _fail("the bot has no username; set BOT_USERNAME")
     return username
+
+
+async def _ask_max(token: str, settings: Settings) -> str | None:
+    # Like aiogram above: maxapi is imported only when MAX must be asked (GET /me).
+    from maxapi import Bot
+
+    bot = Bot(token)
+    if settings.max_api_url:
+        bot.set_api_url(str(settings.max_api_url))
+    try:
+        me = await bot.get_me()
+    finally:
+        await bot.close_session()
+    return me.username
+
+
+def max_bot_username(settings: Settings) -> str | None:
+    """MAX_BOT_USERNAME, else the name MAX gives for MAX_BOT_TOKEN; None (and a line) if neither."""
+    if settings.max_bot_username:
+        return settings.max_bot_username
+    if settings.max_bot_token is None:
+        _fail("set MAX_BOT_USERNAME (or MAX_BOT_TOKEN, to ask MAX) for the links")
+        return None
+    try:
+        username = asyncio.run(_ask_max(settings.max_bot_token.get_secret_value(), settings))
+    except Exception as exc:  # any network or API failure ends in the same advice
+        _fail(f"MAX did not tell the bot's name ({type(exc).__name__}); set MAX_BOT_USERNAME")
+        return None
+    if not username:
+        _fail("the MAX bot has no name; set MAX_BOT_USERNAME")
+    return username
+
+
+def bot_names(settings: Settings) -> BotNames | None:
+    """The bots the links open: each messenger with a name or a token set; None (and one line)
+    when neither is, or when a configured bot's name cannot be found out."""
+    telegram = bool(settings.bot_username) or settings.bot_token is not None
+    max_bot = bool(settings.max_bot_username) or settings.max_bot_token is not None
+    if not (telegram or max_bot):
+        _fail(
+            "set BOT_USERNAME or BOT_TOKEN (Telegram) and/or MAX_BOT_USERNAME or MAX_BOT_TOKEN "
+            "(MAX) for the links"
+        )
+        return None
+    # A configured bot whose name is unknown stops the run: a sheet without it would be wrong.
+    telegram_name = bot_username(settings) if telegram else None
+    if telegram and telegram_name is None:
+        return None
+    max_name = max_bot_username(settings) if max_bot else None
+    if max_bot and max_name is None:
+        return None
+    return BotNames(telegram=telegram_name, max=max_name)
 
 
 def _label(args: argparse.Namespace) -> str:
@@ -100,8 +149,8 @@ def _label(args: argparse.Namespace) -> str:
 
 
 def _issue(args: argparse.Namespace, settings: Settings) -> int:
-    username = bot_username(settings)
-    if username is None:
+    bots = bot_names(settings)
+    if bots is None:
         return 2
     migrate.upgrade(settings.database_url)
     gettext = gettext_for(settings.default_locale)
@@ -127,7 +176,7 @@ def _issue(args: argparse.Namespace, settings: Settings) -> int:
                     issued,
                     directory=args.out,
                     label=_label(args),
-                    bot_username=username,
+                    bots=bots,
                     timezone=settings.timezone,
                     now=now,
                     gettext=gettext,

@@ -1,15 +1,17 @@
-"""`journal invites issue` and `revoke` as an operator runs them (a real process, SQLite)."""
+"""`journal invites issue` and `revoke` as an operator runs them: a real process, each database."""
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import segno
 from sqlalchemy import update
 
 from core import migrate
@@ -24,6 +26,7 @@ from tests.linking.school import TODAY, build
 from tests.runtime.test_cli import journal
 
 TOKEN = "123456789:AAH-abcdefghijklmnopqrstuvwxyz_0123"  # noqa: S105 - for the fake server
+MAX_TOKEN = "max-token_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"  # noqa: S105 - for the fake server
 
 
 async def _school(url: str) -> None:
@@ -54,10 +57,13 @@ async def _redeem(url: str, user: str, code: str) -> LinkOutcome:
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> dict[str, str]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"
-    await _school(url)
-    return {"DATABASE_URL": url, "DEFAULT_LOCALE": "en", "BOT_USERNAME": "school_journal_bot"}
+async def env(empty_db_url: str) -> dict[str, str]:
+    await _school(empty_db_url)
+    return {
+        "DATABASE_URL": empty_db_url,
+        "DEFAULT_LOCALE": "en",
+        "BOT_USERNAME": "school_journal_bot",
+    }
 
 
 def _sheets(directory: Path) -> list[Path]:
@@ -123,7 +129,8 @@ async def test_bad_targets_and_a_missing_username_end_with_one_line(
     )
     assert no_name.returncode == 2
     assert no_name.stderr.strip().splitlines() == [
-        "journal invites: set BOT_USERNAME (or BOT_TOKEN, to ask Telegram) for the links"
+        "journal invites: set BOT_USERNAME or BOT_TOKEN (Telegram) and/or MAX_BOT_USERNAME or "
+        "MAX_BOT_TOKEN (MAX) for the links"
     ]
     assert not _sheets(tmp_path)
 
@@ -163,3 +170,107 @@ async def test_without_a_username_the_bot_asks_telegram(
     assert issued.returncode == 0, issued.stderr
     rows = _rows(tmp_path / issued.stdout.splitlines()[0])
     assert rows[0]["link"].startswith("https://t.me/gym_journal_bot?start=")
+
+
+def _svgs(page: str) -> list[str]:
+    return re.findall(r"<svg .*?</svg>", page, re.DOTALL)
+
+
+def _qr(link: str) -> str:
+    # No QR decoder is installed: the printed code must be segno's encoding of exactly the link.
+    return segno.make_qr(link, error="m").svg_inline(scale=3)
+
+
+async def test_with_only_a_max_bot_the_links_open_max(env: dict[str, str], tmp_path: Path) -> None:
+    settings = {**env, "BOT_USERNAME": "", "MAX_BOT_USERNAME": "@school_max_bot"}
+    issued = journal("invites", "issue", "--class", "7А", env=settings, cwd=tmp_path)
+    assert issued.returncode == 0, issued.stderr
+    csv_line, html_line, count_line = issued.stdout.splitlines()
+    assert count_line == "invite codes issued: 4"
+    header = (tmp_path / csv_line).read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == "person_id,kind,name,classes,code,link,expires,max_link"
+    rows = _rows(tmp_path / csv_line)
+    assert len(rows) == 4
+    for row in rows:
+        assert row["link"] == ""
+        assert row["max_link"] == f"https://max.ru/school_max_bot?start={row['code']}"
+    page = (tmp_path / html_line).read_text(encoding="utf-8")
+    assert page.count('class="card"') == 4
+    assert _svgs(page) == [_qr(row["max_link"]) for row in rows]
+    assert "open the link in MAX" in page
+    assert "t.me/" not in page
+    # The code is the school's, not a messenger's: it links like any other.
+    assert await _redeem(env["DATABASE_URL"], "900", rows[1]["code"]) == LinkOutcome.LINKED
+
+
+async def test_with_both_bots_every_code_has_both_links(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    settings = {**env, "MAX_BOT_USERNAME": "school_max_bot"}
+    issued = journal("invites", "issue", "--class", "7А", env=settings, cwd=tmp_path)
+    assert issued.returncode == 0, issued.stderr
+    csv_line, html_line, _count = issued.stdout.splitlines()
+    rows = _rows(tmp_path / csv_line)
+    assert len(rows) == 4
+    for row in rows:
+        assert row["link"] == f"https://t.me/school_journal_bot?start={row['code']}"
+        assert row["max_link"] == f"https://max.ru/school_max_bot?start={row['code']}"
+    page = (tmp_path / html_line).read_text(encoding="utf-8")
+    assert page.count('class="card"') == 4
+    assert _svgs(page) == [_qr(row[column]) for row in rows for column in ("link", "max_link")]
+    assert page.count('<p class="messenger">In Telegram</p>') == 4
+    assert page.count('<p class="messenger">In MAX</p>') == 4
+
+
+class _FakeMax(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path != "/me" or self.headers.get("Authorization") != MAX_TOKEN:
+            self._answer(401, {"code": "verify.token", "message": "Invalid access_token"})
+            return
+        me = {"user_id": 77, "first_name": "Journal", "username": "gym_max_bot", "is_bot": True}
+        self._answer(200, me)
+
+    def _answer(self, status: int, answer: dict[str, object]) -> None:
+        body = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def max_api() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeMax)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def test_without_a_max_name_the_bot_asks_max(
+    env: dict[str, str], tmp_path: Path, max_api: str
+) -> None:
+    settings = {**env, "MAX_BOT_TOKEN": MAX_TOKEN, "MAX_API_URL": max_api}
+    issued = journal("invites", "issue", "--person", "G1", env=settings, cwd=tmp_path)
+    assert issued.returncode == 0, issued.stderr
+    row = _rows(tmp_path / issued.stdout.splitlines()[0])[0]
+    assert row["link"] == f"https://t.me/school_journal_bot?start={row['code']}"
+    assert row["max_link"] == f"https://max.ru/gym_max_bot?start={row['code']}"
+
+    # A token MAX refuses: one line, no sheet, no code stored (the files come first).
+    refused = {**settings, "MAX_BOT_TOKEN": "another_token_0123456789"}
+    elsewhere = tmp_path / "refused"
+    elsewhere.mkdir()
+    failed = journal("invites", "issue", "--person", "G2", env=refused, cwd=elsewhere)
+    assert failed.returncode == 2
+    assert failed.stderr.strip().splitlines() == [
+        "journal invites: MAX did not tell the bot's name (InvalidToken); set MAX_BOT_USERNAME"
+    ]
+    assert not _sheets(elsewhere)
