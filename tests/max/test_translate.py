@@ -12,7 +12,7 @@ from aiogram.types import User
 from bot.max.ids import MessageIds, alias_of
 from bot.max.updates import UpdateTranslator, contact_is_genuine
 
-TOKEN = "max-test-token-0123456789abcdefghijklmnop"
+TOKEN = "max-test-token-0123456789abcdefghijklmnop"  # noqa: S105 - a test token
 BOT = User(id=900001, is_bot=True, first_name="Журнал", username="journal_max_bot")
 OLGA = {"user_id": 501, "first_name": "Ольга", "is_bot": False, "last_activity_time": 0}
 DIALOG = {"chat_id": 7_000_000_501, "chat_type": "dialog", "user_id": BOT.id}
@@ -44,9 +44,12 @@ def contact(vcf: str, owner: dict[str, Any] | None, signature: str | None) -> di
 
 def test_a_dialog_message_is_the_users_private_chat_not_maxs_dialog_id() -> None:
     update = translator().translate(created({"text": "/marks"}, user_locale="en") | {})
-    assert update is not None and update.message is not None
-    assert update.message.chat.id == 501 and update.message.chat.type == "private"
-    assert update.message.from_user is not None and update.message.from_user.id == 501
+    assert update is not None
+    assert update.message is not None
+    assert update.message.chat.id == 501
+    assert update.message.chat.type == "private"
+    assert update.message.from_user is not None
+    assert update.message.from_user.id == 501
     assert update.message.text == "/marks"
     assert update.message.message_id == alias_of("mid.0001")
 
@@ -55,23 +58,29 @@ def test_a_group_message_keeps_a_negative_group_id() -> None:
     raw = created({"text": "/marks"})
     raw["message"]["recipient"] = {"chat_id": 123456, "chat_type": "chat"}
     update = translator().translate(raw)
-    assert update is not None and update.message is not None
-    assert update.message.chat.id == -123456 and update.message.chat.type == "group"
+    assert update is not None
+    assert update.message is not None
+    assert update.message.chat.id == -123456
+    assert update.message.chat.type == "group"
 
 
 def test_the_deep_link_payload_becomes_start_with_the_code() -> None:
     raw = {"update_type": "bot_started", "chat_id": 1, "user": OLGA, "payload": "AB12-CD34"}
     update = translator().translate(raw)
-    assert update is not None and update.message is not None
+    assert update is not None
+    assert update.message is not None
     assert update.message.text == "/start AB12-CD34"
     bare = translator().translate({"update_type": "bot_started", "user": OLGA, "payload": None})
-    assert bare is not None and bare.message is not None and bare.message.text == "/start"
+    assert bare is not None
+    assert bare.message is not None
+    assert bare.message.text == "/start"
 
 
 def test_only_a_signed_contact_of_the_sender_carries_the_senders_id() -> None:
     vcf = vcard("+79001234567")
     genuine = translator().translate(contact(vcf, OLGA, signed(vcf)))
-    assert genuine is not None and genuine.message is not None
+    assert genuine is not None
+    assert genuine.message is not None
     assert genuine.message.contact is not None
     assert genuine.message.contact.user_id == 501
     assert genuine.message.contact.phone_number == "+79001234567"
@@ -83,14 +92,18 @@ def test_only_a_signed_contact_of_the_sender_carries_the_senders_id() -> None:
         contact(vcf, None, signed(vcf)),  # a card of nobody on MAX
     ):
         update = translator().translate(forged)
-        assert update is not None and update.message is not None
-        assert update.message.contact is not None and update.message.contact.user_id is None
+        assert update is not None
+        assert update.message is not None
+        assert update.message.contact is not None
+        assert update.message.contact.user_id is None
 
 
 def test_a_contact_without_a_phone_number_has_an_empty_one() -> None:
     vcf = vcard(None)
     update = translator().translate(contact(vcf, OLGA, signed(vcf)))
-    assert update is not None and update.message is not None and update.message.contact
+    assert update is not None
+    assert update.message is not None
+    assert update.message.contact
     assert update.message.contact.phone_number == ""
 
 
@@ -104,7 +117,8 @@ def test_the_signature_check_is_hmac_sha256_keyed_with_the_token() -> None:
 def test_a_forwarded_message_is_marked_as_forwarded() -> None:
     raw = created({"text": "hi"}, link={"type": "forward", "message": {"mid": "mid.9"}})
     update = translator().translate(raw)
-    assert update is not None and update.message is not None
+    assert update is not None
+    assert update.message is not None
     assert update.message.forward_origin is not None
 
 
@@ -112,9 +126,11 @@ def test_a_reply_names_the_replied_message_by_its_alias_and_remembers_its_mid() 
     ids = MessageIds()
     raw = created({"text": "Спасибо"}, link={"type": "reply", "message": {"mid": "mid.42"}})
     update = translator(ids).translate(raw)
-    assert update is not None and update.message is not None
+    assert update is not None
+    assert update.message is not None
     replied = update.message.reply_to_message
-    assert replied is not None and replied.message_id == alias_of("mid.42")
+    assert replied is not None
+    assert replied.message_id == alias_of("mid.42")
     assert ids.mid(alias_of("mid.42")) == "mid.42"
 
 
@@ -127,16 +143,21 @@ def test_a_press_is_a_callback_query_on_the_pressed_message() -> None:
         "message": pressed,
     }
     update = translator(ids).translate(raw)
-    assert update is not None and update.callback_query is not None
+    assert update is not None
+    assert update.callback_query is not None
     query = update.callback_query
-    assert query.id == "cb-1" and query.data == "diary:3" and query.from_user.id == 501
-    assert query.message is not None and query.message.chat.id == 501
+    assert query.id == "cb-1"
+    assert query.data == "diary:3"
+    assert query.from_user.id == 501
+    assert query.message is not None
+    assert query.message.chat.id == 501
     assert ids.mid(query.message.message_id) == "mid.7"
 
 
 def test_blocking_is_a_kicked_member_update_and_unknown_events_are_ignored() -> None:
     update = translator().translate({"update_type": "bot_stopped", "chat_id": 1, "user": OLGA})
-    assert update is not None and update.my_chat_member is not None
+    assert update is not None
+    assert update.my_chat_member is not None
     assert update.my_chat_member.new_chat_member.status == ChatMemberStatus.KICKED
     assert translator().translate({"update_type": "dialog_muted", "user": OLGA}) is None
     assert translator().translate({"update_type": "message_created", "message": {}}) is None
@@ -146,11 +167,15 @@ def test_files_and_photos_keep_maxs_token_as_their_file_id() -> None:
     file = {"type": "file", "payload": {"url": "u", "token": "tok-f"}, "filename": "a.pdf"}
     photo = {"type": "image", "payload": {"photo_id": 5, "url": "u", "token": "tok-p"}}
     update = translator().translate(created({"text": "Справка", "attachments": [file]}))
-    assert update is not None and update.message is not None
+    assert update is not None
+    assert update.message is not None
     assert update.message.document is not None
     assert update.message.document.file_id == "tok-f"
     assert update.message.document.file_name == "a.pdf"
-    assert update.message.caption == "Справка" and update.message.text is None
+    assert update.message.caption == "Справка"
+    assert update.message.text is None
     update = translator().translate(created({"text": None, "attachments": [photo]}))
-    assert update is not None and update.message is not None and update.message.photo
+    assert update is not None
+    assert update.message is not None
+    assert update.message.photo
     assert update.message.photo[-1].file_id == "tok-p"
