@@ -159,7 +159,7 @@ class MaxSession(BaseSession):
         link = self._reply_link(method)
         mid = ""
         for index, part in enumerate(parts):
-            body: dict[str, Any] = {"text": part, "format": "html"}
+            body: dict[str, Any] = {"text": part, **_format(method)}
             if index == len(parts) - 1 and attachments:
                 body["attachments"] = attachments
             if index == 0 and link:
@@ -186,7 +186,7 @@ class MaxSession(BaseSession):
         mid = self._mid(method, method.message_id)
         body: dict[str, Any] = {"attachments": render.keyboard(method.reply_markup)}
         if isinstance(method, EditMessageText):
-            body |= {"text": render.cut(method.text or ""), "format": "html"}
+            body |= {"text": render.cut(method.text or ""), **_format(method)}
         await self._call(method, HTTPMethod.PUT, "/messages", params={"message_id": mid}, json=body)
         return True
 
@@ -219,12 +219,16 @@ class MaxSession(BaseSession):
                 ),
             )
             attachment = {"type": upload.type, "payload": {"token": upload.payload.token}}
+        elif isinstance(sent, str) and sent.startswith(("http://", "https://")):
+            # Telegram fetches a link itself; MAX takes files by upload only. The handlers then
+            # give the link as text.
+            raise TelegramBadRequest(method, "Bad Request: MAX does not fetch files by link")
         elif isinstance(sent, str):
             # A file a MAX user sent earlier, kept by its token.
             attachment = {"type": kind.value, "payload": {"token": sent}}
         else:
             raise TelegramBadRequest(method, "only in-memory files and MAX tokens are sent")
-        body: dict[str, Any] = {"attachments": [attachment], "format": "html"}
+        body: dict[str, Any] = {"attachments": [attachment], **_format(method)}
         if method.caption:
             body["text"] = render.cut(method.caption)
         raw = await self._call(
@@ -238,7 +242,7 @@ class MaxSession(BaseSession):
         if method.language_code:
             return True
         commands = [{"name": c.command, "description": c.description} for c in method.commands]
-        await self._call(method, HTTPMethod.POST, "/me/commands", json={"commands": commands})
+        await self._call(method, HTTPMethod.PATCH, "/me/commands", json={"commands": commands})
         return True
 
     # -- the wire ---------------------------------------------------------------------------
@@ -276,6 +280,11 @@ class MaxSession(BaseSession):
     ) -> AsyncGenerator[bytes, None]:
         raise NotImplementedError("files are not downloaded from MAX")
         yield b""  # pragma: no cover - makes this an async generator
+
+
+def _format(method: SendMessage | EditMessageText | SendDocument | SendPhoto) -> dict[str, str]:
+    """HTML, the bot's default, unless the handler asked for plain text (``parse_mode=None``)."""
+    return {} if method.parse_mode is None else {"format": "html"}
 
 
 def _as_aiogram(method: TelegramMethod[Any], error: MaxApiError) -> TelegramAPIError:

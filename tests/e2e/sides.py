@@ -180,10 +180,13 @@ class MaxSide(Side):
 
     async def sees_edit(self, person: Any, timeout: float = TIMEOUT) -> Said:  # noqa: ASYNC109
         [edit] = await self.fake.wait_for(
-            lambda s: s.method == "edit" and s.user_id == person.id, 1, timeout
+            # A text edit: "edit" also removes keyboards, which Telegram calls another method.
+            lambda s: s.method == "edit" and s.user_id == person.id and s.text is not None,
+            1,
+            timeout,
         )
         state = self.fake.messages[edit.mid or ""]
-        return Said(state.plain_text or "", state.buttons, state)
+        return Said(edit.plain_text or "", state.buttons, state)
 
     def refused(self) -> list[Any]:
         return self.fake.failures
