@@ -3,6 +3,7 @@ private chat), and a burst of marks for all of them written through the importer
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -20,8 +21,18 @@ def crowd_key(n: int) -> str:
     return f"CR{n:04d}"
 
 
-async def add_crowd(sessions: async_sessionmaker[AsyncSession], size: int) -> list[int]:
-    """``size`` students with linked accounts (quiet hours off); their chat ids."""
+def _telegram(_n: int) -> Messenger:
+    return Messenger.TELEGRAM
+
+
+async def add_crowd(
+    sessions: async_sessionmaker[AsyncSession],
+    size: int,
+    messenger_of: Callable[[int], Messenger] = _telegram,
+) -> list[int]:
+    """``size`` students with linked accounts (quiet hours off); their chat ids.
+
+    Student ``n``'s account is on ``messenger_of(n)`` (Telegram for all by default)."""
     tables = crowd_tables(size)
     await write(sessions, tables, school.NOW, news=False)
     await processed_everything(sessions, school.NOW)
@@ -36,7 +47,7 @@ async def add_crowd(sessions: async_sessionmaker[AsyncSession], size: int) -> li
         chats = [FIRST_CHAT + n for n in range(size)]
         accounts: list[dict[str, Any]] = [
             {
-                "messenger": Messenger.TELEGRAM,
+                "messenger": messenger_of(n),
                 "user_key": str(chat),
                 "chat_key": str(chat),
                 "locale": "ru",
@@ -44,7 +55,7 @@ async def add_crowd(sessions: async_sessionmaker[AsyncSession], size: int) -> li
                 "consent_given_at": school.NOW,
                 "created_at": school.NOW,
             }
-            for chat in chats
+            for n, chat in enumerate(chats)
         ]
         await session.execute(insert(Account), accounts)
         ids = dict(
