@@ -50,9 +50,7 @@ async def test_pushes_go_through_each_accounts_messenger_within_its_limits(
         blocked_tg, blocked_max = tg.user(telegram_chats[0]), mx.user(max_users[0])
         tg.block(blocked_tg)
         await mx.block(blocked_max)
-        async with running(
-            db_url, clock, TelegramSide(tg), MaxSide(mx), push_coalesce_seconds=0
-        ):
+        async with running(db_url, clock, TelegramSide(tg), MaxSide(mx), push_coalesce_seconds=0):
             await asyncio.sleep(1)  # both blocks are recorded before the marks arrive
             await write(sessions, crowd_marks(FAMILIES, MARKS_EACH), school.NOW)
             expected = (FAMILIES - 2) * MARKS_EACH

@@ -35,8 +35,9 @@ async def link_account(
     *,
     locale: str | None = "en",
     chat_key: str | None = None,
+    messenger: Messenger = Messenger.TELEGRAM,
 ) -> int:
-    """An account of ``user_id`` linked to the person with external id ``person``."""
+    """An account of ``user_id`` (on ``messenger``) linked to the person with id ``person``."""
     kinds: dict[str, tuple[type[Guardian | Student | Staff], str]] = {
         "G": (Guardian, "guardian_id"),
         "S": (Student, "student_id"),
@@ -48,7 +49,7 @@ async def link_account(
             await session.execute(select(model.id).where(model.external_id == person))
         ).scalar_one()
         account = Account(
-            messenger=Messenger.TELEGRAM,
+            messenger=messenger,
             user_key=str(user_id),
             chat_key=chat_key or str(user_id),
             locale=locale,
