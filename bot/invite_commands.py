@@ -93,12 +93,10 @@ def bot_username(settings: Settings) -> str | None:
 
 
 async def _ask_max(token: str, settings: Settings) -> str | None:
-    # Like aiogram above: maxapi is imported only when MAX must be asked (GET /me).
-    from maxapi import Bot
+    # Like aiogram above: the MAX client is imported only when MAX must be asked (GET /me).
+    from bot.max.session import max_api
 
-    bot = Bot(token)
-    if settings.max_api_url:
-        bot.set_api_url(str(settings.max_api_url))
+    bot = max_api(token, str(settings.max_api_url).rstrip("/") if settings.max_api_url else None)
     try:
         me = await bot.get_me()
     finally:

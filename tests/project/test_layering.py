@@ -9,8 +9,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = {
-    "core": {"aiogram", "handlers", "bot"},
-    "handlers": {"bot"},
+    "core": {"aiogram", "maxapi", "handlers", "bot"},
+    # The handlers serve both messengers; MAX is known only to its adapter, bot/max.
+    "handlers": {"bot", "maxapi"},
 }
 
 
@@ -74,3 +75,14 @@ def test_the_access_policy_sits_below_the_services() -> None:
             if name.startswith(("core.services", "core.access"))
         }
         assert upward == set(), below
+
+
+def test_only_the_max_adapter_imports_the_max_client() -> None:
+    importers = {
+        path.relative_to(ROOT).as_posix()
+        for package in ("core", "handlers", "bot")
+        for path in (ROOT / package).rglob("*.py")
+        if "maxapi" in imported_top_levels(path)
+    }
+    assert importers
+    assert {name for name in importers if not name.startswith("bot/max/")} == set()
