@@ -4,13 +4,15 @@ show other pages in place; MAX's menu buttons and contact button are there."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import FrozenClock
 from core.models.enums import Messenger
 from tests.bot.helpers import AGREE, CHAT_INPUTS, invite
-from tests.e2e.sides import MaxSide, Said, Side, running
+from tests.e2e.sides import MaxSide, Said, Side, fake_side, running
 
 # The per-user throttle allows 2 updates a second: a person types no faster.
 PAUSE = 0.55
@@ -38,6 +40,28 @@ async def test_every_family_command_answers_within_the_messengers_limits(
             assert answer.text, command
             assert not any(apology in answer.text for apology in APOLOGIES), command
         await asyncio.sleep(PAUSE)
+        assert side.refused() == []
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 12, 5, 14, 0, tzinfo=UTC),  # Saturday, 19:00 at the school
+        datetime(2026, 12, 26, 3, 0, tzinfo=UTC),  # the day before the winter holidays, 08:00
+    ],
+    ids=["saturday-evening", "before-the-holidays"],
+)
+async def test_every_family_command_answers_on_max_at_other_times(
+    db_url: str, sessions: async_sessionmaker[AsyncSession], moment: datetime
+) -> None:
+    async with fake_side(Messenger.MAX) as side, running(db_url, FrozenClock(moment), side):
+        olga = await linked_olga(side, sessions)
+        for command in CHAT_INPUTS:
+            await asyncio.sleep(PAUSE)
+            await side.say(olga, command)
+            [answer] = await side.hears(olga)
+            assert answer.text, command
+            assert not any(apology in answer.text for apology in APOLOGIES), command
         assert side.refused() == []
 
 
