@@ -6,7 +6,7 @@ render time (``_(ROLE_LABELS[role])``), so the catalogue stays the single source
 
 from __future__ import annotations
 
-from core.models.enums import AttendanceCode, Role
+from core.models.enums import AttendanceCode, Messenger, Role
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -39,3 +39,16 @@ ATTENDANCE_LABELS: dict[AttendanceCode, str] = {
     AttendanceCode.EXCUSED: N_("absent for a valid reason"),
     AttendanceCode.LATE: N_("late"),
 }
+
+
+# Names of the messengers as their users know them: the same in every language.
+_MESSENGER_NAMES = {
+    Messenger.TELEGRAM: "Telegram",
+    Messenger.MAX: "MAX",
+    Messenger.CONSOLE: "Telegram",
+}
+
+
+def messenger_name(messenger: Messenger) -> str:
+    """The messenger the user writes from (the console stands in for Telegram)."""
+    return _MESSENGER_NAMES[messenger]

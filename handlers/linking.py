@@ -21,6 +21,7 @@ from core.linking.phone import link_by_phone
 from core.linking.redeem import redeem_code
 from core.models.enums import Messenger
 from handlers.callbacks import ConsentAnswer
+from handlers.labels import messenger_name
 from handlers.menu import main_keyboard
 from handlers.states import Linking
 from handlers.views import linking as views
@@ -46,7 +47,7 @@ async def start_link(
     if account is None or not account.consent_given:
         await state.set_state(Linking.awaiting_consent)
         await state.set_data({"code": code, "phone": phone})
-        text, keyboard = views.consent_request()
+        text, keyboard = views.consent_request(messenger_name(data["messenger"]))
         await message.answer(text, reply_markup=keyboard)
         return
     await _link(message, data, code=code, phone=phone)

@@ -19,6 +19,7 @@ from aiogram.utils.i18n import gettext as _
 from core.linking.accounts import forget_account
 from core.linking.dto import AccountView
 from handlers.callbacks import ConfirmLogout
+from handlers.labels import messenger_name
 from handlers.menu import BUTTON_PRIVACY
 
 
@@ -31,10 +32,11 @@ def router() -> Router:
     return r
 
 
-def privacy_text() -> str:
+def privacy_text(messenger: str) -> str:
+    """What is stored; ``messenger`` names the user's messenger ("Telegram", "MAX")."""
     what = _(
         "<b>What I store and why</b>\n"
-        "• Your Telegram id and chat id: to know who writes and where to send notifications.\n"
+        "• Your {messenger} id and chat id: to know who writes and where to send notifications.\n"
         "• Which guardian, student or staff record of the school your account is linked to, and "
         "how it was verified (a code from the school or your own phone number): so that you see "
         "only the children you are entitled to see.\n"
@@ -42,7 +44,7 @@ def privacy_text() -> str:
         "• When you gave consent, and failed linking attempts (for one hour): to stop "
         "code guessing.\n"
         "• An audit record each time a child's data is read (who, whose, what, when): the law "
-        "requires it, and it is kept after /logout without your Telegram data.\n\n"
+        "requires it, and it is kept after /logout without your {messenger} data.\n\n"
         "The journal data itself belongs to the school, which is the operator of personal data "
         "under Federal Law No. 152-FZ. I never show it in group chats.\n"
         "/logout unlinks your account and deletes what I keep about this chat."
@@ -50,14 +52,14 @@ def privacy_text() -> str:
     mail = _(
         "Messages you write to the school (/ask) and its answers, with their files, are the "
         "school's record of the conversation, like a letter: they stay after /logout, no "
-        "longer tied to your Telegram account. The bot never shows your phone number or "
-        "Telegram account to the staff, nor theirs to you."
+        "longer tied to your {messenger} account. The bot never shows your phone number or "
+        "{messenger} account to the staff, nor theirs to you."
     )
-    return f"{what}\n\n{mail}"
+    return f"{what}\n\n{mail}".format(messenger=messenger)
 
 
-async def on_privacy(message: Message, **_data: Any) -> None:
-    await message.answer(privacy_text())
+async def on_privacy(message: Message, **data: Any) -> None:
+    await message.answer(privacy_text(messenger_name(data["messenger"])))
 
 
 async def on_logout(message: Message, **data: Any) -> None:

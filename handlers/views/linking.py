@@ -39,16 +39,17 @@ def linked_summary(account: AccountView) -> str:
     return "\n".join(lines)
 
 
-def consent_request() -> tuple[str, InlineKeyboardMarkup]:
+def consent_request(messenger: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The 152-FZ consent; ``messenger`` names the user's messenger ("Telegram", "MAX")."""
     text = _(
         "<b>Personal data</b>\n"
-        "To show you the journal I store your Telegram id, the link between your account and "
+        "To show you the journal I store your {messenger} id, the link between your account and "
         "the people you are entitled to see, your language and notification settings, and a "
         "record of every time you read a child's data. The school is the operator of this data "
         "(Federal Law No. 152-FZ «On Personal Data»). /privacy tells the details; /logout "
         "deletes it at any time.\n\n"
         "Do you agree to the processing of your personal data for this purpose?"
-    )
+    ).format(messenger=messenger)
     keyboard = InlineKeyboardMarkup(
         inline_keyboard=[
             [

@@ -166,7 +166,7 @@ async def test_an_unexpected_error_gets_an_apology_and_a_log_line_without_person
 ) -> None:
     secret = "".join(["Иванова Анна ", "+7912", "3456789"])  # never a literal in the source
 
-    def broken() -> str:
+    def broken(_messenger: str) -> str:
         raise RuntimeError(secret)
 
     monkeypatch.setattr("handlers.privacy.privacy_text", broken)

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import FrozenClock
 from core.models import Account
+from core.models.enums import Messenger
 from tests.bot import school
 from tests.bot.helpers import AGREE, invite
 from tests.e2e.sides import Side, running
@@ -21,10 +22,18 @@ async def test_a_guardian_links_by_the_invites_deep_link(
         await side.open_link(olga, await invite(sessions, "G1"))
         [consent] = await side.hears(olga)
         assert "152-ФЗ" in consent.text
+        # The consent names what is really stored: the id in the messenger she writes from.
+        other = "Telegram" if side.messenger == Messenger.MAX else "MAX"
+        assert f"идентификатор {_name(side)}" in consent.text
+        assert other not in consent.text
         await side.press(olga, consent, AGREE)
         [linked] = await side.hears(olga)
         assert "Анна Иванова, 7А" in linked.text
         assert "Борис Иванов, 5Б" in linked.text
+        await side.say(olga, "/privacy")
+        [privacy] = await side.hears(olga)
+        assert f"аккаунтом {_name(side)}" in privacy.text
+        assert other not in privacy.text
         assert side.refused() == []
     async with sessions() as session:
         account = (await session.execute(select(Account))).scalar_one()
@@ -54,3 +63,7 @@ async def test_own_phone_links_and_a_foreign_or_unproven_contact_is_refused(
     async with sessions() as session:
         keys = (await session.execute(select(Account.user_key))).scalars().all()
     assert keys == ["40"]  # Мэллори has no account: nothing was linked for her
+
+
+def _name(side: Side) -> str:
+    return "MAX" if side.messenger == Messenger.MAX else "Telegram"
