@@ -6,13 +6,15 @@ What it does not understand gets a short hint and the menu (in ``handlers.fallba
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 from aiogram.types import Message
 
 from core.linking.dto import ChildRef
 from core.questions import Question, Span, Topic
+from core.services.calendar import next_school_day
 from core.services.diary import diary
 from core.services.homework import homework_by_subject, homework_due
 from core.services.timetable import student_timetable
@@ -31,6 +33,7 @@ async def answer(
 ) -> None:
     """Answer ``question`` about ``child``; AccessDenied propagates to the caller."""
     session, reader, today = data["session"], data["reader"], data["today"]
+    question = await _tomorrow_as_the_next_school_day(question, child, data)
     day = question.day or today
     if question.topic == Topic.MARKS:
         start = monday_of(day)
@@ -89,6 +92,23 @@ async def answer(
         await topics.on_topics(message, **data)
     else:
         await message.answer(fit((await agenda.events_text(child, data)).split("\n")))
+
+
+async def _tomorrow_as_the_next_school_day(
+    question: Question, child: ChildRef, data: dict[str, Any]
+) -> Question:
+    """«Что задали на завтра» on a Saturday means Monday's lessons, as /tomorrow does."""
+    today: date = data["today"]
+    if not question.says_tomorrow or question.topic not in _NEXT_LESSONS_TOPICS:
+        return question
+    current = await student_timetable(data["session"], child.student_id, today, data["reader"])
+    if current.class_id is None:
+        return question
+    following = await next_school_day(data["session"], current.class_id, today)
+    return question if following is None else replace(question, day=following)
+
+
+_NEXT_LESSONS_TOPICS = frozenset({Topic.HOMEWORK, Topic.TIMETABLE, Topic.CHANGES})
 
 
 async def _timetable(question: Question, child: ChildRef, data: dict[str, Any]) -> str:

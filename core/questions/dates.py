@@ -70,10 +70,22 @@ def _in_school_year(day: int, month: int, today: date) -> date | None:
     return min(candidates, key=lambda d: abs((d - today).days))
 
 
+def _says(text: str, phrases: tuple[str, ...]) -> bool:
+    return any(re.search(rf"(?<![a-zа-я]){re.escape(w)}(?![a-zа-я])", text) for w in phrases)
+
+
+def says_tomorrow(text: str) -> bool:
+    """«завтра» / "tomorrow" is the first day ``text`` names (not «послезавтра»)."""
+    for phrases, offset in _RELATIVE:
+        if _says(text, phrases):
+            return offset == 1
+    return False
+
+
 def find_day(text: str, today: date) -> date | None:
     """The first day named in ``text`` (lower-case, ё as е), relative to ``today``."""
     for phrases, offset in _RELATIVE:
-        if any(re.search(rf"(?<![a-zа-я]){re.escape(w)}(?![a-zа-я])", text) for w in phrases):
+        if _says(text, phrases):
             return today + timedelta(days=offset)
     match = _NUMERIC.search(text)
     if match:

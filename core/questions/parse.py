@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from core.questions.dates import NEXT_WORDS, WEEK_WORDS, find_day
+from core.questions.dates import NEXT_WORDS, WEEK_WORDS, find_day, says_tomorrow
 from core.questions.subjects import find_subject
 
 
@@ -61,6 +61,8 @@ class Question:
     span: Span = Span.DAY
     subject_id: int | None = None
     asks_presence: bool = False  # «есть ли физика в среду»: answer yes or no, then the day
+    # «завтра» said, not a date: on a Saturday the family means the next school day.
+    says_tomorrow: bool = False
 
 
 def normalise(text: str) -> str:
@@ -103,4 +105,11 @@ def parse_question(text: str, today: date, subjects: Mapping[int, str]) -> Quest
         return Question(topic, None, Span.WEEK, subject_id, presence)
     if week and any(w.startswith(NEXT_WORDS) for w in words):
         return Question(topic, day, Span.WEEK, subject_id, presence)
-    return Question(topic, day, Span.DAY, subject_id, presence and subject_id is not None)
+    return Question(
+        topic,
+        day,
+        Span.DAY,
+        subject_id,
+        presence and subject_id is not None,
+        says_tomorrow=says_tomorrow(clean),
+    )

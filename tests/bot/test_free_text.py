@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.bot.driver import ChatDriver, texts
@@ -68,3 +70,19 @@ async def test_whatif_counts_the_marks_needed_and_tries_hypothetical_ones(
 
     picker = await driver.send(driver.user(10), "/whatif")
     assert "Какой предмет?" in texts(picker)
+
+
+async def test_tomorrow_asked_on_a_saturday_means_the_next_school_day(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """As /tomorrow does: a parent asking on Saturday evening wants Monday's lessons."""
+    await linked_olga(driver, sessions)
+    olga = driver.user(10)
+    driver.clock.move_to(datetime(2026, 12, 5, 14, 0, tzinfo=UTC))  # Saturday, 19:00 at the school
+    for question in ("что задали на завтра", "расписание на завтра"):
+        answer = texts(await driver.send(olga, question))
+        assert "понедельник, 7 декабря" in answer, question
+        assert "воскресенье" not in answer, question
+    # A day named outright is that day, lessons or none.
+    sunday = texts(await driver.send(olga, "расписание на 6 декабря"))
+    assert "воскресенье, 6 декабря" in sunday
