@@ -125,3 +125,17 @@ async def test_max_shows_the_menu_as_buttons_that_send_their_label(
             assert "Анна" in answer.text or "Алгебра" in answer.text
             assert side.refused() == []
             assert side.messenger == Messenger.MAX
+
+
+async def test_a_command_in_a_max_group_shows_nothing_personal_and_links_to_the_dialog(
+    db_url: str, sessions: async_sessionmaker[AsyncSession], clock: FrozenClock
+) -> None:
+    async with fake_side(Messenger.MAX) as side, running(db_url, clock, side):
+        assert isinstance(side, MaxSide)
+        olga = await linked_olga(side, sessions)
+        await asyncio.sleep(PAUSE)
+        await side.fake.send_group_text(-4242, olga, "/marks")
+        [answer] = await side.fake.wait_for(lambda s: s.chat_id == -4242, timeout=15)
+        assert "Анна" not in (answer.plain_text or "")
+        assert ("Открыть личный чат", "https://max.ru/journal_max_bot") in answer.buttons
+        assert side.refused() == []
