@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from tests.fake_kit.faults import Faults as SharedFaults
+
 FaultKind = Literal["fail", "hang", "flood", "not_ready"]
 POLLING = "GET /updates"
 
@@ -31,22 +33,5 @@ class Fault:
         return endpoint.split(" ", 1)[1] == self.endpoint
 
 
-class Faults:
-    def __init__(self) -> None:
-        self._pending: list[Fault] = []
-
-    def arm(self, count: int, fault: Fault) -> None:
-        if count < 1:
-            raise ValueError("count must be at least 1")
-        self._pending.extend([fault] * count)
-
-    def take(self, endpoint: str, kind: FaultKind) -> Fault | None:
-        """Remove and return the first armed fault of this kind that matches ``endpoint``."""
-        for index, fault in enumerate(self._pending):
-            if fault.kind == kind and fault.matches(endpoint):
-                return self._pending.pop(index)
-        return None
-
-    @property
-    def pending(self) -> list[Fault]:
-        return list(self._pending)
+class Faults(SharedFaults[Fault]):
+    """The armed faults of this fake (tests.fake_kit.faults)."""

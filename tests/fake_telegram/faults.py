@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from tests.fake_kit.faults import Faults as SharedFaults
+
 FaultKind = Literal["fail", "hang", "flood"]
 
 
@@ -27,22 +29,5 @@ class Fault:
         return self.method.lower() == method.lower()
 
 
-class Faults:
-    def __init__(self) -> None:
-        self._pending: list[Fault] = []
-
-    def arm(self, count: int, fault: Fault) -> None:
-        if count < 1:
-            raise ValueError("count must be at least 1")
-        self._pending.extend([fault] * count)
-
-    def take(self, method: str, kind: FaultKind) -> Fault | None:
-        """Remove and return the first armed fault of this kind that matches ``method``."""
-        for index, fault in enumerate(self._pending):
-            if fault.kind == kind and fault.matches(method):
-                return self._pending.pop(index)
-        return None
-
-    @property
-    def pending(self) -> list[Fault]:
-        return list(self._pending)
+class Faults(SharedFaults[Fault]):
+    """The armed faults of this fake (tests.fake_kit.faults)."""

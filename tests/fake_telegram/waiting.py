@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
+from tests.fake_kit.waiting import OnceWaiter
 from tests.fake_telegram.people import SimUser
 from tests.fake_telegram.records import Sent
 from tests.fake_telegram.state import World
 
 Match = Callable[[Sent], bool] | int | str | SimUser
-POLL_INTERVAL = 0.005
 
 
 def predicate(match: Match) -> Callable[[Sent], bool]:
@@ -25,41 +24,14 @@ class SentWaiter:
     """Hands out each ``Sent`` record at most once across waits, in the order it was sent."""
 
     def __init__(self, world: World) -> None:
-        self.world = world
-        self._taken: set[int] = set()
+        self._waiter = OnceWaiter(
+            lambda: world.sent,
+            lambda sent: (
+                f"{sent.method} chat={sent.chat_id} message={sent.message_id} text={sent.text!r}"
+            ),
+            lambda: [f"{f.method} -> {f.status} {f.description}" for f in world.failures],
+            noun="send(s)",
+        )
 
     async def wait(self, match: Match, count: int, seconds: float) -> list[Sent]:
-        test = predicate(match)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        while True:
-            found = [
-                index
-                for index, sent in enumerate(self.world.sent)
-                if index not in self._taken and test(sent)
-            ][:count]
-            if len(found) == count:
-                self._taken.update(found)
-                return [self.world.sent[index] for index in found]
-            if loop.time() >= deadline:
-                raise AssertionError(self._report(match, count, len(found), seconds))
-            await asyncio.sleep(POLL_INTERVAL)
-
-    def _report(self, match: Match, count: int, found: int, seconds: float) -> str:
-        lines = [
-            f"expected {count} send(s) matching {match!r} within {seconds} s, found {found}",
-            "sent:" if self.world.sent else "sent: nothing",
-        ]
-        for index, sent in enumerate(self.world.sent):
-            mark = "  (already awaited)" if index in self._taken else ""
-            lines.append(
-                f"  {sent.method} chat={sent.chat_id} message={sent.message_id} "
-                f"text={sent.text!r}{mark}"
-            )
-        if self.world.failures:
-            lines.append("refused calls:")
-            lines.extend(
-                f"  {failure.method} -> {failure.status} {failure.description}"
-                for failure in self.world.failures
-            )
-        return "\n".join(lines)
+        return await self._waiter.wait(predicate(match), match, count, seconds)
