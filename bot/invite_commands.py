@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from pydantic import SecretStr
 
 from bot.settings import Settings
 from core import migrate
@@ -75,21 +78,41 @@ def _fail(line: str) -> None:
     print(f"journal invites: {line}", file=sys.stderr)
 
 
-def bot_username(settings: Settings) -> str | None:
-    """BOT_USERNAME, else the name Telegram gives for BOT_TOKEN; None (and a line) if neither."""
-    if settings.bot_username:
-        return settings.bot_username
-    if settings.bot_token is None:
-        _fail("set BOT_USERNAME (or BOT_TOKEN, to ask Telegram) for the links")
+def _bot_name(
+    configured: str | None,
+    token: SecretStr | None,
+    ask: Callable[[str], Awaitable[str | None]],
+    *,
+    messenger: str,
+    setting: str,
+    fallback: str,
+) -> str | None:
+    """The configured name, else the one the messenger gives for the token; None and a line."""
+    if configured:
+        return configured
+    if token is None:
+        _fail(f"set {setting} (or {fallback}, to ask {messenger}) for the links")
         return None
     try:
-        username = asyncio.run(_ask_telegram(settings.bot_token.get_secret_value(), settings))
+        username = asyncio.run(ask(token.get_secret_value()))
     except Exception as exc:  # any network or API failure ends in the same advice
-        _fail(f"Telegram did not tell the bot's username ({type(exc).__name__}); set BOT_USERNAME")
+        _fail(f"{messenger} did not tell the bot's name ({type(exc).__name__}); set {setting}")
         return None
     if not username:
-        _fail("the bot has no username; set BOT_USERNAME")
+        _fail(f"the {messenger} bot has no name; set {setting}")
     return username
+
+
+def bot_username(settings: Settings) -> str | None:
+    """BOT_USERNAME, else the name Telegram gives for BOT_TOKEN; None (and a line) if neither."""
+    return _bot_name(
+        settings.bot_username,
+        settings.bot_token,
+        lambda token: _ask_telegram(token, settings),
+        messenger="Telegram",
+        setting="BOT_USERNAME",
+        fallback="BOT_TOKEN",
+    )
 
 
 async def _ask_max(token: str, settings: Settings) -> str | None:
@@ -106,19 +129,14 @@ async def _ask_max(token: str, settings: Settings) -> str | None:
 
 def max_bot_username(settings: Settings) -> str | None:
     """MAX_BOT_USERNAME, else the name MAX gives for MAX_BOT_TOKEN; None (and a line) if neither."""
-    if settings.max_bot_username:
-        return settings.max_bot_username
-    if settings.max_bot_token is None:
-        _fail("set MAX_BOT_USERNAME (or MAX_BOT_TOKEN, to ask MAX) for the links")
-        return None
-    try:
-        username = asyncio.run(_ask_max(settings.max_bot_token.get_secret_value(), settings))
-    except Exception as exc:  # any network or API failure ends in the same advice
-        _fail(f"MAX did not tell the bot's name ({type(exc).__name__}); set MAX_BOT_USERNAME")
-        return None
-    if not username:
-        _fail("the MAX bot has no name; set MAX_BOT_USERNAME")
-    return username
+    return _bot_name(
+        settings.max_bot_username,
+        settings.max_bot_token,
+        lambda token: _ask_max(token, settings),
+        messenger="MAX",
+        setting="MAX_BOT_USERNAME",
+        fallback="MAX_BOT_TOKEN",
+    )
 
 
 def bot_names(settings: Settings) -> BotNames | None:
