@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -81,7 +81,7 @@ def _fail(line: str) -> None:
 def _bot_name(
     configured: str | None,
     token: SecretStr | None,
-    ask: Callable[[str], Awaitable[str | None]],
+    ask: Callable[[str], Coroutine[Any, Any, str | None]],
     *,
     messenger: str,
     setting: str,
@@ -94,7 +94,7 @@ def _bot_name(
         _fail(f"set {setting} (or {fallback}, to ask {messenger}) for the links")
         return None
     try:
-        username = asyncio.run(ask(token.get_secret_value()))
+        username: str | None = asyncio.run(ask(token.get_secret_value()))
     except Exception as exc:  # any network or API failure ends in the same advice
         _fail(f"{messenger} did not tell the bot's name ({type(exc).__name__}); set {setting}")
         return None
