@@ -1,29 +1,17 @@
-"""Each end-to-end scenario runs once per messenger (``side``) on both databases."""
+"""Each end-to-end scenario runs once per messenger (``side``) on both databases, on the tiny
+school (``sessions``) at its Monday morning (``clock``), the bot tests' own fixtures."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core.clock import FrozenClock
-from core.db import create_sessionmaker
 from core.models.enums import Messenger
-from tests.bot import school
+from tests.bot.conftest import clock, sessions
 from tests.e2e.sides import Side, fake_side
 
-
-@pytest.fixture
-async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    sessions = create_sessionmaker(engine)
-    await school.load(sessions)
-    return sessions
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(school.NOW)
+__all__ = ["clock", "sessions", "side"]
 
 
 @pytest.fixture(params=[Messenger.TELEGRAM, Messenger.MAX], ids=["telegram", "max"])
