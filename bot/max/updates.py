@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import itertools
+import mimetypes
 from datetime import UTC, datetime
 from typing import Any
 
@@ -155,11 +156,14 @@ class UpdateTranslator:
             unique = str(payload.get("photo_id") or token)
             return {"photo": [PhotoSize(file_id=token, file_unique_id=unique, width=0, height=0)]}
         if kind == "file":
+            name = raw.get("filename")
             return {
                 "document": Document(
                     file_id=token,
                     file_unique_id=token[:64],
-                    file_name=raw.get("filename"),
+                    file_name=name,
+                    # MAX names no type; the name's is what Telegram would report too.
+                    mime_type=mimetypes.guess_type(name)[0] if name else None,
                     file_size=raw.get("size"),
                 )
             }

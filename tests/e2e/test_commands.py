@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,7 +20,7 @@ PAUSE = 0.55
 APOLOGIES = ("что-то пошло не так", "временно недоступен")
 
 
-async def linked_olga(side: Side, sessions: async_sessionmaker[AsyncSession]) -> object:
+async def linked_olga(side: Side, sessions: async_sessionmaker[AsyncSession]) -> Any:
     olga = side.person(10, "Ольга")
     await side.open_link(olga, await invite(sessions, "G1"))
     [consent] = await side.hears(olga)
