@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -19,11 +20,16 @@ from core.models import (
     OutboxEvent,
     ThreadMessage,
 )
-from core.models.enums import AttachmentKind
+from core.models.enums import AttachmentKind, Messenger
 from tests.messaging.mailschool import NOW, RULES, TG, Mail
 
 PHOTO = Attachment(AttachmentKind.PHOTO, "photo-1", None, "image/jpeg", 200_000)
 PDF = Attachment(AttachmentKind.DOCUMENT, "doc-1", "справка.pdf", "application/pdf", 300_000)
+
+
+def stored(attachment: Attachment, messenger: Messenger = Messenger.TELEGRAM) -> Attachment:
+    """``attachment`` as read back: it names the messenger whose file id it is."""
+    return replace(attachment, messenger=messenger)
 
 
 async def ask_as(

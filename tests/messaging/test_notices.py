@@ -10,7 +10,7 @@ from core.messaging.notices import AnnouncementNotice, ReportedNotice, ThreadNot
 from core.messaging.threads import report
 from core.models import MessageAttachment
 from core.models.enums import AnnouncementAudience, AnnouncementTarget, EventKind
-from tests.messaging.helpers import PDF, PHOTO, ask_as, post_as
+from tests.messaging.helpers import PDF, PHOTO, ask_as, post_as, stored
 from tests.messaging.mailschool import NOW, RULES, TG, Mail
 
 
@@ -47,7 +47,7 @@ async def test_thread_notices_name_the_child_the_subject_and_the_asker(mail: Mai
         asker="Ольга Иванова",
         staff="Крылова Н. П.",
         text="Вопрос",
-        attachments=(PHOTO,),
+        attachments=(stored(PHOTO),),
         to_all_guardians=False,
     )
     reply = found[(EventKind.THREAD_MESSAGE, answer.message_id)]
@@ -56,7 +56,7 @@ async def test_thread_notices_name_the_child_the_subject_and_the_asker(mail: Mai
         False,
         False,
         "Ответ",
-        (PDF,),
+        (stored(PDF),),
     )
     assert reply.to_all_guardians
     later = found[(EventKind.THREAD_MESSAGE, follow.message_id)]
@@ -117,7 +117,7 @@ async def test_reported_and_announcement_notices(mail: Mail) -> None:
         label="7А · 1 группа",
         audience=AnnouncementAudience.BOTH,
         text="Контрольная в среду",
-        attachments=(PDF,),
+        attachments=(stored(PDF),),
         ask_ack=True,
         urgent=False,
     )

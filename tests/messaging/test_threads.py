@@ -28,6 +28,7 @@ from tests.messaging.helpers import (
     mail_events,
     messages_of,
     post_as,
+    stored,
     thread_row,
 )
 from tests.messaging.mailschool import LEFT_ON, NOW, RULES, TODAY, Mail, local
@@ -503,7 +504,7 @@ async def test_opening_marks_the_other_sides_messages_read(mail: Mail) -> None:
         family_view = await open_thread(session, olga, RULES, receipt.thread_id, seen)
     assert staff_view.side == Side.STAFF
     assert staff_view.messages[0].read_at == opened
-    assert staff_view.messages[0].attachments == (PDF,)
+    assert staff_view.messages[0].attachments == (stored(PDF),)
     assert staff_view.child == "Анна Иванова"
     assert staff_view.class_name == "7А"
     assert staff_view.subject == "Алгебра"
