@@ -27,6 +27,9 @@ class Permission(StrEnum):
     THREADS = "threads"  # read every conversation about a student (the administration)
     ANNOUNCE = "announce"  # announcements to the families of classes
     ANNOUNCE_URGENT = "announce_urgent"  # announcements past quiet hours and switches
+    # Teachers keep the journal (core/teaching): TAUGHT is the lessons they give that day
+    # (substitutions in, replaced lessons out) within the edit window; SCHOOL any lesson.
+    KEEP_JOURNAL = "keep_journal"
 
 
 # What a student's journal shows; PEOPLE and the messaging permissions are set cell by cell.
@@ -90,11 +93,14 @@ DEFAULT_MATRIX: Mapping[Role, Mapping[Permission, PermissionScope]] = MappingPro
         Role.STUDENT: _row(PermissionScope.OWN) | _mail(ask=_OWN),
         Role.TEACHER: _row(PermissionScope.TAUGHT, JOURNAL)
         | {Permission.PEOPLE: PermissionScope.CLASS}
-        | _mail(receive=_TAUGHT, announce=_TAUGHT),
+        | _mail(receive=_TAUGHT, announce=_TAUGHT)
+        | {Permission.KEEP_JOURNAL: _TAUGHT},
         Role.HEAD_TEACHER: _row(PermissionScope.SCHOOL)
-        | _mail(receive=_SCHOOL, threads=_SCHOOL, announce=_SCHOOL, urgent=_SCHOOL),
+        | _mail(receive=_SCHOOL, threads=_SCHOOL, announce=_SCHOOL, urgent=_SCHOOL)
+        | {Permission.KEEP_JOURNAL: _SCHOOL},
         Role.ADMIN: _row(PermissionScope.SCHOOL)
-        | _mail(receive=_SCHOOL, threads=_SCHOOL, announce=_SCHOOL, urgent=_SCHOOL),
+        | _mail(receive=_SCHOOL, threads=_SCHOOL, announce=_SCHOOL, urgent=_SCHOOL)
+        | {Permission.KEEP_JOURNAL: _SCHOOL},
         Role.SECRETARY: _row(PermissionScope.NONE, JOURNAL)
         | {Permission.PEOPLE: PermissionScope.SCHOOL}
         | _mail(),

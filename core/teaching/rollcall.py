@@ -1,0 +1,156 @@
+"""The roll-call: who is absent (Н) or late (ОП) at a lesson, saved in one transaction.
+
+Saving writes the difference to what the journal holds for that lesson: a new absence gets its
+row and its family push (``absence_recorded``, never with a reason); a pupil marked present
+again loses the row (kept, with ``deleted_at``); absent ↔ late changes the code. A reason the
+class teacher set (Б, У) stays when the teacher marks the pupil absent again. Saving the same
+roll-call twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.models import Attendance, EventKind
+from core.models.enums import AttendanceCode
+from core.outbox import Outbox
+from core.reader import Reader
+from core.services.class_data import load_class
+from core.teaching.access import DEFAULT_EDIT_DAYS
+from core.teaching.dto import LessonSheet, LessonSlot, RollCallSaved
+from core.teaching.lessons import new_external_id, open_sheet
+
+# Words a teacher types before the numbers: «н 3 17 24», «оп 5», «+ 3» (present again).
+_CODES: dict[str, AttendanceCode | None] = {
+    "н": AttendanceCode.ABSENT,
+    "нб": AttendanceCode.ABSENT,
+    "n": AttendanceCode.ABSENT,
+    "оп": AttendanceCode.LATE,
+    "op": AttendanceCode.LATE,
+    "+": None,
+    "п": None,
+}
+_TOKEN = re.compile(r"[^\s,;]+")
+_REASONS = (AttendanceCode.ILL, AttendanceCode.EXCUSED)
+
+
+class ShortcutError(ValueError):
+    """The shortcut names no code first, a number outside the list, or a word it cannot read."""
+
+    def __init__(self, token: str, size: int) -> None:
+        super().__init__(token)
+        self.token = token
+        self.size = size
+
+
+def parse_shortcut(text: str, size: int) -> dict[int, AttendanceCode | None]:
+    """«н 3 17 24 оп 5» → {3: Н, 17: Н, 24: Н, 5: ОП}; numbers are places in the class list."""
+    found: dict[int, AttendanceCode | None] = {}
+    code: AttendanceCode | str | None = "unset"
+    tokens = _TOKEN.findall(text.lower().replace("ё", "е"))
+    if not tokens:
+        raise ShortcutError(text, size)
+    for token in tokens:
+        if token in _CODES:
+            code = _CODES[token]
+        elif token.isdigit() and code != "unset" and 1 <= int(token) <= size:
+            found[int(token)] = code  # type: ignore[assignment]
+        else:
+            raise ShortcutError(token, size)
+    if not found:
+        raise ShortcutError(text, size)
+    return found
+
+
+async def save_roll_call(
+    session: AsyncSession,
+    reader: Reader,
+    slot: LessonSlot,
+    absent: Mapping[int, AttendanceCode],
+    *,
+    now: datetime,
+    today: date,
+    edit_days: int = DEFAULT_EDIT_DAYS,
+) -> RollCallSaved:
+    """Make the lesson's attendance ``absent`` (student id → Н or ОП; everybody else present)."""
+    sheet = await open_sheet(
+        session, reader, slot, today=today, edit_days=edit_days, action="save_roll_call"
+    )
+    rows = await _lesson_rows(session, sheet)
+    info = await load_class(session, slot.class_id)
+    outbox = Outbox(info.school_id, now, silent_before=slot.day)
+    added = changed = removed = 0
+    for pupil in sheet.pupils:
+        wanted = absent.get(pupil.student_id)
+        row = rows.get(pupil.student_id)
+        if wanted is None and row is not None:
+            await session.execute(
+                update(Attendance).where(Attendance.id == row.id).values(deleted_at=now)
+            )
+            removed += 1
+        elif wanted is not None and row is None:
+            await _add(session, outbox, info.school_id, sheet, pupil.student_id, wanted)
+            added += 1
+        elif wanted is not None and row is not None and row.code != wanted:
+            if wanted == AttendanceCode.ABSENT and row.code in _REASONS:
+                continue  # the class teacher's reason refines the Н
+            await session.execute(
+                update(Attendance).where(Attendance.id == row.id).values(code=wanted)
+            )
+            changed += 1
+    await outbox.flush(session)
+    return RollCallSaved(added, changed, removed)
+
+
+async def _lesson_rows(session: AsyncSession, sheet: LessonSheet) -> dict[int, Attendance]:
+    ids = [p.student_id for p in sheet.pupils]
+    found = await session.execute(
+        select(Attendance).where(
+            Attendance.student_id.in_(ids),
+            Attendance.date == sheet.slot.day,
+            Attendance.deleted_at.is_(None),
+            (Attendance.lesson_id == sheet.lesson_id) | (Attendance.period == sheet.slot.period),
+        )
+    )
+    return {row.student_id: row for row in found.scalars()}
+
+
+async def _add(
+    session: AsyncSession,
+    outbox: Outbox,
+    school_id: int,
+    sheet: LessonSheet,
+    student_id: int,
+    code: AttendanceCode,
+) -> None:
+    row = Attendance(
+        school_id=school_id,
+        external_id=new_external_id("absence"),
+        student_id=student_id,
+        lesson_id=sheet.lesson_id,
+        subject_id=sheet.subject_id,
+        date=sheet.slot.day,
+        period=sheet.slot.period,
+        code=code,
+    )
+    session.add(row)
+    await session.flush()
+    # No reason in the payload: absence reasons are health data.
+    outbox.add(
+        EventKind.ABSENCE_RECORDED,
+        about=sheet.slot.day,
+        object_type="attendance",
+        object_id=row.id,
+        student_id=student_id,
+        payload={
+            "date": sheet.slot.day.isoformat(),
+            "period": sheet.slot.period,
+            "code": str(code),
+            "subject_id": sheet.subject_id,
+        },
+    )
