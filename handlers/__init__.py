@@ -20,6 +20,7 @@ from handlers import (
     errors,
     fallback,
     inbox,
+    lesson,
     language,
     linking,
     membership,
@@ -50,6 +51,7 @@ def build_routers() -> list[Router]:
         topics.router(),
         whatif.router(),
         class_teacher.router(),
+        lesson.router(),  # a roll-call or marks typed as text, before the mail and free text
         settings.router(),
         office_hours.router(),
         push.router(),

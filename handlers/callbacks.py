@@ -170,3 +170,32 @@ class OfficeHoursChoice(CallbackData, prefix="oh1"):
     """A staff member's office hours from /settings: a preset, or "custom" to type them."""
 
     value: str
+
+
+class LessonOpen(CallbackData, prefix="le1"):
+    """A lesson of a teacher's day (``grp`` 0: the whole class); ``act`` what to show."""
+
+    day: int
+    period: int
+    cls: int
+    grp: int = 0
+    act: str = "card"  # card | roll | marks
+
+
+class RollTap(CallbackData, prefix="rc1"):
+    """A press on the roll-call: ``state`` holds every pupil's mark so far (base 36 of base 3:
+    present, Н, ОП); ``tap`` is a pupil's number, or ALL_PRESENT / SAVE."""
+
+    day: int
+    period: int
+    cls: int
+    grp: int
+    state: str
+    tap: int
+
+
+class MarksAct(CallbackData, prefix="mk1"):
+    """Marks for a lesson: choose the work type (``wt``), then save or cancel the preview."""
+
+    act: str  # type | save | cancel
+    wt: int = 0

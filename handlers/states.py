@@ -21,3 +21,10 @@ class Mail(StatesGroup):
 class Hours(StatesGroup):
     # A staff member types their office hours ("пн-пт 08:00-18:00").
     typing = State()
+
+
+class Teaching(StatesGroup):
+    # A roll-call is on the screen: a typed «н 3 17 24» applies to its lesson (in the data).
+    roll = State()
+    # The marks of a lesson are expected as one message; then the preview waits for "Save".
+    marks = State()

@@ -1,0 +1,358 @@
+"""``/lesson``: a teacher keeps the journal of a lesson — the roll-call and the marks.
+
+Thin: the core finds the teacher's lessons and judges every write (core.teaching); here the
+buttons are read (never trusted: a forged or stale one is judged like any other), the views
+shown, and a typed roll-call shortcut or marks message routed to the lesson on the screen.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.linking.dto import AccountView
+from core.models.enums import AttendanceCode
+from core.services.class_data import load_class
+from core.teaching.dto import LessonSheet, LessonSlot, WriteRefused
+from core.teaching.lessons import lesson_now, open_sheet, slot_of, teacher_lessons
+from core.teaching.marks import MarksInputError, NewMark, parse_marks, save_marks, work_types
+from core.teaching.rollcall import ShortcutError, parse_shortcut, save_roll_call
+from handlers.callbacks import LessonOpen, MarksAct, RollTap, day_of
+from handlers.states import Teaching
+from handlers.views import lesson as views
+
+
+def router() -> Router:
+    r = Router(name=__name__)
+    r.message.register(on_lesson, Command("lesson"))
+    r.callback_query.register(on_open, LessonOpen.filter())
+    r.callback_query.register(on_roll_tap, RollTap.filter())
+    r.callback_query.register(on_marks_act, MarksAct.filter())
+    r.message.register(on_roll_text, Teaching.roll, F.text, ~F.text.startswith("/"))
+    r.message.register(on_marks_text, Teaching.marks, F.text, ~F.text.startswith("/"))
+    return r
+
+
+def _staff(data: dict[str, Any]) -> int | None:
+    account: AccountView | None = data["account"]
+    return account.staff_id if account is not None else None
+
+
+async def on_lesson(message: Message, state: FSMContext, **data: Any) -> None:
+    staff_id = _staff(data)
+    if staff_id is None:
+        await message.answer(views.not_a_teacher())
+        return
+    await state.clear()
+    session: AsyncSession = data["session"]
+    today: date = data["today"]
+    lessons = await teacher_lessons(session, data["reader"], staff_id, today)
+    timezone: ZoneInfo = data["timezone"]
+    now: datetime = data["now"]
+    index = lesson_now(lessons, now.astimezone(timezone).time().replace(tzinfo=None))
+    if index is None:
+        await message.answer(views.no_lessons(today))
+        return
+    await _card(message, data, lessons, index, today, edit=False)
+
+
+async def _card(
+    message: Message,
+    data: dict[str, Any],
+    lessons: tuple[Any, ...],
+    index: int,
+    day: date,
+    *,
+    edit: bool,
+) -> None:
+    try:
+        sheet = await open_sheet(
+            data["session"], data["reader"], slot_of(lessons[index], day), today=data["today"]
+        )
+    except WriteRefused as refused:
+        await message.answer(views.refusal(refused.refusal))
+        return
+    text, keyboard = views.lesson_card(lessons, index, sheet)
+    if edit:
+        await message.edit_text(text, reply_markup=keyboard)
+    else:
+        await message.answer(text, reply_markup=keyboard)
+
+
+def _slot(day: int, period: int, cls: int, grp: int) -> LessonSlot | None:
+    on = day_of(day)
+    if on is None or not 0 < period < 20 or cls <= 0 or grp < 0:
+        return None
+    return LessonSlot(on, period, cls, grp or None)
+
+
+async def on_open(
+    query: CallbackQuery, callback_data: LessonOpen, state: FSMContext, **data: Any
+) -> None:
+    message = query.message
+    slot = _slot(callback_data.day, callback_data.period, callback_data.cls, callback_data.grp)
+    staff_id = _staff(data)
+    if not isinstance(message, Message) or slot is None or staff_id is None:
+        await query.answer(views.stale(), show_alert=True)
+        return
+    try:
+        sheet = await open_sheet(data["session"], data["reader"], slot, today=data["today"])
+    except WriteRefused as refused:
+        await query.answer(views.refusal(refused.refusal), show_alert=True)
+        return
+    await query.answer()
+    if callback_data.act == "roll":
+        await state.set_state(Teaching.roll)
+        await state.set_data({"slot": _slot_state(slot)})
+        marks = [sheet.attendance.get(p.student_id) for p in sheet.pupils]
+        text, keyboard = views.roll_call(sheet, [_roll_code(m) for m in marks])
+        await message.answer(text, reply_markup=keyboard)
+    elif callback_data.act == "marks":
+        types = await work_types(
+            data["session"], (await load_class(data["session"], slot.class_id)).school_id
+        )
+        chosen = types[0][0] if types else 0
+        await state.set_state(Teaching.marks)
+        await state.set_data({"slot": _slot_state(slot), "wt": chosen})
+        text, keyboard = views.marks_prompt(sheet, types, chosen)
+        await message.answer(text, reply_markup=keyboard)
+    else:
+        lessons = await teacher_lessons(data["session"], data["reader"], staff_id, slot.day)
+        index = next(
+            (i for i, lesson in enumerate(lessons) if slot_of(lesson, slot.day) == slot), None
+        )
+        if index is None:
+            await message.answer(views.stale())
+            return
+        text, keyboard = views.lesson_card(lessons, index, sheet)
+        await message.edit_text(text, reply_markup=keyboard)
+
+
+def _roll_code(code: AttendanceCode | None) -> AttendanceCode | None:
+    # The class teacher's reasons count as absent on the roll-call.
+    if code in (AttendanceCode.ILL, AttendanceCode.EXCUSED):
+        return AttendanceCode.ABSENT
+    return code
+
+
+def _slot_state(slot: LessonSlot) -> dict[str, int]:
+    return {
+        "day": slot.day.toordinal(),
+        "period": slot.period,
+        "cls": slot.class_id,
+        "grp": slot.group_id or 0,
+    }
+
+
+def _slot_from_state(stored: object) -> LessonSlot | None:
+    if not isinstance(stored, dict):
+        return None
+    try:
+        return _slot(
+            int(stored["day"]), int(stored["period"]), int(stored["cls"]), int(stored["grp"])
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+async def _work_types(session: AsyncSession, slot: LessonSlot) -> tuple[tuple[int, str], ...]:
+    return await work_types(session, (await load_class(session, slot.class_id)).school_id)
+
+
+async def on_roll_tap(query: CallbackQuery, callback_data: RollTap, **data: Any) -> None:
+    message = query.message
+    slot = _slot(callback_data.day, callback_data.period, callback_data.cls, callback_data.grp)
+    if not isinstance(message, Message) or slot is None:
+        await query.answer(views.stale(), show_alert=True)
+        return
+    session: AsyncSession = data["session"]
+    try:
+        sheet = await open_sheet(session, data["reader"], slot, today=data["today"])
+    except WriteRefused as refused:
+        await query.answer(views.refusal(refused.refusal), show_alert=True)
+        return
+    marks = views.decode_state(callback_data.state, len(sheet.pupils))
+    if marks is None:
+        await query.answer(views.stale(), show_alert=True)
+        return
+    tap = callback_data.tap
+    if tap in (views.SAVE, views.ALL_PRESENT):
+        absent = {
+            pupil.student_id: mark
+            for pupil, mark in zip(sheet.pupils, marks, strict=True)
+            if mark is not None and tap == views.SAVE
+        }
+        await _save_roll(query, message, data, sheet, absent)
+        return
+    if not 1 <= tap <= len(marks):
+        await query.answer(views.stale(), show_alert=True)
+        return
+    current = views.CYCLE.index(marks[tap - 1])
+    marks[tap - 1] = views.CYCLE[(current + 1) % len(views.CYCLE)]
+    await query.answer()
+    text, keyboard = views.roll_call(sheet, marks)
+    await message.edit_text(text, reply_markup=keyboard)
+
+
+async def _save_roll(
+    query: CallbackQuery,
+    message: Message,
+    data: dict[str, Any],
+    sheet: LessonSheet,
+    absent: dict[int, AttendanceCode],
+) -> None:
+    try:
+        saved = await save_roll_call(
+            data["session"],
+            data["reader"],
+            sheet.slot,
+            absent,
+            now=data["now"],
+            today=data["today"],
+        )
+    except WriteRefused as refused:
+        await query.answer(views.refusal(refused.refusal), show_alert=True)
+        return
+    await query.answer()
+    marks = [absent.get(p.student_id) for p in sheet.pupils]
+    text, keyboard = views.roll_call(sheet, marks)
+    await message.edit_text(text, reply_markup=keyboard)
+    await message.answer(views.roll_saved(sheet, saved))
+
+
+async def on_roll_text(message: Message, state: FSMContext, **data: Any) -> None:
+    slot = _slot_from_state((await state.get_data()).get("slot"))
+    if slot is None:
+        await state.clear()
+        await message.answer(views.stale())
+        return
+    session: AsyncSession = data["session"]
+    try:
+        sheet = await open_sheet(session, data["reader"], slot, today=data["today"])
+        changes = parse_shortcut(message.text or "", len(sheet.pupils))
+    except WriteRefused as refused:
+        await message.answer(views.refusal(refused.refusal))
+        return
+    except ShortcutError as problem:
+        await message.answer(views.shortcut_problem(problem))
+        return
+    absent: dict[int, AttendanceCode] = {
+        student: code
+        for student, found in sheet.attendance.items()
+        if (code := _roll_code(found)) is not None
+    }
+    for number, code in changes.items():
+        pupil = sheet.pupils[number - 1]
+        if code is None:
+            absent.pop(pupil.student_id, None)
+        else:
+            absent[pupil.student_id] = code
+    saved = await save_roll_call(
+        session, data["reader"], slot, absent, now=data["now"], today=data["today"]
+    )
+    text, keyboard = views.roll_call(sheet, [absent.get(p.student_id) for p in sheet.pupils])
+    await message.answer(views.roll_saved(sheet, saved))
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def on_marks_text(message: Message, state: FSMContext, **data: Any) -> None:
+    stored = await state.get_data()
+    slot = _slot_from_state(stored.get("slot"))
+    if slot is None:
+        await state.clear()
+        await message.answer(views.stale())
+        return
+    try:
+        sheet = await open_sheet(data["session"], data["reader"], slot, today=data["today"])
+        marks = parse_marks(message.text or "", len(sheet.pupils))
+    except WriteRefused as refused:
+        await message.answer(views.refusal(refused.refusal))
+        return
+    except MarksInputError as problem:
+        await message.answer(views.marks_problem(problem))
+        return
+    await state.update_data(marks=[[m.number, m.value, m.numeric] for m in marks])
+    text, keyboard = views.marks_preview(sheet, marks)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def on_marks_act(
+    query: CallbackQuery, callback_data: MarksAct, state: FSMContext, **data: Any
+) -> None:
+    message = query.message
+    stored = await state.get_data()
+    slot = _slot_from_state(stored.get("slot"))
+    if (
+        not isinstance(message, Message)
+        or slot is None
+        or await state.get_state() != Teaching.marks
+    ):
+        await query.answer(views.stale(), show_alert=True)
+        return
+    session: AsyncSession = data["session"]
+    try:
+        sheet = await open_sheet(session, data["reader"], slot, today=data["today"])
+    except WriteRefused as refused:
+        await query.answer(views.refusal(refused.refusal), show_alert=True)
+        return
+    if callback_data.act == "type":
+        types = await _work_types(session, slot)
+        if callback_data.wt not in dict(types):
+            await query.answer(views.stale(), show_alert=True)
+            return
+        await state.update_data(wt=callback_data.wt)
+        await query.answer()
+        text, keyboard = views.marks_prompt(sheet, types, callback_data.wt)
+        await message.edit_text(text, reply_markup=keyboard)
+        return
+    if callback_data.act == "cancel":
+        await state.clear()
+        await query.answer()
+        await message.edit_text(views.marks_cancelled())
+        return
+    raw = stored.get("marks")
+    marks = _marks_from_state(raw)
+    if not marks:
+        await query.answer(views.stale(), show_alert=True)
+        return
+    try:
+        saved = await save_marks(
+            session,
+            data["reader"],
+            slot,
+            marks,
+            work_type_id=int(stored.get("wt") or 0) or None,
+            now=data["now"],
+            today=data["today"],
+        )
+    except WriteRefused as refused:
+        await query.answer(views.refusal(refused.refusal), show_alert=True)
+        return
+    except MarksInputError as problem:
+        await query.answer(views.marks_problem(problem), show_alert=True)
+        return
+    await state.clear()
+    await query.answer()
+    await message.edit_reply_markup(reply_markup=None)
+    await message.answer(views.marks_saved(saved.added))
+
+
+def _marks_from_state(raw: object) -> tuple[NewMark, ...]:
+    if not isinstance(raw, list):
+        return ()
+    found = []
+    for item in raw:
+        if not (isinstance(item, list) and len(item) == 3):
+            return ()
+        number, value, numeric = item
+        if not isinstance(number, int) or not isinstance(value, str):
+            return ()
+        found.append(NewMark(number, value, numeric if isinstance(numeric, int) else None))
+    return tuple(found)

@@ -1,0 +1,300 @@
+"""What a teacher sees of a lesson: its card, the roll-call, the marks prompt and preview.
+
+The roll-call's state travels in its buttons (:func:`encode_state`), so a press needs no
+memory on the server and works the same in both messengers and in several processes; every
+save is judged again by the core.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from core.models.enums import AttendanceCode
+from core.services.timetable_lessons import TimetableLesson
+from core.teaching.dto import LessonSheet, LessonSlot, Refusal, RollCallSaved
+from core.teaching.marks import MarksInputError, NewMark, Problem
+from core.teaching.rollcall import ShortcutError
+from handlers.callbacks import LessonOpen, MarksAct, RollTap
+from handlers.views.formatting import esc
+from handlers.views.timetable import weekday_and_date as long_date
+
+ALL_PRESENT, SAVE = -1, -2
+# The roll-call's marks, in the order a tap cycles them: present → Н → ОП → present.
+CYCLE: tuple[AttendanceCode | None, ...] = (None, AttendanceCode.ABSENT, AttendanceCode.LATE)
+_BADGE = {None: "✅", AttendanceCode.ABSENT: "Н", AttendanceCode.LATE: "ОП"}
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def encode_state(marks: list[AttendanceCode | None]) -> str:
+    """The pupils' marks as one short base-36 word (3 marks a pupil, the first pupil lowest)."""
+    number = 0
+    for mark in reversed(marks):
+        number = number * 3 + CYCLE.index(mark)
+    text = ""
+    while number:
+        number, digit = divmod(number, 36)
+        text = _DIGITS[digit] + text
+    return text or "0"
+
+
+def decode_state(text: str, size: int) -> list[AttendanceCode | None] | None:
+    """The marks ``encode_state`` wrote; None when the word is not one (a forged button)."""
+    if not text or len(text) > 64 or any(c not in _DIGITS for c in text):
+        return None
+    number = int(text, 36)
+    marks: list[AttendanceCode | None] = []
+    for _pupil in range(size):
+        number, index = divmod(number, 3)
+        marks.append(CYCLE[index])
+    return marks if number == 0 else None
+
+
+def _slot_fields(slot: LessonSlot) -> dict[str, int]:
+    return {
+        "day": slot.day.toordinal(),
+        "period": slot.period,
+        "cls": slot.class_id,
+        "grp": slot.group_id or 0,
+    }
+
+
+def open_data(slot: LessonSlot, act: str = "card") -> str:
+    return LessonOpen(
+        day=slot.day.toordinal(),
+        period=slot.period,
+        cls=slot.class_id,
+        grp=slot.group_id or 0,
+        act=act,
+    ).pack()
+
+
+def _title(subject: str, class_name: str, group: str | None, period: int) -> str:
+    who = f"{class_name} · {group}" if group else class_name
+    return _("{subject} · {who}, lesson {period}").format(
+        subject=esc(subject), who=esc(who), period=period
+    )
+
+
+def no_lessons(day: date) -> str:
+    return _("You have no lessons on {day}.").format(day=long_date(day))
+
+
+def not_a_teacher() -> str:
+    return _("This is for teachers.")
+
+
+def lesson_card(
+    lessons: tuple[TimetableLesson, ...], index: int, sheet: LessonSheet
+) -> tuple[str, InlineKeyboardMarkup]:
+    lesson = lessons[index]
+    times = ""
+    if lesson.starts_at and lesson.ends_at:
+        times = f" · {lesson.starts_at:%H:%M}–{lesson.ends_at:%H:%M}"
+    absent = [p for p in sheet.pupils if p.student_id in sheet.attendance]
+    lines = [
+        f"<b>{_title(lesson.subject, lesson.class_name, lesson.group, lesson.period)}</b>",
+        long_date(sheet.slot.day) + times,
+        _("Pupils: {count}").format(count=len(sheet.pupils)),
+    ]
+    if absent:
+        lines.append(
+            _("Absent or late: {names}").format(
+                names=", ".join(
+                    f"{esc(p.name)} ({_BADGE[sheet.attendance[p.student_id]]})"
+                    if sheet.attendance[p.student_id] in _BADGE
+                    else esc(p.name)
+                    for p in absent
+                )
+            )
+        )
+    marked = sum(len(values) for values in sheet.marks.values())
+    if marked:
+        lines.append(_("Marks given: {count}").format(count=marked))
+    actions = [
+        InlineKeyboardButton(text=_("📋 Roll-call"), callback_data=open_data(sheet.slot, "roll")),
+        InlineKeyboardButton(text=_("✏️ Marks"), callback_data=open_data(sheet.slot, "marks")),
+    ]
+    arrows = []
+    day = sheet.slot.day
+    if index > 0:
+        other = lessons[index - 1]
+        arrows.append(
+            InlineKeyboardButton(
+                text=_("◀ Lesson {period}").format(period=other.period),
+                callback_data=open_data(_slot(other, day)),
+            )
+        )
+    if index < len(lessons) - 1:
+        other = lessons[index + 1]
+        arrows.append(
+            InlineKeyboardButton(
+                text=_("Lesson {period} ▶").format(period=other.period),
+                callback_data=open_data(_slot(other, day)),
+            )
+        )
+    rows = [actions] + ([arrows] if arrows else [])
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _slot(lesson: TimetableLesson, day: date) -> LessonSlot:
+    return LessonSlot(day, lesson.period, lesson.class_id, lesson.group_id)
+
+
+def roll_call(
+    sheet: LessonSheet, marks: list[AttendanceCode | None]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The class list, two pupils a row; a tap cycles a pupil, then "All present" or "Save"."""
+    fields = _slot_fields(sheet.slot)
+    state = encode_state(marks)
+    absent = sum(1 for m in marks if m == AttendanceCode.ABSENT)
+    late = sum(1 for m in marks if m == AttendanceCode.LATE)
+    text = "\n".join(
+        [
+            "<b>"
+            + _("Roll-call: {lesson}").format(
+                lesson=_title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
+            )
+            + "</b>",
+            long_date(sheet.slot.day),
+            _("Tap a pupil: present → Н (absent) → ОП (late). Or type «н 3 17», «оп 5»."),
+            _("Absent: {absent} · late: {late}").format(absent=absent, late=late),
+        ]
+    )
+    buttons = [
+        InlineKeyboardButton(
+            text=f"{_BADGE[mark]} {pupil.number}. {_short(pupil.name)}",
+            callback_data=RollTap(**fields, state=state, tap=pupil.number).pack(),
+        )
+        for pupil, mark in zip(sheet.pupils, marks, strict=True)
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text=_("All present"),
+                callback_data=RollTap(**fields, state="0", tap=ALL_PRESENT).pack(),
+            ),
+            InlineKeyboardButton(
+                text=_("💾 Save"), callback_data=RollTap(**fields, state=state, tap=SAVE).pack()
+            ),
+        ]
+    )
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _short(name: str) -> str:
+    """«Иванова Анна» → «Иванова А.»: two names a row fit a phone's width."""
+    surname, _space, given = name.partition(" ")
+    return f"{surname} {given[:1]}." if given else surname
+
+
+def roll_saved(sheet: LessonSheet, saved: RollCallSaved) -> str:
+    title = _title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
+    if saved.nothing:
+        return _("Roll-call of {lesson}: nothing changed.").format(lesson=title)
+    return _(
+        "Roll-call of {lesson} saved: {added} absent or late now, {changed} changed, "
+        "{removed} present again. Families are told of new absences."
+    ).format(lesson=title, added=saved.added, changed=saved.changed, removed=saved.removed)
+
+
+def refusal(reason: Refusal) -> str:
+    if reason == Refusal.NOT_YOURS:
+        return _("This lesson is not yours on that day (the timetable or a substitution says so).")
+    if reason == Refusal.OUTSIDE_WINDOW:
+        return _(
+            "This lesson is outside the days you may still change; "
+            "ask the head teacher to correct it."
+        )
+    return _("There is no such lesson in the timetable any more.")
+
+
+def shortcut_problem(problem: ShortcutError) -> str:
+    return _(
+        "I could not read «{token}»: write a code, then pupils' numbers from 1 to {size}, "
+        "like «н 3 17 24» or «оп 5»."
+    ).format(token=esc(problem.token), size=problem.size)
+
+
+def marks_prompt(
+    sheet: LessonSheet, work_types: tuple[tuple[int, str], ...], chosen: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    title = _title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
+    names = dict(work_types)
+    lines = [
+        "<b>" + _("Marks: {lesson}").format(lesson=title) + "</b>",
+        _("Work type: {name}").format(name=esc(names.get(chosen, "—"))),
+        _(
+            "Send the marks in one message: in list order «5 4 - 3 5» (- for none), "
+            "or by numbers «3 5, 7 4, 12 н/а»."
+        ),
+        "",
+    ]
+    lines += [f"{p.number}. {esc(p.name)}" for p in sheet.pupils]
+    others = [
+        InlineKeyboardButton(text=esc(name), callback_data=MarksAct(act="type", wt=wt_id).pack())
+        for wt_id, name in work_types
+        if wt_id != chosen
+    ]
+    rows = [others[i : i + 2] for i in range(0, len(others), 2)]
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def marks_preview(
+    sheet: LessonSheet, marks: tuple[NewMark, ...]
+) -> tuple[str, InlineKeyboardMarkup]:
+    title = _title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
+    lines = ["<b>" + _("Check the marks: {lesson}").format(lesson=title) + "</b>"]
+    for mark in marks:
+        pupil = sheet.pupil(mark.number)
+        name = esc(pupil.name) if pupil else "?"
+        lines.append(f"{mark.number}. {name} — <b>{esc(mark.value)}</b>")
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=_("💾 Save"), callback_data=MarksAct(act="save").pack()),
+                InlineKeyboardButton(
+                    text=_("✖️ Cancel"), callback_data=MarksAct(act="cancel").pack()
+                ),
+            ]
+        ]
+    )
+    return "\n".join(lines), keyboard
+
+
+def marks_saved(count: int) -> str:
+    return _("Saved: {count} marks. Families are told.").format(count=count)
+
+
+def marks_cancelled() -> str:
+    return _("Cancelled: no marks were saved.")
+
+
+def marks_problem(problem: MarksInputError) -> str:
+    token = esc(problem.token)
+    if problem.problem == Problem.NOT_A_MARK:
+        return _("«{token}» is not a mark (1–5, зач, незач, н/а, осв). Nothing was saved.").format(
+            token=token
+        )
+    if problem.problem == Problem.NO_SUCH_PUPIL:
+        return _("There is no pupil {token} in the list (1–{size}). Nothing was saved.").format(
+            token=token, size=problem.size
+        )
+    if problem.problem == Problem.TOO_LONG:
+        return _(
+            "{token} marks for {size} pupils: the list is longer than the class. Nothing was saved."
+        ).format(token=token, size=problem.size)
+    if problem.problem == Problem.AMBIGUOUS:
+        return _(
+            "«{token}» can be read two ways. For pupils' numbers separate the pairs with "
+            "commas («3 5, 7 4»); for the list in order give a mark or - for each pupil from "
+            "the first. Nothing was saved."
+        ).format(token=token)
+    return _("There are no marks in the message. Nothing was saved.")
+
+
+def stale() -> str:
+    return _("This button is out of date: open /lesson again.")
