@@ -26,9 +26,7 @@ async def _teachers(driver: ChatDriver, sessions: async_sessionmaker[AsyncSessio
     driver.clock.move_to(IN_CLASS)
 
 
-async def _absences(
-    sessions: async_sessionmaker[AsyncSession], period: int = 1
-) -> dict[int, str]:
+async def _absences(sessions: async_sessionmaker[AsyncSession], period: int = 1) -> dict[int, str]:
     """Monday's absences in a period (Анна has an imported Н in period 2)."""
     async with sessions() as session:
         rows = await session.execute(
@@ -59,13 +57,17 @@ async def test_the_lesson_in_progress_and_a_roll_call_in_three_taps(
     assert await _absences(sessions) == {dmitry: "absent"}
     async with sessions() as session:
         events = (
-            await session.execute(
-                select(OutboxEvent.student_id).where(
-                    OutboxEvent.kind == EventKind.ABSENCE_RECORDED,
-                    OutboxEvent.occurred_at == IN_CLASS,
+            (
+                await session.execute(
+                    select(OutboxEvent.student_id).where(
+                        OutboxEvent.kind == EventKind.ABSENCE_RECORDED,
+                        OutboxEvent.occurred_at == IN_CLASS,
+                    )
                 )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     assert events == [dmitry]
 
 
@@ -106,7 +108,7 @@ async def test_marks_from_one_message_with_a_preview(
     saved = await driver.press(krylova, button(preview, "Сохранить"))
     assert "Сохранено оценок: 2" in texts(saved)
     async with sessions() as session:
-        after = (await session.execute(select(Mark.value).where(Mark.external_id.like("bot-%"))))
+        after = await session.execute(select(Mark.value).where(Mark.external_id.like("bot-%")))
         values = sorted(after.scalars().all())
         total = len((await session.execute(select(Mark.id))).all())
     assert values == ["4", "5"]
