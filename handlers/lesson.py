@@ -7,11 +7,13 @@ shown, and a typed roll-call shortcut or marks message routed to the lesson on t
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -189,7 +191,8 @@ async def on_roll_tap(query: CallbackQuery, callback_data: RollTap, **data: Any)
             for pupil, mark in zip(sheet.pupils, marks, strict=True)
             if mark is not None and tap == views.SAVE
         }
-        await _save_roll(query, message, data, sheet, absent)
+        # "Save" keeps the buttons as they are; "All present" clears them.
+        await _save_roll(query, message, data, sheet, absent, redraw=tap == views.ALL_PRESENT)
         return
     if not 1 <= tap <= len(marks):
         await query.answer(views.stale(), show_alert=True)
@@ -207,6 +210,8 @@ async def _save_roll(
     data: dict[str, Any],
     sheet: LessonSheet,
     absent: dict[int, AttendanceCode],
+    *,
+    redraw: bool,
 ) -> None:
     try:
         saved = await save_roll_call(
@@ -221,9 +226,11 @@ async def _save_roll(
         await query.answer(views.refusal(refused.refusal), show_alert=True)
         return
     await query.answer()
-    marks = [absent.get(p.student_id) for p in sheet.pupils]
-    text, keyboard = views.roll_call(sheet, marks)
-    await message.edit_text(text, reply_markup=keyboard)
+    if redraw:
+        marks = [absent.get(p.student_id) for p in sheet.pupils]
+        text, keyboard = views.roll_call(sheet, marks)
+        with contextlib.suppress(TelegramBadRequest):  # already all present on the screen
+            await message.edit_text(text, reply_markup=keyboard)
     await message.answer(views.roll_saved(sheet, saved))
 
 
