@@ -199,3 +199,10 @@ class MarksAct(CallbackData, prefix="mk1"):
 
     act: str  # type | save | cancel
     wt: int = 0
+
+
+class MarkFix(CallbackData, prefix="mf1"):
+    """A correction of one mark: ``v`` empty shows the values, ``del`` deletes, else the value."""
+
+    mark: int
+    v: str = ""

@@ -22,11 +22,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.linking.dto import AccountView
 from core.models.enums import AttendanceCode
 from core.services.class_data import load_class
+from core.teaching.corrections import (
+    REASON_LIMIT,
+    CorrectionError,
+    correct_mark,
+    lesson_marks,
+    mark_of,
+)
 from core.teaching.dto import LessonSheet, LessonSlot, WriteRefused
 from core.teaching.lessons import lesson_now, open_sheet, slot_of, teacher_lessons
 from core.teaching.marks import MarksInputError, NewMark, parse_marks, save_marks, work_types
 from core.teaching.rollcall import ShortcutError, parse_shortcut, save_roll_call
-from handlers.callbacks import LessonOpen, MarksAct, RollTap, day_of
+from core.teaching.topics import TOPIC_LIMIT, TopicTooLongError, save_topic
+from handlers.callbacks import LessonOpen, MarkFix, MarksAct, RollTap, day_of
 from handlers.states import Teaching
 from handlers.views import lesson as views
 
@@ -37,8 +45,11 @@ def router() -> Router:
     r.callback_query.register(on_open, LessonOpen.filter())
     r.callback_query.register(on_roll_tap, RollTap.filter())
     r.callback_query.register(on_marks_act, MarksAct.filter())
+    r.callback_query.register(on_mark_fix, MarkFix.filter())
     r.message.register(on_roll_text, Teaching.roll, F.text, ~F.text.startswith("/"))
     r.message.register(on_marks_text, Teaching.marks, F.text, ~F.text.startswith("/"))
+    r.message.register(on_topic_text, Teaching.topic, F.text, ~F.text.startswith("/"))
+    r.message.register(on_reason_text, Teaching.reason, F.text, ~F.text.startswith("/"))
     return r
 
 
@@ -123,8 +134,13 @@ async def on_open(
         chosen = types[0][0] if types else 0
         await state.set_state(Teaching.marks)
         await state.set_data({"slot": _slot_state(slot), "wt": chosen})
-        text, keyboard = views.marks_prompt(sheet, types, chosen)
+        given = await lesson_marks(data["session"], sheet.lesson_id)
+        text, keyboard = views.marks_prompt(sheet, types, chosen, given)
         await message.answer(text, reply_markup=keyboard)
+    elif callback_data.act == "topic":
+        await state.set_state(Teaching.topic)
+        await state.set_data({"slot": _slot_state(slot)})
+        await message.answer(views.topic_prompt(sheet))
     else:
         lessons = await teacher_lessons(data["session"], data["reader"], staff_id, slot.day)
         index = next(
@@ -290,6 +306,26 @@ async def on_marks_text(message: Message, state: FSMContext, **data: Any) -> Non
     await message.answer(text, reply_markup=keyboard)
 
 
+async def on_topic_text(message: Message, state: FSMContext, **data: Any) -> None:
+    slot = _slot_from_state((await state.get_data()).get("slot"))
+    if slot is None:
+        await state.clear()
+        await message.answer(views.stale())
+        return
+    try:
+        topic = await save_topic(
+            data["session"], data["reader"], slot, message.text or "", today=data["today"]
+        )
+    except WriteRefused as refused:
+        await message.answer(views.refusal(refused.refusal))
+        return
+    except TopicTooLongError:
+        await message.answer(views.topic_too_long(TOPIC_LIMIT))
+        return
+    await state.clear()
+    await message.answer(views.topic_saved(topic))
+
+
 async def on_marks_act(
     query: CallbackQuery, callback_data: MarksAct, state: FSMContext, **data: Any
 ) -> None:
@@ -316,7 +352,8 @@ async def on_marks_act(
             return
         await state.update_data(wt=callback_data.wt)
         await query.answer()
-        text, keyboard = views.marks_prompt(sheet, types, callback_data.wt)
+        given = await lesson_marks(session, sheet.lesson_id)
+        text, keyboard = views.marks_prompt(sheet, types, callback_data.wt, given)
         await message.edit_text(text, reply_markup=keyboard)
         return
     if callback_data.act == "cancel":
@@ -349,6 +386,78 @@ async def on_marks_act(
     await query.answer()
     await message.edit_reply_markup(reply_markup=None)
     await message.answer(views.marks_saved(saved.added))
+
+
+async def on_mark_fix(
+    query: CallbackQuery, callback_data: MarkFix, state: FSMContext, **data: Any
+) -> None:
+    """A tap on a given mark shows the values; a value (or delete) then waits for a reason.
+    The mark and its lesson are judged again when the reason comes (core.teaching)."""
+    message = query.message
+    session: AsyncSession = data["session"]
+    found = await _judged_mark(session, data, callback_data.mark)
+    if not isinstance(message, Message) or found is None:
+        await query.answer(views.stale(), show_alert=True)
+        return
+    name, value = found
+    await query.answer()
+    if not callback_data.v:
+        text, keyboard = views.correction_values(callback_data.mark, name, value)
+        await message.answer(text, reply_markup=keyboard)
+        return
+    if callback_data.v != "del" and callback_data.v not in views.CORRECTION_VALUES:
+        await message.answer(views.stale())
+        return
+    await state.set_state(Teaching.reason)
+    await state.set_data({"mark": callback_data.mark, "value": callback_data.v})
+    await message.answer(views.ask_reason())
+
+
+async def _judged_mark(
+    session: AsyncSession, data: dict[str, Any], mark_id: int
+) -> tuple[str, str] | None:
+    """The pupil's name and the value of a mark the reader may correct; None otherwise."""
+    found = await mark_of(session, mark_id)
+    if found is None:
+        return None
+    slot, student_id, value = found
+    try:
+        sheet = await open_sheet(session, data["reader"], slot, today=data["today"])
+    except WriteRefused:
+        return None
+    pupil = next((p for p in sheet.pupils if p.student_id == student_id), None)
+    return (pupil.name, value) if pupil else None
+
+
+async def on_reason_text(message: Message, state: FSMContext, **data: Any) -> None:
+    stored = await state.get_data()
+    mark_id, value = stored.get("mark"), stored.get("value")
+    session: AsyncSession = data["session"]
+    if not isinstance(mark_id, int) or not isinstance(value, str):
+        await state.clear()
+        await message.answer(views.stale())
+        return
+    found = await _judged_mark(session, data, mark_id)
+    try:
+        done = await correct_mark(
+            session,
+            data["reader"],
+            mark_id,
+            None if value == "del" else value,
+            message.text or "",
+            now=data["now"],
+            today=data["today"],
+        )
+    except WriteRefused as refused:
+        await state.clear()
+        await message.answer(views.refusal(refused.refusal))
+        return
+    except CorrectionError:
+        await message.answer(views.bad_reason(REASON_LIMIT))
+        return
+    await state.clear()
+    name = found[0] if found else ""
+    await message.answer(views.corrected(name, done.before, done.after))
 
 
 def _marks_from_state(raw: object) -> tuple[NewMark, ...]:

@@ -28,3 +28,7 @@ class Teaching(StatesGroup):
     roll = State()
     # The marks of a lesson are expected as one message; then the preview waits for "Save".
     marks = State()
+    # The lesson's topic is expected as one message.
+    topic = State()
+    # A mark's correction waits for its reason (the mark and the new value in the data).
+    reason = State()

@@ -17,7 +17,7 @@ from core.services.timetable_lessons import TimetableLesson
 from core.teaching.dto import LessonSheet, LessonSlot, Refusal, RollCallSaved
 from core.teaching.marks import MarksInputError, NewMark, Problem
 from core.teaching.rollcall import ShortcutError
-from handlers.callbacks import LessonOpen, MarksAct, RollTap
+from handlers.callbacks import LessonOpen, MarkFix, MarksAct, RollTap
 from handlers.views.formatting import esc
 from handlers.views.timetable import weekday_and_date as long_date
 
@@ -110,12 +110,15 @@ def lesson_card(
                 )
             )
         )
+    if sheet.topic:
+        lines.append(_("Topic: {topic}").format(topic=esc(sheet.topic)))
     marked = sum(len(values) for values in sheet.marks.values())
     if marked:
         lines.append(_("Marks given: {count}").format(count=marked))
     actions = [
         InlineKeyboardButton(text=_("📋 Roll-call"), callback_data=open_data(sheet.slot, "roll")),
         InlineKeyboardButton(text=_("✏️ Marks"), callback_data=open_data(sheet.slot, "marks")),
+        InlineKeyboardButton(text=_("📝 Topic"), callback_data=open_data(sheet.slot, "topic")),
     ]
     arrows = []
     day = sheet.slot.day
@@ -220,8 +223,12 @@ def shortcut_problem(problem: ShortcutError) -> str:
 
 
 def marks_prompt(
-    sheet: LessonSheet, work_types: tuple[tuple[int, str], ...], chosen: int
+    sheet: LessonSheet,
+    work_types: tuple[tuple[int, str], ...],
+    chosen: int,
+    given: tuple[tuple[int, int, str], ...] = (),
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """The list to mark; ``given`` (mark id, student, value): this lesson's marks, to correct."""
     title = _title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
     names = dict(work_types)
     lines = [
@@ -240,7 +247,56 @@ def marks_prompt(
         if wt_id != chosen
     ]
     rows = [others[i : i + 2] for i in range(0, len(others), 2)]
+    numbers = {p.student_id: p for p in sheet.pupils}
+    fixes = [
+        InlineKeyboardButton(
+            text=f"✎ {numbers[student].number}. {_short(numbers[student].name)} {value}",
+            callback_data=MarkFix(mark=mark_id).pack(),
+        )
+        for mark_id, student, value in given
+        if student in numbers
+    ]
+    if fixes:
+        lines += ["", _("To correct a mark, tap it below.")]
+    rows += [fixes[i : i + 2] for i in range(0, len(fixes), 2)]
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+CORRECTION_VALUES = ("5", "4", "3", "2", "1", "зач", "незач", "н/а", "осв")
+
+
+def correction_values(mark_id: int, name: str, value: str) -> tuple[str, InlineKeyboardMarkup]:
+    values = [
+        InlineKeyboardButton(text=v, callback_data=MarkFix(mark=mark_id, v=v).pack())
+        for v in CORRECTION_VALUES
+        if v != value
+    ]
+    rows = [values[i : i + 4] for i in range(0, len(values), 4)]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text=_("🗑 Delete"), callback_data=MarkFix(mark=mark_id, v="del").pack()
+            )
+        ]
+    )
+    text = _("Correct {name}: {value} → ?").format(name=esc(name), value=esc(value))
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def ask_reason() -> str:
+    return _("Why? Write the reason in a few words (it is kept in the journal's audit).")
+
+
+def corrected(name: str, before: str, after: str | None) -> str:
+    if after is None:
+        return _("Deleted: {name}, {before}.").format(name=esc(name), before=esc(before))
+    return _("Corrected: {name}, {before} → {after}.").format(
+        name=esc(name), before=esc(before), after=esc(after)
+    )
+
+
+def bad_reason(limit: int) -> str:
+    return _("Give the reason in one line of up to {limit} characters.").format(limit=limit)
 
 
 def marks_preview(
@@ -294,6 +350,26 @@ def marks_problem(problem: MarksInputError) -> str:
             "the first. Nothing was saved."
         ).format(token=token)
     return _("There are no marks in the message. Nothing was saved.")
+
+
+def topic_prompt(sheet: LessonSheet) -> str:
+    title = _title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
+    current = (
+        _("Now: {topic}").format(topic=esc(sheet.topic)) if sheet.topic else _("No topic yet.")
+    )
+    return "\n".join(
+        ["<b>" + _("Topic: {lesson}").format(lesson=title) + "</b>", current, _("Send the topic.")]
+    )
+
+
+def topic_saved(topic: str) -> str:
+    return _("Topic saved: {topic}").format(topic=esc(topic))
+
+
+def topic_too_long(limit: int) -> str:
+    return _("A topic is one line of up to {limit} characters. Nothing was saved.").format(
+        limit=limit
+    )
 
 
 def stale() -> str:

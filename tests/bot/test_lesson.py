@@ -154,3 +154,51 @@ async def test_not_a_teacher_and_a_day_without_lessons(
     await link(driver, sessions, KRYLOVA, "T1", Role.TEACHER)
     driver.clock.move_to(datetime(2026, 12, 5, 5, 0, tzinfo=UTC))  # a Saturday
     assert "нет уроков" in texts(await driver.send(driver.user(KRYLOVA), "/lesson"))
+
+
+async def test_the_topic_typed_in_class_is_what_the_family_sees(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await _teachers(driver, sessions)
+    krylova = driver.user(KRYLOVA)
+    card = await driver.send(krylova, "/lesson")
+    prompt = await driver.press(krylova, button(card, "Тема"))
+    assert "Пришлите тему" in texts(prompt)
+    assert "Тема сохранена" in texts(await driver.send(krylova, "  Квадратные   уравнения "))
+    again = await driver.send(krylova, "/lesson")
+    assert "Тема: Квадратные уравнения" in texts(again)
+    await link(driver, sessions, 10, "G1")
+    topics = await driver.send(driver.user(10), "темы по алгебре")
+    assert "Квадратные уравнения" in texts(topics)
+
+
+async def test_a_mark_is_corrected_with_a_reason(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await _teachers(driver, sessions)
+    krylova = driver.user(KRYLOVA)
+    card = await driver.send(krylova, "/lesson")
+    await driver.press(krylova, button(card, "Оценки"))
+    preview = await driver.send(krylova, "- 5")
+    await driver.press(krylova, button(preview, "Сохранить"))
+    prompt = await driver.press(krylova, button(card, "Оценки"))
+    assert "Чтобы исправить оценку" in texts(prompt)
+    values = await driver.press(krylova, button(prompt, "2. Петров Д. 5"))
+    assert "Исправить Петров Дмитрий: 5 → ?" in texts(values)
+    asked = await driver.press(krylova, button(values, "4"))
+    assert "Почему?" in texts(asked)
+    done = await driver.send(krylova, "перепутала строку")
+    assert "Исправлено: Петров Дмитрий, 5 → 4." in texts(done)
+    async with sessions() as session:
+        marks = (
+            (
+                await session.execute(
+                    select(Mark.value).where(
+                        Mark.external_id.like("bot-%"), Mark.deleted_at.is_(None)
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert marks == ["4"]
