@@ -35,6 +35,7 @@ from core.teaching.marks import MarksInputError, NewMark, parse_marks, save_mark
 from core.teaching.rollcall import ShortcutError, parse_shortcut, save_roll_call
 from core.teaching.topics import TOPIC_LIMIT, TopicTooLongError, save_topic
 from handlers.callbacks import LessonOpen, MarkFix, MarksAct, RollTap, day_of
+from handlers.menu import BUTTON_LESSON
 from handlers.states import Teaching
 from handlers.views import lesson as views
 
@@ -42,6 +43,7 @@ from handlers.views import lesson as views
 def router() -> Router:
     r = Router(name=__name__)
     r.message.register(on_lesson, Command("lesson"))
+    r.message.register(on_lesson, F.text == BUTTON_LESSON)
     r.callback_query.register(on_open, LessonOpen.filter())
     r.callback_query.register(on_roll_tap, RollTap.filter())
     r.callback_query.register(on_marks_act, MarksAct.filter())

@@ -21,6 +21,7 @@ BUTTON_LANGUAGE = __("🌐 Language")
 BUTTON_PRIVACY = __("🔒 Privacy")
 BUTTON_HELP = __("❓ Help")
 BUTTON_MESSAGES = __("✉️ Messages")
+BUTTON_LESSON = __("📝 Lesson")
 
 
 def linking_keyboard() -> ReplyKeyboardMarkup:
@@ -50,6 +51,8 @@ def main_keyboard(account: AccountView | None) -> ReplyKeyboardMarkup:
         family_row.append(KeyboardButton(text=str(BUTTON_CHILDREN)))
     if family_row:
         rows.append(family_row)
+    if account.staff_id is not None:
+        rows.append([KeyboardButton(text=str(BUTTON_LESSON))])  # a teacher's lesson now
     rows.append(
         [KeyboardButton(text=str(BUTTON_LANGUAGE)), KeyboardButton(text=str(BUTTON_PRIVACY))]
     )

@@ -202,3 +202,16 @@ async def test_a_mark_is_corrected_with_a_reason(
             .all()
         )
     assert marks == ["4"]
+
+
+async def test_the_staff_menu_has_the_lesson_button(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await _teachers(driver, sessions)
+    help_ = await driver.send(driver.user(KRYLOVA), "/help")
+    assert "📝 Урок" in str(help_[-1].reply_markup)
+    card = await driver.send(driver.user(KRYLOVA), "📝 Урок")
+    assert "Алгебра · 7А, урок 1" in texts(card)
+    await link(driver, sessions, 10, "G1")
+    family = await driver.send(driver.user(10), "/help")
+    assert "📝 Урок" not in str(family[-1].reply_markup)
