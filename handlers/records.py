@@ -77,4 +77,5 @@ async def on_bells(message: Message, **data: Any) -> None:
     if placement.class_id is None:
         await message.answer(not_available())
         return
-    await message.answer(bells_view(await class_bells(data["session"], placement.class_id)))
+    bells = await class_bells(data["session"], placement.class_id, data["today"])
+    await message.answer(bells_view(bells))

@@ -24,7 +24,7 @@ from core.exchange.mapping import MAPPINGS, Mapping
 from core.exchange.parsing import Row, parse_rows
 from core.exchange.problems import ImportFailed, Problem, Severity, located, problem
 from core.exchange.refs import Registry
-from core.exchange.rules import RuleError, derive
+from core.exchange.rules import RuleError, bell_problems, derive
 from core.exchange.spec import ORDER, TABLES_BY_NAME, Kind
 from core.exchange.values import BadValue
 from core.i18n import N_
@@ -212,6 +212,8 @@ async def _import_table(context: _Context, name: str, sources: list[SourceTable]
     if not sources:
         return counter
     rows = parse_rows(spec, sources, context.registry, context.problems)
+    if name == "bells":
+        context.problems.extend(bell_problems(rows, existing))
     for parsed in rows:
         if parsed.key not in context.registry.ids.get(name, {}):
             context.registry.add(name, parsed.key, None, parsed.values)

@@ -88,7 +88,17 @@ MAPPINGS: dict[str, Mapping] = {
         },
     ),
     "bells": Mapping(
-        Bell, {"shift": "shift", "period": "period", "start": "starts_at", "end": "ends_at"}
+        Bell,
+        {
+            "shift": "shift",
+            "period": "period",
+            "start": "starts_at",
+            "end": "ends_at",
+            "grades": "grades",
+            "weekdays": "weekdays",
+            "valid_from": "valid_from",
+            "valid_to": "valid_to",
+        },
     ),
     "subjects": Mapping(Subject, {"name": "name", "short_name": "short_name"}),
     "work_types": Mapping(

@@ -30,7 +30,9 @@ class Row:
 
 def _natural_key(table: Table, values: dict[str, Any]) -> str:
     columns = table.natural_key or ()
-    return "|".join(format_cell(table.column(c).kind, values.get(c)) for c in columns)
+    key = "|".join(format_cell(table.column(c).kind, values.get(c)) for c in columns)
+    qualifiers = [format_cell(table.column(c).kind, values.get(c)) for c in table.key_qualifiers]
+    return "|".join((key, *qualifiers)) if any(qualifiers) else key
 
 
 def _parse_cells(

@@ -7,12 +7,17 @@ homework's attachments), and which family-facing events a change records.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from core.exchange.problems import Problem, problem
 from core.exchange.values import parse_class_name
 from core.i18n import N_
 from core.models import ChangeKind, TermKind
+
+if TYPE_CHECKING:
+    from core.exchange.parsing import Row
 
 TERM_NAMES = {
     TermKind.QUARTER: "четверть",
@@ -81,6 +86,10 @@ def derive(
         attrs["valid_from"] = start
     if table == "timetable_changes" and attrs.get("kind") is None and (is_new or "kind" in attrs):
         attrs["kind"] = infer_change_kind(values)
+    if table == "bells":
+        for name in ("grades", "weekdays"):
+            if name in attrs and attrs[name] is None:
+                attrs[name] = ""  # every grade, every day
     if table in {"marks", "attestation"} and "value" in attrs:
         attrs["value"], attrs["numeric_value"] = attrs["value"]
     if table == "school" and is_new:
@@ -100,3 +109,61 @@ def derive(
     ):
         if attrs.get(name, 0) is None:
             del attrs[name]  # an empty cell keeps the model's default
+
+
+# What tells two bells rows apart (the natural key with its qualifiers): two rows alike in all
+# of it would ring the same period for the same classes on the same days.
+BELL_SELECTOR = ("shift", "period", "grades", "weekdays", "valid_from")
+
+
+def bell_problems(rows: Sequence[Row], existing: dict[str, dict[str, Any]]) -> list[Problem]:
+    """What the bells rows of an import would leave wrong, located on their lines.
+
+    Each row is taken with what the journal keeps of its columns the file leaves out: a first
+    day after the last, and a row ringing the same shift, period, grades, weekdays and first day
+    as another one (of the file, or of the journal under another id).
+    """
+    found: list[Problem] = []
+    touched = {row.key for row in rows}
+    # The journal's untouched rows first, then the file's in the order of its lines.
+    first: dict[tuple[Any, ...], str] = {
+        tuple(old.get(name) for name in BELL_SELECTOR): key
+        for key, old in existing.items()
+        if key not in touched
+    }
+    for row in rows:
+        if row.deleted:
+            continue
+        old = existing.get(row.key, {})
+        merged = {
+            name: row.values.get(name) if name in row.present else old.get(name)
+            for name in (*BELL_SELECTOR, "valid_to")
+        }
+        for name in ("grades", "weekdays"):
+            merged[name] = merged[name] or ""
+        start, end = merged["valid_from"], merged["valid_to"]
+        if start is not None and end is not None and end < start:
+            found.append(
+                problem(
+                    row.source,
+                    row.line,
+                    "valid_to",
+                    N_("the last day {end} is before the first day {start}"),
+                    end=end.isoformat(),
+                    start=start.isoformat(),
+                )
+            )
+        selector = tuple(merged[name] for name in BELL_SELECTOR)
+        if selector in first:
+            found.append(
+                problem(
+                    row.source,
+                    row.line,
+                    "id",
+                    N_("the same shift, period, grades, weekdays and valid_from as {other}"),
+                    other=first[selector],
+                )
+            )
+        else:
+            first[selector] = f"{row.source}:{row.line}"
+    return found

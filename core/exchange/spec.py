@@ -21,6 +21,8 @@ class Kind(StrEnum):
     PHONE = "phone"
     EMAIL = "email"
     WEEKDAY = "weekday"
+    WEEKDAYS = "weekdays"  # a set of weekdays: пн, вт-пт
+    GRADES = "grades"  # a set of grades: 5, 6,8, 9-11
     CLASS_NAME = "class_name"
     MARK = "mark"
     ATTENDANCE_CODE = "attendance_code"
@@ -53,6 +55,9 @@ class Table:
     # Columns that make up the row's id when the file has no id column (a substitution sheet
     # never has one). None: the id column is required.
     natural_key: tuple[str, ...] | None = None
+    # Columns added to the natural key only when one of them is filled, so that a row without
+    # them keeps the key it had before they existed (a plain bells row stays `1|1`).
+    key_qualifiers: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -160,10 +165,15 @@ TABLES: tuple[Table, ...] = (
             Column(
                 "end", Kind.TIME, required=True, aliases=("окончание", "конец", "время окончания")
             ),
+            Column("grades", Kind.GRADES, aliases=("параллели", "параллель", "классы")),
+            Column("weekdays", Kind.WEEKDAYS, aliases=("дни недели", "дни", "день недели")),
+            Column("valid_from", Kind.DATE, aliases=("действует с",)),
+            Column("valid_to", Kind.DATE, aliases=("действует по",)),
             DELETED,
         ),
         aliases=("звонки", "расписание звонков"),
         natural_key=("shift", "period"),
+        key_qualifiers=("grades", "weekdays", "valid_from"),
     ),
     Table(
         "subjects",

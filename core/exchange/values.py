@@ -26,6 +26,7 @@ from core.models.enums import (
     Role,
     TermKind,
 )
+from core.models.school import number_ranges
 
 
 class BadValue(ValueError):  # noqa: N818 - a value, not an error condition of the program
@@ -111,6 +112,8 @@ WEEKDAYS = _words(
     (6, ("сб", "суббота", "sat", "saturday")),
     (7, ("вс", "воскресенье", "sun", "sunday")),
 )
+WEEKDAY_NAMES = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
+_DASHES = str.maketrans({"–": "-", "—": "-", "−": "-"})
 # Non-numeric marks: canonical value and what schools write for it.
 NON_NUMERIC_MARKS = _words(
     ("зач", ("зачет", "зачтено", "з")),
@@ -194,6 +197,56 @@ def parse_mark(text: str) -> tuple[str, int | None]:
     return str(found), None
 
 
+def _set_items(text: str, separators: str) -> list[tuple[str, str]]:
+    """`9 - 11, 5` → [("9", "11"), ("5", "5")]: the items of a set, each a value or a range."""
+    compact = re.sub(r"\s*-\s*", "-", text.translate(_DASHES).strip())
+    items = []
+    for item in re.split(separators, compact):
+        if item:
+            low, dash, high = item.partition("-")
+            items.append((low, high if dash else low))
+    return items
+
+
+def parse_grades(text: str) -> str:
+    """`5`, `6,8`, `9-11`, `5 и 7` → the stored set (`6,8`, `9-11`: see Bell.grades).
+
+    A `.` separates too: a spreadsheet turns `6,8` typed in a Russian locale into the number 6.8.
+    """
+    grades: set[int] = set()
+    items = _set_items(re.sub(r"\s+и\s+", ",", text, flags=re.IGNORECASE), r"[,;.\s]+")
+    for low, high in items:
+        if not (low.isdigit() and high.isdigit() and 1 <= int(low) <= int(high) <= 11):
+            items = []
+            break
+        grades.update(range(int(low), int(high) + 1))
+    if not items:
+        raise BadValue(
+            N_("{value!r} is not a list of grades 1–11 (use 5, 6,8 or 9-11)"), value=text
+        )
+    return number_ranges(grades)
+
+
+def parse_weekdays(text: str) -> str:
+    """`пн`, `вт-пт`, `mon, wed`, `1-5` → the stored set (`1`, `2-5`: see Bell.weekdays)."""
+    days: set[int] = set()
+    items = _set_items(text, r"[,;\s]+")
+    for low, high in items:
+        first, last = WEEKDAYS.get(_key(low.rstrip("."))), WEEKDAYS.get(_key(high.rstrip(".")))
+        if first is None or last is None or first > last:
+            items = []
+            break
+        days.update(range(first, last + 1))
+    if not items:
+        raise BadValue(N_("{value!r} is not a list of weekdays (use пн, вт-пт or 1-5)"), value=text)
+    return number_ranges(days)
+
+
+def format_weekdays(stored: str) -> str:
+    """The stored set of weekdays as schools write it: `2-5` → `вт-пт`."""
+    return re.sub(r"\d", lambda day: WEEKDAY_NAMES[int(day.group()) - 1], stored)
+
+
 def parse_roles(text: str) -> frozenset[Role]:
     roles: set[Role] = set()
     for part in re.split(r"[;,/]", text):
@@ -240,6 +293,10 @@ def parse(kind: Kind, text: str) -> Any:
             return text.strip()
         case Kind.WEEKDAY:
             return _choice(WEEKDAYS, text, N_("unknown weekday {value!r} (use 1–7 or пн…вс)"))
+        case Kind.WEEKDAYS:
+            return parse_weekdays(text)
+        case Kind.GRADES:
+            return parse_grades(text)
         case Kind.CLASS_NAME:
             return class_name(text)
         case Kind.MARK:
@@ -306,6 +363,8 @@ def format_cell(kind: Kind, value: Any) -> str:
             return str(value[0] if isinstance(value, tuple) else value)
         case Kind.ATTENDANCE_CODE:
             return ATTENDANCE_LETTERS[AttendanceCode(value)]
+        case Kind.WEEKDAYS:
+            return format_weekdays(value)
         case Kind.ROLES:
             return ";".join(sorted(str(role) for role in value))
         case Kind.REFS | Kind.URLS:

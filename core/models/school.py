@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Numeric, SmallInteger, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Index,
+    Numeric,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, IdMixin, SchoolFedMixin, fk, str_enum, utcnow
@@ -82,7 +91,14 @@ class Holiday(SchoolFedMixin, Base):
 
 
 class Bell(SchoolFedMixin, Base):
-    """One period of a shift's bell schedule (расписание звонков)."""
+    """One period of a bell schedule (расписание звонков): a shift's, or of some grades, weekdays
+    or dates of it. Which row rings for a class on a day: :mod:`core.services.bells`.
+
+    ``grades`` and ``weekdays`` are sets of numbers written as sorted ranges (`6,8`, `9-11`;
+    weekdays 1 = Monday: `1`, `2-5`), empty for all (see :func:`number_set`); a plain row of the
+    shift has neither and no dates. The unique constraint and the index below forbid two rows
+    for the same shift, period, grades, weekdays and first day (with or without one).
+    """
 
     __tablename__ = "bells"
 
@@ -90,12 +106,58 @@ class Bell(SchoolFedMixin, Base):
     period: Mapped[int] = mapped_column(SmallInteger)
     starts_at: Mapped[time]
     ends_at: Mapped[time]
+    grades: Mapped[str] = mapped_column(String(32), default="")
+    weekdays: Mapped[str] = mapped_column(String(16), default="")
+    valid_from: Mapped[date | None]
+    valid_to: Mapped[date | None]
 
     __table_args__ = (
         UniqueConstraint("school_id", "external_id"),
-        UniqueConstraint("school_id", "shift", "period"),
+        UniqueConstraint("school_id", "shift", "period", "grades", "weekdays", "valid_from"),
+        # NULLs are distinct in a unique constraint: the rows without a first day get their own.
+        Index(
+            None,
+            "school_id",
+            "shift",
+            "period",
+            "grades",
+            "weekdays",
+            unique=True,
+            sqlite_where=text("valid_from IS NULL"),
+            postgresql_where=text("valid_from IS NULL"),
+        ),
         CheckConstraint("starts_at < ends_at", name="times"),
+        CheckConstraint(
+            "valid_from IS NULL OR valid_to IS NULL OR valid_from <= valid_to", name="validity"
+        ),
     )
+
+
+def number_set(text: str) -> frozenset[int]:
+    """The numbers of a stored set: `6,8` → {6, 8}, `9-11` → {9, 10, 11}, `` → {}."""
+    numbers: set[int] = set()
+    for part in text.split(","):
+        if part.strip():
+            low, _, high = part.partition("-")
+            numbers.update(range(int(low), int(high or low) + 1))
+    return frozenset(numbers)
+
+
+def number_ranges(numbers: Iterable[int]) -> str:
+    """The stored form of a set: sorted, three or more in a row as a range (`1,3-5`)."""
+    parts: list[str] = []
+    ordered = sorted(set(numbers))
+    start = 0
+    while start < len(ordered):
+        end = start
+        while end + 1 < len(ordered) and ordered[end + 1] == ordered[end] + 1:
+            end += 1
+        if end - start >= 2:
+            parts.append(f"{ordered[start]}-{ordered[end]}")
+        else:
+            parts.extend(str(n) for n in ordered[start : end + 1])
+        start = end + 1
+    return ",".join(parts)
 
 
 class Subject(SchoolFedMixin, Base):

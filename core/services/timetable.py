@@ -1,7 +1,8 @@
 """The effective timetable of a student, a class or a teacher on a date.
 
 Template plus the day's changes (:mod:`core.services.timetable_rules`), holidays (a holiday
-covering the class's grade → no lessons, the holiday named) and bells (by the class's shift).
+covering the class's grade → no lessons, the holiday named) and bells (the class's own on
+that date: by shift, grade, weekday and dates, see :mod:`core.services.bells`).
 A student sees the lessons of the whole class and of the groups they belong to on that date,
 in the class they were in on that date (student movement); a class view shows every lesson;
 a teacher sees the lessons they teach after the changes (their substitutions in, the lessons
@@ -68,7 +69,7 @@ async def _class_day(
     if student_id is not None:
         memberships = await load_memberships(session, student_id)
         drafts = [d for d in drafts if memberships.sees(d.group_id, on)]
-    lessons = await assemble(session, drafts, {info.id: info})
+    lessons = await assemble(session, drafts, {info.id: info}, on)
     return DayTimetable(on, info.id, info.name, None, lessons)
 
 
@@ -119,5 +120,5 @@ async def teacher_timetable(
     changes = await resolve_arrivals(session, await load_changes(session, working, on), on)
     drafts = build_day(on, entries, changes)
     mine = [d for d in drafts if d.teacher_id == staff_id]
-    lessons = await assemble(session, mine, classes)
+    lessons = await assemble(session, mine, classes, on)
     return TeacherDay(on, staff_id, short_name(staff[1], staff[2], staff[3]), lessons)

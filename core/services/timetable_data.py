@@ -1,12 +1,14 @@
 """Set-based loaders for the timetable: template entries, dated changes and bells of a day.
 
 Each loader is one statement over the indexes ``timetable_entries(class_id, weekday, period)``,
-``timetable_entries(teacher_id, weekday, period)``, ``timetable_changes(class_id, date)`` and
-``timetable_changes(teacher_id, date)``, whatever the number of classes or lessons.
+``timetable_entries(teacher_id, weekday, period)``, ``timetable_changes(class_id, date)``,
+``timetable_changes(teacher_id, date)`` and ``bells(school_id, shift, ...)``, whatever the
+number of classes or lessons.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, time
 
 from sqlalchemy import ColumnElement, or_, select
@@ -123,13 +125,51 @@ async def load_changes(session: AsyncSession, class_ids: set[int], day: date) ->
     ]
 
 
-async def load_bells(
-    session: AsyncSession, school_id: int, shifts: set[int]
-) -> dict[tuple[int, int], tuple[time, time]]:
-    """(shift, period) → (start, end) of the school's bell schedule."""
+@dataclass(frozen=True, slots=True)
+class BellRow:
+    """A row of the school's bells as stored; :mod:`core.services.bells` picks among them."""
+
+    id: int
+    key: str  # the school's id of the row (its natural key when the file gave none)
+    shift: int
+    period: int
+    starts_at: time
+    ends_at: time
+    grades: str  # stored set (`6,8`, `9-11`), '' for every grade
+    weekdays: str  # stored set (`1`, `2-5`), '' for every day
+    valid_from: date | None
+    valid_to: date | None
+
+
+async def load_bells(session: AsyncSession, school_id: int, shifts: set[int]) -> list[BellRow]:
+    """Every bells row of the school's ``shifts``: one statement over the unique index
+    ``bells(school_id, shift, period, grades, weekdays, valid_from)``."""
     rows = await session.execute(
-        select(Bell.shift, Bell.period, Bell.starts_at, Bell.ends_at).where(
-            Bell.school_id == school_id, Bell.shift.in_(shifts)
-        )
+        select(
+            Bell.id,
+            Bell.external_id,
+            Bell.shift,
+            Bell.period,
+            Bell.starts_at,
+            Bell.ends_at,
+            Bell.grades,
+            Bell.weekdays,
+            Bell.valid_from,
+            Bell.valid_to,
+        ).where(Bell.school_id == school_id, Bell.shift.in_(shifts))
     )
-    return {(row[0], row[1]): (row[2], row[3]) for row in rows}
+    return [
+        BellRow(
+            id=row[0],
+            key=row[1] or f"#{row[0]}",
+            shift=row[2],
+            period=row[3],
+            starts_at=row[4],
+            ends_at=row[5],
+            grades=row[6],
+            weekdays=row[7],
+            valid_from=row[8],
+            valid_to=row[9],
+        )
+        for row in rows
+    ]

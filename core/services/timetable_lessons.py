@@ -8,10 +8,10 @@ from datetime import date, time
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import ChangeKind
+from core.services.bells import bells_for_classes
 from core.services.class_data import ClassInfo
 from core.services.lookups import group_names, staff_names, subject_names
 from core.services.naming import collation_key
-from core.services.timetable_data import load_bells
 from core.services.timetable_rules import Draft
 
 
@@ -41,9 +41,13 @@ class TimetableLesson:
 
 
 async def assemble(
-    session: AsyncSession, drafts: list[Draft], classes: dict[int, ClassInfo]
+    session: AsyncSession, drafts: list[Draft], classes: dict[int, ClassInfo], on: date
 ) -> tuple[TimetableLesson, ...]:
-    """Names and bells for the drafts: a fixed four queries however many lessons."""
+    """Names and bells for the drafts of day ``on``: a fixed four queries however many lessons.
+
+    Each lesson rings at its class's own bells of that day (grades, weekdays, dates:
+    :mod:`core.services.bells`).
+    """
     subjects = await subject_names(
         session, [d.subject_id for d in drafts] + [d.original_subject_id for d in drafts]
     )
@@ -51,16 +55,18 @@ async def assemble(
         session, [d.teacher_id for d in drafts] + [d.original_teacher_id for d in drafts]
     )
     groups = await group_names(session, [d.group_id for d in drafts])
-    school_id = next(iter(classes.values())).school_id if classes else 0
-    bells = await load_bells(session, school_id, {c.shift for c in classes.values()})
+    used = {d.class_id for d in drafts}
+    bells = await bells_for_classes(
+        session, {c: info for c, info in classes.items() if c in used}, on
+    )
     lessons = []
     for d in drafts:
-        times = bells.get((classes[d.class_id].shift, d.period))
+        times = bells[d.class_id].at(d.period)
         lessons.append(
             TimetableLesson(
                 period=d.period,
-                starts_at=times[0] if times else None,
-                ends_at=times[1] if times else None,
+                starts_at=times.starts_at if times else None,
+                ends_at=times.ends_at if times else None,
                 class_id=d.class_id,
                 class_name=classes[d.class_id].name,
                 subject_id=d.subject_id,

@@ -1,4 +1,4 @@
-"""The bell schedule, with the breaks between lessons."""
+"""The bell schedule of a class on a day, with the breaks between lessons."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 
 from core.services.bells import ClassBells
 from handlers.views.formatting import esc
+from handlers.views.timetable import weekday_and_date
 
 
 def bells_view(bells: ClassBells) -> str:
@@ -17,10 +18,12 @@ def bells_view(bells: ClassBells) -> str:
         ),
         "",
     ]
+    if bells.by_day:  # other days ring otherwise: say which day this is
+        lines.insert(1, weekday_and_date(bells.day))
     previous = None
     for bell in bells.periods:
-        if previous is not None:
-            minutes = _minutes(bell.starts_at) - _minutes(previous)
+        minutes = _minutes(bell.starts_at) - _minutes(previous) if previous is not None else -1
+        if minutes >= 0:  # rows of different schedules may overlap: no break to tell then
             lines.append("    " + _("break {minutes} min").format(minutes=minutes))
         lines.append(f"{bell.period}. {bell.starts_at:%H:%M}–{bell.ends_at:%H:%M}")
         previous = bell.ends_at

@@ -86,7 +86,9 @@ def test_csv_files_are_plain_utf8_with_commas_and_minimal_quotes(tmp_path: Path)
         'RUS,"Русский язык, ""родной""",\n'
         'LIT,"Литература\nи чтение",лит; чт\n'
     ).encode()
-    assert (tmp_path / "out" / "bells.csv").read_bytes() == b"id,shift,period,start,end\n"
+    assert (tmp_path / "out" / "bells.csv").read_bytes() == (
+        b"id,shift,period,start,end,grades,weekdays,valid_from,valid_to\n"
+    )
 
 
 def test_csv_round_trip(tmp_path: Path) -> None:
