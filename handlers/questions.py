@@ -54,7 +54,7 @@ async def answer(
             )
         await message.answer(text, reply_markup=keyboard)
     elif question.topic == Topic.BELLS:
-        await records.on_bells(message, **data)
+        await records.answer_bells(message, data, day)
     elif question.topic == Topic.TIMETABLE:
         await message.answer(await _timetable(question, child, data))
     elif question.topic == Topic.HOMEWORK:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from aiogram import Router
@@ -64,18 +65,21 @@ async def on_term(message: Message, **data: Any) -> None:
 
 
 async def on_bells(message: Message, **data: Any) -> None:
+    await answer_bells(message, data, data["today"])
+
+
+async def answer_bells(message: Message, data: dict[str, Any], day: date) -> None:
+    """The bells of the focused child's class on ``day`` (a school may ring by weekday)."""
     child = await focus_or_explain(message, data)
     if child is None:
         return
     try:
-        placement = await student_class_on(
-            data["session"], child.student_id, data["today"], data["reader"]
-        )
+        placement = await student_class_on(data["session"], child.student_id, day, data["reader"])
     except AccessDenied:
         await message.answer(not_available())
         return
     if placement.class_id is None:
         await message.answer(not_available())
         return
-    bells = await class_bells(data["session"], placement.class_id, data["today"])
+    bells = await class_bells(data["session"], placement.class_id, day)
     await message.answer(bells_view(bells))

@@ -108,6 +108,10 @@ async def test_bells_of_a_fifth_and_a_ninth_grader_on_the_same_day(
     # The ninth grade rings otherwise on Mondays: the answer names the day.
     assert "<b>Звонки: 9В, смена 1</b>\nпонедельник, 30 ноября\n\n1. 08:30–09:00" in gleb
     assert "1. 08:30–09:00\n    перемена 5 мин\n2. 09:05–09:50" in gleb
+    # Asked in words about another day, the answer is that day's bells.
+    tuesday = texts(await driver.send(olga, "звонки во вторник"))
+    assert "1. 08:45–09:30" in tuesday
+    assert "08:30" not in tuesday
 
 
 async def test_timetable_and_tomorrow_show_each_class_its_own_times(
