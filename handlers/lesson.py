@@ -55,6 +55,13 @@ def router() -> Router:
     return r
 
 
+async def _durable(data: dict[str, Any]) -> None:
+    """Commit the teacher's write now: the replies that follow may fail (a 429, a timeout), and
+    the save must not go with them (the session middleware commits only after the handler)."""
+    session: AsyncSession = data["session"]
+    await session.commit()
+
+
 def _staff(data: dict[str, Any]) -> int | None:
     account: AccountView | None = data["account"]
     return account.staff_id if account is not None else None
@@ -243,6 +250,7 @@ async def _save_roll(
     except WriteRefused as refused:
         await query.answer(views.refusal(refused.refusal), show_alert=True)
         return
+    await _durable(data)
     await query.answer()
     if redraw:
         marks = [absent.get(p.student_id) for p in sheet.pupils]
@@ -282,6 +290,7 @@ async def on_roll_text(message: Message, state: FSMContext, **data: Any) -> None
     saved = await save_roll_call(
         session, data["reader"], slot, absent, now=data["now"], today=data["today"]
     )
+    await _durable(data)
     text, keyboard = views.roll_call(sheet, [absent.get(p.student_id) for p in sheet.pupils])
     await message.answer(views.roll_saved(sheet, saved))
     await message.answer(text, reply_markup=keyboard)
@@ -324,6 +333,7 @@ async def on_topic_text(message: Message, state: FSMContext, **data: Any) -> Non
     except TopicTooLongError:
         await message.answer(views.topic_too_long(TOPIC_LIMIT))
         return
+    await _durable(data)
     await state.clear()
     await message.answer(views.topic_saved(topic))
 
@@ -384,6 +394,7 @@ async def on_marks_act(
     except MarksInputError as problem:
         await query.answer(views.marks_problem(problem), show_alert=True)
         return
+    await _durable(data)
     await state.clear()
     await query.answer()
     await message.edit_reply_markup(reply_markup=None)
@@ -457,6 +468,7 @@ async def on_reason_text(message: Message, state: FSMContext, **data: Any) -> No
     except CorrectionError:
         await message.answer(views.bad_reason(REASON_LIMIT))
         return
+    await _durable(data)
     await state.clear()
     name = found[0] if found else ""
     await message.answer(views.corrected(name, done.before, done.after))

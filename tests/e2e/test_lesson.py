@@ -57,3 +57,44 @@ async def test_a_roll_call_and_marks_in_class_reach_the_family(
         assert "5" in mark.text
         assert "Алгебра" in mark.text
         assert side.refused() == []
+
+
+async def test_a_save_is_kept_when_the_reply_to_the_teacher_fails(
+    db_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Telegram refuses the "saved" reply (429) and the apology: the marks are stored anyway."""
+    from sqlalchemy import select
+
+    from core.models import Mark
+    from tests.e2e.sides import TelegramSide
+    from tests.fake_telegram import FakeTelegram
+
+    await processed_everything(sessions, school.NOW)
+    await link_account(sessions, KRYLOVA, "T1", locale="ru")
+    async with FakeTelegram() as tg:
+        side = TelegramSide(tg)
+        async with running(db_url, FrozenClock(IN_CLASS), side):
+            krylova = side.person(KRYLOVA, "Нина")
+            await side.say(krylova, "/lesson")
+            [card] = await side.hears(krylova)
+            await side.press(krylova, card, card.data("Оценки"))
+            await side.hears(krylova)
+            await asyncio.sleep(PAUSE)
+            await side.say(krylova, "- 5")
+            [preview] = await side.hears(krylova)
+            tg.flood_next(2, method="sendMessage")
+            await asyncio.sleep(PAUSE)
+            await side.press(krylova, preview, preview.data("Сохранить"))
+            for _ in range(50):
+                if not tg.pending_faults:
+                    break
+                await asyncio.sleep(0.1)
+            assert tg.pending_faults == []  # both the reply and the apology were refused
+            await asyncio.sleep(0.3)
+    async with sessions() as session:
+        stored = (
+            (await session.execute(select(Mark.value).where(Mark.external_id.like("bot-%"))))
+            .scalars()
+            .all()
+        )
+    assert stored == ["5"]
