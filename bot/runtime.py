@@ -203,10 +203,12 @@ async def _serve(
     polling = None
     if telegram is not None and settings.webhook_url is None:
         polling = await _start_telegram_polling(*telegram)
+    stopped = asyncio.create_task(stop.wait())
     try:
-        waiters = [asyncio.create_task(stop.wait()), *([polling] if polling else []), *tasks]
+        waiters = [stopped, *([polling] if polling else []), *tasks]
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        stopped.cancel()  # cancelled from outside, the stop never came: no task left pending
         for task in tasks:
             task.cancel()
         if polling is not None and telegram is not None:

@@ -55,6 +55,17 @@ def router() -> Router:
     return r
 
 
+async def _sheet_or_alert(
+    query: CallbackQuery, data: dict[str, Any], slot: LessonSlot
+) -> LessonSheet | None:
+    """The lesson a press names, judged again; a refusal is the press's alert."""
+    try:
+        return await open_sheet(data["session"], data["reader"], slot, today=data["today"])
+    except WriteRefused as refused:
+        await query.answer(views.refusal(refused.refusal), show_alert=True)
+        return None
+
+
 async def _durable(data: dict[str, Any]) -> None:
     """Commit the teacher's write now: the replies that follow may fail (a 429, a timeout), and
     the save must not go with them (the session middleware commits only after the handler)."""
@@ -124,10 +135,8 @@ async def on_open(
     if not isinstance(message, Message) or slot is None or staff_id is None:
         await query.answer(views.stale(), show_alert=True)
         return
-    try:
-        sheet = await open_sheet(data["session"], data["reader"], slot, today=data["today"])
-    except WriteRefused as refused:
-        await query.answer(views.refusal(refused.refusal), show_alert=True)
+    sheet = await _sheet_or_alert(query, data, slot)
+    if sheet is None:
         return
     await query.answer()
     if callback_data.act == "roll":
@@ -199,11 +208,8 @@ async def on_roll_tap(query: CallbackQuery, callback_data: RollTap, **data: Any)
     if not isinstance(message, Message) or slot is None:
         await query.answer(views.stale(), show_alert=True)
         return
-    session: AsyncSession = data["session"]
-    try:
-        sheet = await open_sheet(session, data["reader"], slot, today=data["today"])
-    except WriteRefused as refused:
-        await query.answer(views.refusal(refused.refusal), show_alert=True)
+    sheet = await _sheet_or_alert(query, data, slot)
+    if sheet is None:
         return
     marks = views.decode_state(callback_data.state, len(sheet.pupils))
     if marks is None:
@@ -352,10 +358,8 @@ async def on_marks_act(
         await query.answer(views.stale(), show_alert=True)
         return
     session: AsyncSession = data["session"]
-    try:
-        sheet = await open_sheet(session, data["reader"], slot, today=data["today"])
-    except WriteRefused as refused:
-        await query.answer(views.refusal(refused.refusal), show_alert=True)
+    sheet = await _sheet_or_alert(query, data, slot)
+    if sheet is None:
         return
     if callback_data.act == "type":
         types = await _work_types(session, slot)
