@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.models import Account, AccountLink, NotificationPreference, Student
@@ -82,10 +82,14 @@ async def add_crowd(
         # These tests run at any hour of the real clock: no quiet hours to wait through.
         await session.execute(
             insert(NotificationPreference),
-            [
-                {"account_id": account_id, "quiet_from": None, "quiet_to": None}
-                for account_id in ids.values()
-            ],
+            [{"account_id": account_id} for account_id in ids.values()],
+        )
+        # An UPDATE, not the insert: a bulk insert fills a None with the column's default
+        # (21:00–07:00), which made these tests fail when run after 21:00 at the school.
+        await session.execute(
+            update(NotificationPreference)
+            .where(NotificationPreference.account_id.in_(list(ids.values())))
+            .values(quiet_from=None, quiet_to=None)
         )
         await session.commit()
     return chats
