@@ -141,7 +141,7 @@ async def on_open(
     await query.answer()
     if callback_data.act == "roll":
         await state.set_state(Teaching.roll)
-        await state.set_data({"slot": _slot_state(slot)})
+        await state.set_data({"slot": views.slot_fields(slot)})
         marks = [sheet.attendance.get(p.student_id) for p in sheet.pupils]
         text, keyboard = views.roll_call(sheet, [_roll_code(m) for m in marks])
         await message.answer(text, reply_markup=keyboard)
@@ -151,13 +151,13 @@ async def on_open(
         )
         chosen = types[0][0] if types else 0
         await state.set_state(Teaching.marks)
-        await state.set_data({"slot": _slot_state(slot), "wt": chosen})
+        await state.set_data({"slot": views.slot_fields(slot), "wt": chosen})
         given = await lesson_marks(data["session"], sheet.lesson_id)
         text, keyboard = views.marks_prompt(sheet, types, chosen, given)
         await message.answer(text, reply_markup=keyboard)
     elif callback_data.act == "topic":
         await state.set_state(Teaching.topic)
-        await state.set_data({"slot": _slot_state(slot)})
+        await state.set_data({"slot": views.slot_fields(slot)})
         await message.answer(views.topic_prompt(sheet))
     else:
         lessons = await teacher_lessons(data["session"], data["reader"], staff_id, slot.day)
@@ -176,15 +176,6 @@ def _roll_code(code: AttendanceCode | None) -> AttendanceCode | None:
     if code in (AttendanceCode.ILL, AttendanceCode.EXCUSED):
         return AttendanceCode.ABSENT
     return code
-
-
-def _slot_state(slot: LessonSlot) -> dict[str, int]:
-    return {
-        "day": slot.day.toordinal(),
-        "period": slot.period,
-        "cls": slot.class_id,
-        "grp": slot.group_id or 0,
-    }
 
 
 def _slot_from_state(stored: object) -> LessonSlot | None:

@@ -32,6 +32,7 @@ class LessonSheet:
 
     slot: LessonSlot
     lesson_id: int
+    school_id: int
     subject_id: int
     subject: str
     class_name: str

@@ -68,18 +68,8 @@ async def open_sheet(
     )
     row = await journal_row(session, slot, lesson)
     pupils = await pupils_of(session, slot)
-    ids = [p.student_id for p in pupils]
-    attendance = {
-        student: AttendanceCode(code)
-        for student, code in await session.execute(
-            select(Attendance.student_id, Attendance.code).where(
-                Attendance.student_id.in_(ids),
-                Attendance.date == slot.day,
-                Attendance.deleted_at.is_(None),
-                or_(Attendance.lesson_id == row.id, Attendance.period == slot.period),
-            )
-        )
-    }
+    rows = await attendance_rows(session, slot, row.id, [p.student_id for p in pupils])
+    attendance = {student: AttendanceCode(found.code) for student, found in rows.items()}
     marks: dict[int, tuple[str, ...]] = {}
     for student, value in await session.execute(
         select(Mark.student_id, Mark.value)
@@ -90,6 +80,7 @@ async def open_sheet(
     return LessonSheet(
         slot=slot,
         lesson_id=row.id,
+        school_id=row.school_id,
         subject_id=lesson.subject_id,
         subject=lesson.subject,
         class_name=lesson.class_name,
@@ -101,6 +92,21 @@ async def open_sheet(
         attendance=attendance,
         marks=marks,
     )
+
+
+async def attendance_rows(
+    session: AsyncSession, slot: LessonSlot, lesson_id: int, student_ids: list[int]
+) -> dict[int, Attendance]:
+    """The live absences of these pupils at the lesson (imported ones may name only the period)."""
+    found = await session.execute(
+        select(Attendance).where(
+            Attendance.student_id.in_(student_ids),
+            Attendance.date == slot.day,
+            Attendance.deleted_at.is_(None),
+            or_(Attendance.lesson_id == lesson_id, Attendance.period == slot.period),
+        )
+    )
+    return {row.student_id: row for row in found.scalars()}
 
 
 async def journal_row(session: AsyncSession, slot: LessonSlot, lesson: TimetableLesson) -> Lesson:

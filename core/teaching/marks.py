@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.exchange.values import BadValue, parse_mark
-from core.models import EventKind, Lesson, Mark, WorkType
+from core.models import EventKind, Mark, WorkType
 from core.outbox import Outbox
 from core.reader import Reader
 from core.teaching.access import DEFAULT_EDIT_DAYS
@@ -140,9 +140,6 @@ async def save_marks(
     sheet = await open_sheet(
         session, reader, slot, today=today, edit_days=edit_days, action="save_marks"
     )
-    school_id: int = (
-        await session.execute(select(Lesson.school_id).where(Lesson.id == sheet.lesson_id))
-    ).scalar_one()
     outbox: Outbox | None = None
     rows: list[Mark] = []
     for new in marks:
@@ -150,7 +147,7 @@ async def save_marks(
         if pupil is None:
             raise MarksInputError(Problem.NO_SUCH_PUPIL, str(new.number), len(sheet.pupils))
         row = Mark(
-            school_id=school_id,
+            school_id=sheet.school_id,
             external_id=new_external_id("mark"),
             student_id=pupil.student_id,
             subject_id=sheet.subject_id,
@@ -165,7 +162,7 @@ async def save_marks(
         rows.append(row)
     await session.flush()
     for row in rows:
-        outbox = outbox or Outbox(school_id, now, silent_before=slot.day)
+        outbox = outbox or Outbox(sheet.school_id, now, silent_before=slot.day)
         outbox.add(
             EventKind.MARK_ADDED,
             about=slot.day,

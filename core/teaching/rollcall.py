@@ -13,17 +13,16 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import Attendance, EventKind
 from core.models.enums import AttendanceCode
 from core.outbox import Outbox
 from core.reader import Reader
-from core.services.class_data import load_class
 from core.teaching.access import DEFAULT_EDIT_DAYS
 from core.teaching.dto import LessonSheet, LessonSlot, RollCallSaved
-from core.teaching.lessons import new_external_id, open_sheet
+from core.teaching.lessons import attendance_rows, new_external_id, open_sheet
 
 # Words a teacher types before the numbers: «н 3 17 24», «оп 5», «+ 3» (present again).
 _CODES: dict[str, AttendanceCode | None] = {
@@ -81,9 +80,10 @@ async def save_roll_call(
     sheet = await open_sheet(
         session, reader, slot, today=today, edit_days=edit_days, action="save_roll_call"
     )
-    rows = await _lesson_rows(session, sheet)
-    info = await load_class(session, slot.class_id)
-    outbox = Outbox(info.school_id, now, silent_before=slot.day)
+    rows = await attendance_rows(
+        session, slot, sheet.lesson_id, [p.student_id for p in sheet.pupils]
+    )
+    outbox = Outbox(sheet.school_id, now, silent_before=slot.day)
     added = changed = removed = 0
     for pupil in sheet.pupils:
         wanted = absent.get(pupil.student_id)
@@ -94,7 +94,7 @@ async def save_roll_call(
             )
             removed += 1
         elif wanted is not None and row is None:
-            await _add(session, outbox, info.school_id, sheet, pupil.student_id, wanted)
+            await _add(session, outbox, sheet, pupil.student_id, wanted)
             added += 1
         elif wanted is not None and row is not None and row.code != wanted:
             if wanted == AttendanceCode.ABSENT and row.code in _REASONS:
@@ -107,29 +107,15 @@ async def save_roll_call(
     return RollCallSaved(added, changed, removed)
 
 
-async def _lesson_rows(session: AsyncSession, sheet: LessonSheet) -> dict[int, Attendance]:
-    ids = [p.student_id for p in sheet.pupils]
-    found = await session.execute(
-        select(Attendance).where(
-            Attendance.student_id.in_(ids),
-            Attendance.date == sheet.slot.day,
-            Attendance.deleted_at.is_(None),
-            (Attendance.lesson_id == sheet.lesson_id) | (Attendance.period == sheet.slot.period),
-        )
-    )
-    return {row.student_id: row for row in found.scalars()}
-
-
 async def _add(
     session: AsyncSession,
     outbox: Outbox,
-    school_id: int,
     sheet: LessonSheet,
     student_id: int,
     code: AttendanceCode,
 ) -> None:
     row = Attendance(
-        school_id=school_id,
+        school_id=sheet.school_id,
         external_id=new_external_id("absence"),
         student_id=student_id,
         lesson_id=sheet.lesson_id,

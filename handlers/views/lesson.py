@@ -52,7 +52,7 @@ def decode_state(text: str, size: int) -> list[AttendanceCode | None] | None:
     return marks if number == 0 else None
 
 
-def _slot_fields(slot: LessonSlot) -> dict[str, int]:
+def slot_fields(slot: LessonSlot) -> dict[str, int]:
     return {
         "day": slot.day.toordinal(),
         "period": slot.period,
@@ -150,7 +150,7 @@ def roll_call(
     sheet: LessonSheet, marks: list[AttendanceCode | None]
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The class list, two pupils a row; a tap cycles a pupil, then "All present" or "Save"."""
-    fields = _slot_fields(sheet.slot)
+    fields = slot_fields(sheet.slot)
     state = encode_state(marks)
     absent = sum(1 for m in marks if m == AttendanceCode.ABSENT)
     late = sum(1 for m in marks if m == AttendanceCode.LATE)
