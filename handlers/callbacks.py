@@ -179,7 +179,7 @@ class LessonOpen(CallbackData, prefix="le1"):
     period: int
     cls: int
     grp: int = 0
-    act: str = "card"  # card | roll | marks
+    act: str = "card"  # card | roll | marks | topic | hw (homework) | absfix (absences)
 
 
 class RollTap(CallbackData, prefix="rc1"):

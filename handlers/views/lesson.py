@@ -120,6 +120,16 @@ def lesson_card(
         InlineKeyboardButton(text=_("✏️ Marks"), callback_data=open_data(sheet.slot, "marks")),
         InlineKeyboardButton(text=_("📝 Topic"), callback_data=open_data(sheet.slot, "topic")),
     ]
+    # Served by their own routers (handlers/lesson_homework.py, handlers/absence_fix.py).
+    more = [
+        InlineKeyboardButton(text=_("📚 Homework"), callback_data=open_data(sheet.slot, "hw")),
+    ]
+    if absent:
+        more.append(
+            InlineKeyboardButton(
+                text=_("🩹 Fix absences"), callback_data=open_data(sheet.slot, "absfix")
+            )
+        )
     arrows = []
     day = sheet.slot.day
     if index > 0:
@@ -138,7 +148,7 @@ def lesson_card(
                 callback_data=open_data(_slot(other, day)),
             )
         )
-    rows = [actions] + ([arrows] if arrows else [])
+    rows = [actions, more] + ([arrows] if arrows else [])
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
