@@ -192,12 +192,27 @@ class RollTap(CallbackData, prefix="rc1"):
     grp: int
     state: str
     tap: int
+    base: str = ""  # the fingerprint of the attendance this screen started from
+
+
+class LessonDay(CallbackData, prefix="ld1"):
+    """A teacher's day of lessons (an earlier day within the edit window); 0: the list of days."""
+
+    day: int
+
+
+class MarkPick(CallbackData, prefix="mp1"):
+    """A mark in two taps: the pupil's number ``n``, then ``v`` the value (empty: show values;
+    ``c``: write a comment under this pupil's new mark)."""
+
+    n: int
+    v: str = ""
 
 
 class MarksAct(CallbackData, prefix="mk1"):
     """Marks for a lesson: choose the work type (``wt``), then save or cancel the preview."""
 
-    act: str  # type | save | cancel
+    act: str  # type | save | cancel | more | comment | force | skip
     wt: int = 0
 
 

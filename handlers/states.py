@@ -32,3 +32,5 @@ class Teaching(StatesGroup):
     topic = State()
     # A mark's correction waits for its reason (the mark and the new value in the data).
     reason = State()
+    # A comment under a new mark, before "Save" (the pupil's number in the data).
+    comment = State()

@@ -10,7 +10,7 @@ refused as ambiguous rather than guessed. Nothing is saved until the teacher con
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -23,7 +23,7 @@ from core.models import EventKind, Mark, WorkType
 from core.outbox import Outbox
 from core.reader import Reader
 from core.teaching.access import DEFAULT_EDIT_DAYS
-from core.teaching.dto import LessonSlot, MarksSaved
+from core.teaching.dto import LessonSheet, LessonSlot, MarksSaved
 from core.teaching.lessons import new_external_id, open_sheet
 
 _NONE = frozenset({"-", "—", "н"})
@@ -45,11 +45,24 @@ class MarksInputError(ValueError):
         self.size = size
 
 
+COMMENT_LIMIT = 300  # a note for the family under the mark, not a letter
+
+
 @dataclass(frozen=True, slots=True)
 class NewMark:
     number: int  # the pupil's place in the class list
     value: str
     numeric: int | None
+    comment: str | None = None
+
+
+class MarksConflict(Exception):  # noqa: N818 - a choice for the teacher, not a bug
+    """Since the marks were opened, some of these pupils got a mark at this lesson from
+    elsewhere (another device, the head teacher): ``given`` is (number, value) of each."""
+
+    def __init__(self, given: tuple[tuple[int, str], ...]) -> None:
+        super().__init__("marks given meanwhile")
+        self.given = given
 
 
 def _mark(token: str, size: int) -> tuple[str, int | None]:
@@ -135,11 +148,18 @@ async def save_marks(
     now: datetime,
     today: date,
     edit_days: int = DEFAULT_EDIT_DAYS,
+    seen: Collection[int] | None = None,
 ) -> MarksSaved:
-    """Add ``marks`` to the lesson (numbers are places in its class list, checked again)."""
+    """Add ``marks`` to the lesson (numbers are places in its class list, checked again).
+
+    ``seen``: the ids of the lesson's marks the teacher's screen showed; a mark given since to
+    one of these pupils raises :class:`MarksConflict` and nothing is written, so two devices
+    never add a pupil's mark twice unnoticed."""
     sheet = await open_sheet(
         session, reader, slot, today=today, edit_days=edit_days, action="save_marks"
     )
+    if seen is not None:
+        await _check_unseen(session, sheet.lesson_id, sheet, marks, frozenset(seen))
     outbox: Outbox | None = None
     rows: list[Mark] = []
     for new in marks:
@@ -157,6 +177,7 @@ async def save_marks(
             date=slot.day,
             value=new.value,
             numeric_value=new.numeric,
+            comment=new.comment,
         )
         session.add(row)
         rows.append(row)
@@ -179,3 +200,34 @@ async def save_marks(
     if outbox is not None:
         await outbox.flush(session)
     return MarksSaved(len(rows))
+
+
+async def _check_unseen(
+    session: AsyncSession,
+    lesson_id: int,
+    sheet: LessonSheet,
+    marks: Sequence[NewMark],
+    seen: frozenset[int],
+) -> None:
+    numbers = {p.student_id: p.number for p in sheet.pupils}
+    wanted = {sheet.pupils[m.number - 1].student_id for m in marks if sheet.pupil(m.number)}
+    rows = await session.execute(
+        select(Mark.id, Mark.student_id, Mark.value).where(
+            Mark.lesson_id == lesson_id,
+            Mark.deleted_at.is_(None),
+            Mark.student_id.in_(wanted),
+        )
+    )
+    given = tuple(
+        sorted((numbers[row.student_id], row.value) for row in rows if row.id not in seen)
+    )
+    if given:
+        raise MarksConflict(given)
+
+
+def with_comment(text: str) -> str:
+    """A mark's comment as stored: one line, trimmed; :class:`ValueError` when too long."""
+    clean = " ".join(text.split())
+    if not clean or len(clean) > COMMENT_LIMIT:
+        raise ValueError(clean)
+    return clean

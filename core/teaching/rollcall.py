@@ -9,6 +9,7 @@ roll-call twice changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -36,6 +37,33 @@ _CODES: dict[str, AttendanceCode | None] = {
 }
 _TOKEN = re.compile(r"[^\s,;]+")
 _REASONS = (AttendanceCode.ILL, AttendanceCode.EXCUSED)
+
+
+class RollCallConflict(Exception):  # noqa: N818 - a choice for the teacher, not a bug
+    """The roll-call was saved from elsewhere since this screen opened; ``now`` is the journal's
+    attendance (student id → Н or ОП) and ``fingerprint`` its fingerprint."""
+
+    def __init__(self, now: dict[int, AttendanceCode], fingerprint: str) -> None:
+        super().__init__("roll-call changed meanwhile")
+        self.now = now
+        self.fingerprint = fingerprint
+
+
+def roll_code(code: AttendanceCode | None) -> AttendanceCode | None:
+    """How a row shows on the roll-call: the class teacher's reasons (Б, У) count as Н."""
+    return AttendanceCode.ABSENT if code in _REASONS else code
+
+
+def roll_fingerprint(attendance: Mapping[int, AttendanceCode]) -> str:
+    """A short word for a lesson's attendance as the roll-call shows it (7 base-36 letters)."""
+    shown = sorted((student, roll_code(code)) for student, code in attendance.items())
+    text = ";".join(f"{student}:{code}" for student, code in shown if code is not None)
+    number = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "big")
+    word = ""
+    while number:
+        number, digit = divmod(number, 36)
+        word = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + word
+    return word or "0"
 
 
 class ShortcutError(ValueError):
@@ -75,14 +103,24 @@ async def save_roll_call(
     now: datetime,
     today: date,
     edit_days: int = DEFAULT_EDIT_DAYS,
+    base: str | None = None,
 ) -> RollCallSaved:
-    """Make the lesson's attendance ``absent`` (student id → Н or ОП; everybody else present)."""
+    """Make the lesson's attendance ``absent`` (student id → Н or ОП; everybody else present).
+
+    ``base``: the fingerprint of the attendance the teacher's screen started from; when the
+    journal no longer matches it, :class:`RollCallConflict` and nothing is written."""
     sheet = await open_sheet(
         session, reader, slot, today=today, edit_days=edit_days, action="save_roll_call"
     )
     rows = await attendance_rows(
         session, slot, sheet.lesson_id, [p.student_id for p in sheet.pupils]
     )
+    if base is not None:
+        now_codes = {student: AttendanceCode(row.code) for student, row in rows.items()}
+        found = roll_fingerprint(now_codes)
+        if found != base:
+            shown = {s: c for s, code in now_codes.items() if (c := roll_code(code)) is not None}
+            raise RollCallConflict(shown, found)
     outbox = Outbox(sheet.school_id, now, silent_before=slot.day)
     added = changed = removed = 0
     for pupil in sheet.pupils:

@@ -11,14 +11,14 @@ from datetime import date
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from babel.dates import format_date
 
 from core.models.enums import AttendanceCode
 from core.services.timetable_lessons import TimetableLesson
 from core.teaching.dto import LessonSheet, LessonSlot, Refusal, RollCallSaved
-from core.teaching.marks import MarksInputError, NewMark, Problem
 from core.teaching.rollcall import ShortcutError
-from handlers.callbacks import LessonOpen, MarkFix, MarksAct, RollTap
-from handlers.views.formatting import esc
+from handlers.callbacks import LessonDay, LessonOpen, RollTap
+from handlers.views.formatting import current_locale, esc
 from handlers.views.timetable import weekday_and_date as long_date
 
 ALL_PRESENT, SAVE = -1, -2
@@ -71,7 +71,7 @@ def open_data(slot: LessonSlot, act: str = "card") -> str:
     ).pack()
 
 
-def _title(subject: str, class_name: str, group: str | None, period: int) -> str:
+def lesson_title(subject: str, class_name: str, group: str | None, period: int) -> str:
     who = f"{class_name} · {group}" if group else class_name
     return _("{subject} · {who}, lesson {period}").format(
         subject=esc(subject), who=esc(who), period=period
@@ -80,6 +80,38 @@ def _title(subject: str, class_name: str, group: str | None, period: int) -> str
 
 def no_lessons(day: date) -> str:
     return _("You have no lessons on {day}.").format(day=long_date(day))
+
+
+def no_lessons_today(day: date) -> tuple[str, InlineKeyboardMarkup]:
+    """No lessons today: earlier days within the window are one tap away."""
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=_("📅 Other day"), callback_data=LessonDay(day=0).pack())]
+        ]
+    )
+    return no_lessons(day), keyboard
+
+
+def days_picker(days: list[tuple[date, int]]) -> tuple[str, InlineKeyboardMarkup]:
+    """The days of the edit window with the teacher's lessons (day, how many), today first."""
+    if not days:
+        return _("You had no lessons in the days you may still change."), InlineKeyboardMarkup(
+            inline_keyboard=[]
+        )
+    buttons = [
+        InlineKeyboardButton(
+            text=f"{format_date(day, 'EEE d MMM', locale=current_locale())} · {count}",
+            callback_data=LessonDay(day=day.toordinal()).pack(),
+        )
+        for day, count in days
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    text = _("Which day? (lessons you may still change; the number is how many)")
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def refusal_outside_window() -> str:
+    return refusal(Refusal.OUTSIDE_WINDOW)
 
 
 def not_a_teacher() -> str:
@@ -95,7 +127,7 @@ def lesson_card(
         times = f" · {lesson.starts_at:%H:%M}–{lesson.ends_at:%H:%M}"
     absent = [p for p in sheet.pupils if p.student_id in sheet.attendance]
     lines = [
-        f"<b>{_title(lesson.subject, lesson.class_name, lesson.group, lesson.period)}</b>",
+        f"<b>{lesson_title(lesson.subject, lesson.class_name, lesson.group, lesson.period)}</b>",
         long_date(sheet.slot.day) + times,
         _("Pupils: {count}").format(count=len(sheet.pupils)),
     ]
@@ -148,7 +180,10 @@ def lesson_card(
                 callback_data=open_data(_slot(other, day)),
             )
         )
-    rows = [actions, more] + ([arrows] if arrows else [])
+    arrows.append(
+        InlineKeyboardButton(text=_("📅 Other day"), callback_data=LessonDay(day=0).pack())
+    )
+    rows = [actions, more, arrows]
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -157,9 +192,10 @@ def _slot(lesson: TimetableLesson, day: date) -> LessonSlot:
 
 
 def roll_call(
-    sheet: LessonSheet, marks: list[AttendanceCode | None]
+    sheet: LessonSheet, marks: list[AttendanceCode | None], base: str
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The class list, two pupils a row; a tap cycles a pupil, then "All present" or "Save"."""
+    """The class list, two pupils a row; a tap cycles a pupil, then "All present" or "Save".
+    ``base``: the fingerprint of the journal's attendance this screen started from."""
     fields = slot_fields(sheet.slot)
     state = encode_state(marks)
     absent = sum(1 for m in marks if m == AttendanceCode.ABSENT)
@@ -168,7 +204,7 @@ def roll_call(
         [
             "<b>"
             + _("Roll-call: {lesson}").format(
-                lesson=_title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
+                lesson=lesson_title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
             )
             + "</b>",
             long_date(sheet.slot.day),
@@ -178,8 +214,8 @@ def roll_call(
     )
     buttons = [
         InlineKeyboardButton(
-            text=f"{_BADGE[mark]} {pupil.number}. {_short(pupil.name)}",
-            callback_data=RollTap(**fields, state=state, tap=pupil.number).pack(),
+            text=f"{_BADGE[mark]} {pupil.number}. {short(pupil.name)}",
+            callback_data=RollTap(**fields, base=base, state=state, tap=pupil.number).pack(),
         )
         for pupil, mark in zip(sheet.pupils, marks, strict=True)
     ]
@@ -188,24 +224,25 @@ def roll_call(
         [
             InlineKeyboardButton(
                 text=_("All present"),
-                callback_data=RollTap(**fields, state="0", tap=ALL_PRESENT).pack(),
+                callback_data=RollTap(**fields, base=base, state="0", tap=ALL_PRESENT).pack(),
             ),
             InlineKeyboardButton(
-                text=_("💾 Save"), callback_data=RollTap(**fields, state=state, tap=SAVE).pack()
+                text=_("💾 Save"),
+                callback_data=RollTap(**fields, base=base, state=state, tap=SAVE).pack(),
             ),
         ]
     )
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def _short(name: str) -> str:
+def short(name: str) -> str:
     """«Иванова Анна» → «Иванова А.»: two names a row fit a phone's width."""
     surname, _space, given = name.partition(" ")
     return f"{surname} {given[:1]}." if given else surname
 
 
 def roll_saved(sheet: LessonSheet, saved: RollCallSaved) -> str:
-    title = _title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
+    title = lesson_title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
     if saved.nothing:
         return _("Roll-call of {lesson}: nothing changed.").format(lesson=title)
     return _(
@@ -232,138 +269,8 @@ def shortcut_problem(problem: ShortcutError) -> str:
     ).format(token=esc(problem.token), size=problem.size)
 
 
-def marks_prompt(
-    sheet: LessonSheet,
-    work_types: tuple[tuple[int, str], ...],
-    chosen: int,
-    given: tuple[tuple[int, int, str], ...] = (),
-) -> tuple[str, InlineKeyboardMarkup]:
-    """The list to mark; ``given`` (mark id, student, value): this lesson's marks, to correct."""
-    title = _title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
-    names = dict(work_types)
-    lines = [
-        "<b>" + _("Marks: {lesson}").format(lesson=title) + "</b>",
-        _("Work type: {name}").format(name=esc(names.get(chosen, "—"))),
-        _(
-            "Send the marks in one message: in list order «5 4 - 3 5» (- for none), "
-            "or by numbers «3 5, 7 4, 12 н/а»."
-        ),
-        "",
-    ]
-    lines += [f"{p.number}. {esc(p.name)}" for p in sheet.pupils]
-    others = [
-        InlineKeyboardButton(text=esc(name), callback_data=MarksAct(act="type", wt=wt_id).pack())
-        for wt_id, name in work_types
-        if wt_id != chosen
-    ]
-    rows = [others[i : i + 2] for i in range(0, len(others), 2)]
-    numbers = {p.student_id: p for p in sheet.pupils}
-    fixes = [
-        InlineKeyboardButton(
-            text=f"✎ {numbers[student].number}. {_short(numbers[student].name)} {value}",
-            callback_data=MarkFix(mark=mark_id).pack(),
-        )
-        for mark_id, student, value in given
-        if student in numbers
-    ]
-    if fixes:
-        lines += ["", _("To correct a mark, tap it below.")]
-    rows += [fixes[i : i + 2] for i in range(0, len(fixes), 2)]
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-CORRECTION_VALUES = ("5", "4", "3", "2", "1", "зач", "незач", "н/а", "осв")
-
-
-def correction_values(mark_id: int, name: str, value: str) -> tuple[str, InlineKeyboardMarkup]:
-    values = [
-        InlineKeyboardButton(text=v, callback_data=MarkFix(mark=mark_id, v=v).pack())
-        for v in CORRECTION_VALUES
-        if v != value
-    ]
-    rows = [values[i : i + 4] for i in range(0, len(values), 4)]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                text=_("🗑 Delete"), callback_data=MarkFix(mark=mark_id, v="del").pack()
-            )
-        ]
-    )
-    text = _("Correct {name}: {value} → ?").format(name=esc(name), value=esc(value))
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def ask_reason() -> str:
-    return _("Why? Write the reason in a few words (it is kept in the journal's audit).")
-
-
-def corrected(name: str, before: str, after: str | None) -> str:
-    if after is None:
-        return _("Deleted: {name}, {before}.").format(name=esc(name), before=esc(before))
-    return _("Corrected: {name}, {before} → {after}.").format(
-        name=esc(name), before=esc(before), after=esc(after)
-    )
-
-
-def bad_reason(limit: int) -> str:
-    return _("Give the reason in one line of up to {limit} characters.").format(limit=limit)
-
-
-def marks_preview(
-    sheet: LessonSheet, marks: tuple[NewMark, ...]
-) -> tuple[str, InlineKeyboardMarkup]:
-    title = _title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
-    lines = ["<b>" + _("Check the marks: {lesson}").format(lesson=title) + "</b>"]
-    for mark in marks:
-        pupil = sheet.pupil(mark.number)
-        name = esc(pupil.name) if pupil else "?"
-        lines.append(f"{mark.number}. {name} — <b>{esc(mark.value)}</b>")
-    keyboard = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(text=_("💾 Save"), callback_data=MarksAct(act="save").pack()),
-                InlineKeyboardButton(
-                    text=_("✖️ Cancel"), callback_data=MarksAct(act="cancel").pack()
-                ),
-            ]
-        ]
-    )
-    return "\n".join(lines), keyboard
-
-
-def marks_saved(count: int) -> str:
-    return _("Saved: {count} marks. Families are told.").format(count=count)
-
-
-def marks_cancelled() -> str:
-    return _("Cancelled: no marks were saved.")
-
-
-def marks_problem(problem: MarksInputError) -> str:
-    token = esc(problem.token)
-    if problem.problem == Problem.NOT_A_MARK:
-        return _("«{token}» is not a mark (1–5, зач, незач, н/а, осв). Nothing was saved.").format(
-            token=token
-        )
-    if problem.problem == Problem.NO_SUCH_PUPIL:
-        return _("There is no pupil {token} in the list (1–{size}). Nothing was saved.").format(
-            token=token, size=problem.size
-        )
-    if problem.problem == Problem.TOO_LONG:
-        return _(
-            "{token} marks for {size} pupils: the list is longer than the class. Nothing was saved."
-        ).format(token=token, size=problem.size)
-    if problem.problem == Problem.AMBIGUOUS:
-        return _(
-            "«{token}» can be read two ways. For pupils' numbers separate the pairs with "
-            "commas («3 5, 7 4»); for the list in order give a mark or - for each pupil from "
-            "the first. Nothing was saved."
-        ).format(token=token)
-    return _("There are no marks in the message. Nothing was saved.")
-
-
 def topic_prompt(sheet: LessonSheet) -> str:
-    title = _title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
+    title = lesson_title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
     current = (
         _("Now: {topic}").format(topic=esc(sheet.topic)) if sheet.topic else _("No topic yet.")
     )
@@ -384,3 +291,54 @@ def topic_too_long(limit: int) -> str:
 
 def stale() -> str:
     return _("This button is out of date: open /lesson again.")
+
+
+def roll_clash(
+    sheet: LessonSheet,
+    theirs: dict[int, AttendanceCode],
+    mine: list[AttendanceCode | None],
+    fingerprint: str,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The roll-call was saved from elsewhere meanwhile: both versions; nothing of mine saved."""
+    title = lesson_title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
+
+    def listed(codes: dict[int, AttendanceCode]) -> str:
+        found = [
+            f"{p.number}. {short(p.name)} ({_BADGE[codes[p.student_id]]})"
+            for p in sheet.pupils
+            if codes.get(p.student_id) is not None
+        ]
+        return esc(", ".join(found)) if found else _("everybody present")
+
+    yours = {
+        p.student_id: code for p, code in zip(sheet.pupils, mine, strict=True) if code is not None
+    }
+    text = "\n".join(
+        [
+            "<b>"
+            + _("The roll-call of {lesson} was saved from elsewhere meanwhile.").format(
+                lesson=title
+            )
+            + "</b>",
+            _("The journal has: {names}").format(names=listed(theirs)),
+            _("Yours: {names}").format(names=listed(yours)),
+            _("Yours is not saved yet. Keep the journal's, or save yours over it?"),
+        ]
+    )
+    fields = slot_fields(sheet.slot)
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("Keep the journal's"), callback_data=open_data(sheet.slot, "roll")
+                ),
+                InlineKeyboardButton(
+                    text=_("💾 Save mine"),
+                    callback_data=RollTap(
+                        **fields, base=fingerprint, state=encode_state(mine), tap=SAVE
+                    ).pack(),
+                ),
+            ]
+        ]
+    )
+    return text, keyboard
