@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models.enums import AttendanceCode
 from core.services.timetable_lessons import TimetableLesson
-from core.teaching.access import DEFAULT_EDIT_DAYS
+from core.teaching.access import staff_edit_window
 from core.teaching.dto import LessonSheet, WriteRefused
 from core.teaching.lessons import lesson_now, open_sheet, slot_of, teacher_lessons
 from core.teaching.rollcall import (
@@ -40,6 +40,10 @@ from handlers.menu import BUTTON_LESSON
 from handlers.states import Teaching
 from handlers.teaching_kit import durable, sheet_or_alert, slot_from, slot_from_state, staff_of
 from handlers.views import lesson as views
+
+# The picker looks this many days back at most (a school may allow a longer window; an older
+# lesson is then opened by the head teacher, or with the picker of a later day).
+PICKER_DAYS = 14
 
 
 def router() -> Router:
@@ -106,9 +110,10 @@ async def on_day(query: CallbackQuery, callback_data: LessonDay, **data: Any) ->
         return
     session: AsyncSession = data["session"]
     today: date = data["today"]
+    window = await staff_edit_window(session, staff_id)
     if callback_data.day == 0:
         days = []
-        for back in range(DEFAULT_EDIT_DAYS + 1):
+        for back in range(min(window, PICKER_DAYS) + 1):
             earlier = today - timedelta(days=back)
             count = len(await teacher_lessons(session, data["reader"], staff_id, earlier))
             if count:
@@ -118,7 +123,7 @@ async def on_day(query: CallbackQuery, callback_data: LessonDay, **data: Any) ->
         await message.edit_text(text, reply_markup=keyboard)
         return
     day = day_of(callback_data.day)
-    if day is None or not today - timedelta(days=DEFAULT_EDIT_DAYS) <= day <= today:
+    if day is None or not today - timedelta(days=window) <= day <= today:
         # The core would refuse each lesson of such a day anyway; say why at once.
         await query.answer(views.refusal_outside_window(), show_alert=True)
         return

@@ -19,12 +19,13 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.exchange import collections as extras
+from core.exchange import plans
 from core.exchange.files import SourceTable
 from core.exchange.mapping import MAPPINGS, Mapping
 from core.exchange.parsing import Row, parse_rows
 from core.exchange.problems import ImportFailed, Problem, Severity, located, problem
 from core.exchange.refs import Registry
-from core.exchange.rules import RuleError, bell_problems, derive
+from core.exchange.rules import RuleError, bell_problems, check_school_ranges, derive
 from core.exchange.spec import ORDER, TABLES_BY_NAME, Kind
 from core.exchange.values import BadValue
 from core.i18n import N_
@@ -157,6 +158,11 @@ async def _school(
             for c, v in row.values.items()
             if c in MAPPINGS["school"].fields and v is not None
         }
+        try:
+            check_school_ranges(attrs)
+        except RuleError as bad:
+            problems.append(located(row.source, row.line, bad.column, bad.message, bad.params))
+            return None
         school = (
             await session.execute(select(School).where(School.external_id == row.key))
         ).scalar_one_or_none()
@@ -214,12 +220,21 @@ async def _import_table(context: _Context, name: str, sources: list[SourceTable]
     rows = parse_rows(spec, sources, context.registry, context.problems)
     if name == "bells":
         context.problems.extend(bell_problems(rows, existing))
+    stored_plans: dict[int, plans.StoredPlan] = {}
+    if name == "plan":
+        stored_plans = await plans.stored_plans(context.session, context.school_id)
+        context.problems.extend(plans.plan_problems(rows, existing, stored_plans, context.registry))
     for parsed in rows:
         if parsed.key not in context.registry.ids.get(name, {}):
             context.registry.add(name, parsed.key, None, parsed.values)
     if context.writing:
         if name in {"classes", "timetable", "attestation"}:
             await _year_defaults(context)
+        if name == "plan":
+            made = await plans.make_plans(
+                context.session, context.school_id, rows, stored_plans, context.registry
+            )
+            context.defaults["plans"], context.defaults["plans_changed"] = made
         await _write(context, name, mapping, rows, existing, counter)
     return counter
 
@@ -301,7 +316,9 @@ async def _write(
             column = bad.column if isinstance(bad, RuleError) else None
             context.problems.append(located(row.source, row.line, column, bad.message, bad.params))
             continue
-        extra_changed = collections.differs(name, row, old)
+        extra_changed = collections.differs(name, row, old) or (
+            name == "plan" and plans.plan_changed(row, context.defaults)
+        )
         if old is None:
             if has_key:
                 attrs |= {"school_id": context.school_id, "external_id": row.key}
@@ -321,6 +338,8 @@ async def _write(
             counter.unchanged += 1
     if not context.writing:
         return
+    if name == "plan":
+        await plans.park(context.session, updates, removals)
     if inserts:
         returning = [model.id] + ([model.external_id] if has_key else [])  # type: ignore[attr-defined]
         by_shape: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)

@@ -20,6 +20,7 @@ from core.models import (
     Holiday,
     Homework,
     Lesson,
+    LessonPlanItem,
     Mark,
     School,
     SchoolClass,
@@ -63,6 +64,7 @@ MAPPINGS: dict[str, Mapping] = {
             "threshold_5": "threshold_5",
             "threshold_4": "threshold_4",
             "threshold_3": "threshold_3",
+            "edit_days": "edit_days",
         },
     ),
     "years": Mapping(AcademicYear, {"name": "name", "start": "starts_on", "end": "ends_on"}),
@@ -165,6 +167,18 @@ MAPPINGS: dict[str, Mapping] = {
             "reason": "reason",
             "note": "note",
         },
+    ),
+    # One row per item; class, group, subject and teacher name the item's plan (see rules.py).
+    "plan": Mapping(
+        LessonPlanItem,
+        {
+            "number": "position",
+            "topic": "topic",
+            "hours": "hours",
+            "date": "planned_on",
+            "homework": "homework",
+        },
+        extra=("class", "group", "subject", "teacher"),
     ),
     "lessons": Mapping(
         Lesson,

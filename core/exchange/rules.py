@@ -90,6 +90,8 @@ def derive(
         for name in ("grades", "weekdays"):
             if name in attrs and attrs[name] is None:
                 attrs[name] = ""  # every grade, every day
+    if table == "plan":
+        _plan_item(attrs, values, defaults)
     if table in {"marks", "attestation"} and "value" in attrs:
         attrs["value"], attrs["numeric_value"] = attrs["value"]
     if table == "school" and is_new:
@@ -101,6 +103,7 @@ def derive(
         "threshold_5",
         "threshold_4",
         "threshold_3",
+        "edit_days",
         "timezone",
         "shift",
         "weight",
@@ -109,6 +112,29 @@ def derive(
     ):
         if attrs.get(name, 0) is None:
             del attrs[name]  # an empty cell keeps the model's default
+
+
+# Whole-number school settings and what the database accepts (its CHECKs): a cell outside is
+# the file's mistake, told with its line and column rather than a constraint error.
+_SCHOOL_RANGES = {"days_per_week": (5, 6), "edit_days": (0, 366)}
+
+
+def check_school_ranges(attrs: dict[str, Any]) -> None:
+    for name, (low, high) in _SCHOOL_RANGES.items():
+        value = attrs.get(name)
+        if value is not None and not low <= value <= high:
+            raise RuleError(
+                name, N_("{value} is outside {low}–{high}"), value=value, low=low, high=high
+            )
+
+
+def _plan_item(attrs: dict[str, Any], values: dict[str, Any], defaults: dict[str, Any]) -> None:
+    """A `plan` row's item: its plan from class, group and subject (see core.exchange.plans)."""
+    from core.exchange.plans import plan_of
+
+    if "hours" in attrs and attrs["hours"] is None:
+        attrs["hours"] = 1
+    attrs["plan_id"] = plan_of(values, defaults)
 
 
 # What tells two bells rows apart (the natural key with its qualifiers): two rows alike in all

@@ -35,9 +35,15 @@ class School(IdMixin, Base):
     threshold_3: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal("2.50"))
     # СОУ puts weight 7 on the mark 1 by default; some systems put it on "н/а" instead.
     sou_weight_7_on_not_attested: Mapped[bool] = mapped_column(default=False)
+    # How many days back a teacher may still write a lesson from the chat (§19–20: the journal is
+    # filled in on the day; later corrections are the administration's).
+    edit_days: Mapped[int] = mapped_column(SmallInteger, default=7, server_default="7")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (CheckConstraint("days_per_week IN (5, 6)", name="days_per_week"),)
+    __table_args__ = (
+        CheckConstraint("days_per_week IN (5, 6)", name="days_per_week"),
+        CheckConstraint("edit_days BETWEEN 0 AND 366", name="edit_days"),
+    )
 
 
 class AcademicYear(SchoolFedMixin, Base):

@@ -2,21 +2,24 @@
 
 The ``keep_journal`` cell of the school's matrix decides. TAUGHT (teachers): the lessons the
 reader gives on that day after the day's changes — a substitute writes to the lesson they
-cover, the absent teacher does not — and only within the edit window (``edit_days`` back from
-today, never ahead). SCHOOL (head teacher, administration): any lesson the class's timetable
-has that day, however old. Every decision, granted or refused, leaves an audit record.
+cover, the absent teacher does not — and only within the school's edit window
+(``schools.edit_days``, 7 by default, back from today; never ahead). SCHOOL (head teacher,
+administration): any lesson the class's timetable has that day, however old. Every decision,
+granted or refused, leaves an audit record.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.facts import held_scopes
 from core.access.permissions import Permission
 from core.access.policy import scope_of
 from core.audit import record_read
+from core.models import School, Staff
 from core.models.enums import PermissionScope
 from core.reader import Reader
 from core.services.class_data import load_class
@@ -25,7 +28,23 @@ from core.services.timetable import class_timetable, teacher_timetable
 from core.services.timetable_lessons import TimetableLesson
 from core.teaching.dto import LessonSlot, Refusal, WriteRefused
 
-DEFAULT_EDIT_DAYS = 7
+DEFAULT_EDIT_DAYS = 7  # the schools table's default (``edit_days``)
+
+
+async def edit_window(session: AsyncSession, school_id: int) -> int:
+    """How many days back the school lets teachers write lessons from the chat."""
+    found = await session.scalar(select(School.edit_days).where(School.id == school_id))
+    return DEFAULT_EDIT_DAYS if found is None else int(found)
+
+
+async def staff_edit_window(session: AsyncSession, staff_id: int) -> int:
+    """The edit window of the school a staff member works at (for a teacher's day picker)."""
+    found = await session.scalar(
+        select(School.edit_days)
+        .join(Staff, Staff.school_id == School.id)
+        .where(Staff.id == staff_id)
+    )
+    return DEFAULT_EDIT_DAYS if found is None else int(found)
 
 
 async def write_scope(
@@ -52,7 +71,7 @@ async def authorize_write(
     *,
     today: date,
     action: str,
-    edit_days: int = DEFAULT_EDIT_DAYS,
+    edit_days: int | None = None,
 ) -> TimetableLesson:
     """The lesson ``slot`` names, if the reader may write to it; else :class:`WriteRefused`."""
     try:
@@ -69,6 +88,8 @@ async def authorize_write(
         lesson = _find(found.lessons, slot)
         refusal = None if lesson is not None else Refusal.NO_SUCH_LESSON
     elif scope == PermissionScope.TAUGHT and reader.staff_id is not None:
+        if edit_days is None:
+            edit_days = await edit_window(session, info.school_id)
         if slot.day < today - timedelta(days=edit_days):
             refusal = Refusal.OUTSIDE_WINDOW
         else:

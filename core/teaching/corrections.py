@@ -45,7 +45,7 @@ async def correct_mark(
     *,
     now: datetime,
     today: date,
-    edit_days: int = DEFAULT_EDIT_DAYS,
+    edit_days: int | None = None,
 ) -> Corrected:
     """Change the mark to ``new_value`` (None deletes it); the reason is required."""
     why = " ".join(reason.split())

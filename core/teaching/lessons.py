@@ -58,7 +58,7 @@ async def open_sheet(
     slot: LessonSlot,
     *,
     today: date,
-    edit_days: int = DEFAULT_EDIT_DAYS,
+    edit_days: int | None = None,
     action: str = "open_lesson",
 ) -> LessonSheet:
     """The lesson, its pupils and this lesson's attendance and marks; the journal row is made

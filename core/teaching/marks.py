@@ -147,7 +147,7 @@ async def save_marks(
     work_type_id: int | None,
     now: datetime,
     today: date,
-    edit_days: int = DEFAULT_EDIT_DAYS,
+    edit_days: int | None = None,
     seen: Collection[int] | None = None,
 ) -> MarksSaved:
     """Add ``marks`` to the lesson (numbers are places in its class list, checked again).

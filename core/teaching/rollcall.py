@@ -102,7 +102,7 @@ async def save_roll_call(
     *,
     now: datetime,
     today: date,
-    edit_days: int = DEFAULT_EDIT_DAYS,
+    edit_days: int | None = None,
     base: str | None = None,
 ) -> RollCallSaved:
     """Make the lesson's attendance ``absent`` (student id → Н or ОП; everybody else present).

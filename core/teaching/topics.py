@@ -27,7 +27,7 @@ async def save_topic(
     topic: str,
     *,
     today: date,
-    edit_days: int = DEFAULT_EDIT_DAYS,
+    edit_days: int | None = None,
 ) -> str:
     """Set the lesson's topic (judged and audited like every write); the topic as stored."""
     clean = " ".join(topic.split())

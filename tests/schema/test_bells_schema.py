@@ -7,7 +7,7 @@ from datetime import date, time
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -94,8 +94,14 @@ async def _add_school(url: str) -> None:
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
+            # Plain SQL: the model may have columns this revision does not have yet.
             await connection.execute(
-                insert(School).values(id=1, name="Гимназия", short_name="Г", external_id="G")
+                text(
+                    "INSERT INTO schools (id, name, short_name, external_id, timezone, "
+                    "days_per_week, threshold_5, threshold_4, threshold_3, "
+                    "sou_weight_7_on_not_attested, created_at) VALUES (1, 'Гимназия', 'Г', 'G', "
+                    "'Asia/Yekaterinburg', 5, 4.5, 3.5, 2.5, false, CURRENT_TIMESTAMP)"
+                )
             )
     finally:
         await engine.dispose()
