@@ -193,7 +193,8 @@ async def on_roll_tap(query: CallbackQuery, callback_data: RollTap, **data: Any)
             if mark is not None and tap == views.SAVE
         }
         # "Save" keeps the buttons as they are; "All present" clears them.
-        await _save_roll(query, message, data, sheet, absent, base, redraw=tap == views.ALL_PRESENT)
+        shown = (callback_data.state, callback_data.base)
+        await _save_roll(query, message, data, sheet, absent, base, shown)
         return
     if not 1 <= tap <= len(marks):
         await query.answer(views.stale(), show_alert=True)
@@ -212,9 +213,10 @@ async def _save_roll(
     sheet: LessonSheet,
     absent: dict[int, AttendanceCode],
     base: str | None,
-    *,
-    redraw: bool,
+    shown: tuple[str, str],
 ) -> None:
+    """Save; then the screen shows what was saved and its new fingerprint (so the next save
+    from it is no clash), unless it shows exactly that already."""
     try:
         saved = await save_roll_call(
             data["session"],
@@ -238,10 +240,12 @@ async def _save_roll(
     await durable(data)
     await query.answer()
     marks = [absent.get(p.student_id) for p in sheet.pupils]
-    text, keyboard = views.roll_call(sheet, marks, roll_fingerprint(absent))
-    with contextlib.suppress(TelegramBadRequest):  # the screen may show this already
-        await message.edit_text(text, reply_markup=keyboard)
-    await message.answer(views.roll_saved(sheet, saved))
+    now_shown = (views.encode_state(marks), roll_fingerprint(absent))
+    if now_shown != shown:
+        text, keyboard = views.roll_call(sheet, marks, now_shown[1])
+        with contextlib.suppress(TelegramBadRequest):  # deleted meanwhile: the reply says it
+            await message.edit_text(text, reply_markup=keyboard)
+    await message.answer(views.roll_saved(sheet, saved, len(absent)))
 
 
 async def on_roll_text(message: Message, state: FSMContext, **data: Any) -> None:
@@ -278,7 +282,7 @@ async def on_roll_text(message: Message, state: FSMContext, **data: Any) -> None
     await durable(data)
     marks = [absent.get(p.student_id) for p in sheet.pupils]
     text, keyboard = views.roll_call(sheet, marks, roll_fingerprint(absent))
-    await message.answer(views.roll_saved(sheet, saved))
+    await message.answer(views.roll_saved(sheet, saved, len(absent)))
     await message.answer(text, reply_markup=keyboard)
 
 

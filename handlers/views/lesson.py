@@ -241,8 +241,11 @@ def short(name: str) -> str:
     return f"{surname} {given[:1]}." if given else surname
 
 
-def roll_saved(sheet: LessonSheet, saved: RollCallSaved) -> str:
+def roll_saved(sheet: LessonSheet, saved: RollCallSaved, absent: int) -> str:
+    """What a save did; ``absent``: how many are absent or late now."""
     title = lesson_title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
+    if not absent and not saved.removed:
+        return _("Roll-call of {lesson} saved: everybody present.").format(lesson=title)
     if saved.nothing:
         return _("Roll-call of {lesson}: nothing changed.").format(lesson=title)
     return _(
