@@ -2,13 +2,14 @@
 
 Nothing is created at import time. Services reach handlers as workflow data: ``clock``,
 ``timezone``, ``messenger`` (which adapter this dispatcher serves), ``i18n``, ``mail_rules``
-(the mail's limits); per update the middlewares add ``session``, ``account``, ``reader``,
-``now`` and ``today``.
+(the mail's limits), ``files`` (the file store, core.files); per update the middlewares add
+``session``, ``account``, ``reader``, ``now`` and ``today``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiogram import Dispatcher
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import middlewares
 from core.clock import Clock
+from core.files import FileStore
 from core.i18n import LOCALES_DIR
 from core.messaging.rules import MessagingRules
 from core.models.enums import Messenger
@@ -38,6 +40,8 @@ class BotConfig:
     # The mail's limits per family member (core.messaging.rules).
     questions_open_per_recipient: int = 3
     questions_per_day: int = 20
+    # The journal's own files (core.files): homework a teacher attaches in the chat.
+    files_dir: Path = Path("files")
 
     def mail_rules(self) -> MessagingRules:
         return MessagingRules(
@@ -67,6 +71,7 @@ def create_dispatcher(
         messenger=config.messenger,
         sessions=sessions,
         mail_rules=config.mail_rules(),
+        files=FileStore(config.files_dir),
         # Also set per update by the locale middleware; here so that the error handler can
         # translate even when the failure came before that middleware ran.
         i18n=i18n,

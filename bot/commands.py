@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("whatif", N_("What marks are needed for a 5")),
     ("class", N_("Class teacher: the class summary")),
     ("lesson", N_("Teachers: the lesson now, roll-call and marks")),
+    ("plan", N_("Teachers: how far the calendar-thematic plans have got")),
     ("child", N_("Choose the child")),
     ("ask", N_("Write to a teacher or the school")),
     ("inbox", N_("Your conversations with the school")),

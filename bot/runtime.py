@@ -54,6 +54,7 @@ def config_from(settings: Settings) -> BotConfig:
         default_locale=settings.default_locale,
         questions_open_per_recipient=settings.questions_open_per_recipient,
         questions_per_day=settings.questions_per_day,
+        files_dir=settings.files_dir,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -77,6 +78,8 @@ class Settings(BaseSettings):
     # The mail: a family member's questions to one person not yet closed, and messages a day.
     questions_open_per_recipient: int = Field(default=3, ge=1, le=100)
     questions_per_day: int = Field(default=20, ge=1, le=1000)
+    # Where the journal keeps files teachers attach in the chat (core.files), by content hash.
+    files_dir: Path = Path("./files")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     @field_validator("bot_token", mode="before")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    absence_fix,
     agenda,
     announce,
     ask,
@@ -22,9 +23,11 @@ from handlers import (
     inbox,
     language,
     lesson,
+    lesson_homework,
     linking,
     membership,
     office_hours,
+    plan,
     privacy,
     push,
     records,
@@ -51,6 +54,9 @@ def build_routers() -> list[Router]:
         topics.router(),
         whatif.router(),
         class_teacher.router(),
+        lesson_homework.router(),  # the card's «Homework» (le1 …:hw), before the card's router
+        absence_fix.router(),  # «Fix absences» (le1 …:absfix), before the card's router
+        plan.router(),  # /plan: a teacher's calendar-thematic plans
         lesson.router(),  # a roll-call or marks typed as text, before the mail and free text
         settings.router(),
         office_hours.router(),

@@ -109,7 +109,9 @@ async def on_homework(message: Message, **data: Any) -> None:
     text = views.homework_view(child, subjects)
     page, nav = paged(text.split("\n"), 0, PageOf(what="homework", child=child.student_id))
     await message.answer(page, reply_markup=InlineKeyboardMarkup(inline_keyboard=nav))
-    await send_attachments(message, (item for subject in subjects for item in subject.items))
+    await send_attachments(
+        message, (item for subject in subjects for item in subject.items), data["files"]
+    )
 
 
 async def homework_text(child: ChildRef, data: dict[str, Any]) -> str:

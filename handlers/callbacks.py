@@ -201,6 +201,16 @@ class LessonDay(CallbackData, prefix="ld1"):
     day: int
 
 
+class TopicTake(CallbackData, prefix="tp1"):
+    """The lesson takes the plan item ``item``'s topic (checked against the lesson on press)."""
+
+    day: int
+    period: int
+    cls: int
+    grp: int
+    item: int
+
+
 class MarkPick(CallbackData, prefix="mp1"):
     """A mark in two taps: the pupil's number ``n``, then ``v`` the value (empty: show values;
     ``c``: write a comment under this pupil's new mark)."""

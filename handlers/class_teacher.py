@@ -1,24 +1,34 @@
-"""``/class``: a class teacher's summary of the class they lead."""
+"""``/class``: a class teacher's summary of the class they lead, and the absences still
+without a reason (Б or У per pupil and day, or back to Н: core.teaching.reasons)."""
 
 from __future__ import annotations
 
+import contextlib
+from datetime import timedelta
 from typing import Any
 
 from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.policy import AccessDenied
 from core.linking.dto import AccountView
 from core.services.class_summary import class_summary, classes_led
+from core.teaching.dto import WriteRefused
+from core.teaching.reasons import absences_without_reason, set_day_reason
+from handlers.callbacks import day_of
 from handlers.family import not_available
+from handlers.views import class_summary as views
 from handlers.views.class_summary import summary_view
 
 
 def router() -> Router:
     r = Router(name=__name__)
     r.message.register(on_class, Command("class"))
+    r.callback_query.register(on_reasons, views.ReasonTap.filter())
     return r
 
 
@@ -37,4 +47,43 @@ async def on_class(message: Message, **data: Any) -> None:
         except AccessDenied:
             await message.answer(not_available())
             continue
-        await message.answer(summary_view(summary))
+        await message.answer(summary_view(summary), reply_markup=views.reasons_button(class_id))
+
+
+async def on_reasons(query: CallbackQuery, callback_data: views.ReasonTap, **data: Any) -> None:
+    """The list of a class's days without a reason, or a reason for a pupil's day; judged by
+    the core on every press (the class, the pupil, the window), never by the button."""
+    message = query.message
+    session: AsyncSession = data["session"]
+    today = data["today"]
+    day = day_of(callback_data.day) if callback_data.st else today
+    code = views.REASON_CHOICES.get(callback_data.code) if callback_data.st else None
+    if not isinstance(message, Message) or day is None or (callback_data.st and code is None):
+        await query.answer(not_available(), show_alert=True)
+        return
+    since = today - timedelta(days=views.LIST_DAYS)
+    try:
+        done = None
+        if code is not None:
+            done = await set_day_reason(
+                session, data["reader"], callback_data.st, day, code, today=today
+            )
+            await session.commit()  # durable before the replies (see handlers/lesson.py)
+        days = await absences_without_reason(
+            session, data["reader"], callback_data.cls, since, today
+        )
+    except WriteRefused as refused:
+        await query.answer(views.reason_refused(refused.refusal), show_alert=True)
+        return
+    await query.answer()
+    text, keyboard = views.reasons_list(callback_data.cls, days, since)
+    if done is None:
+        await message.answer(text, reply_markup=keyboard)
+        return
+    said, undo = views.reason_set(callback_data.cls, done)
+    if undo is None:  # back to Н, pressed under the confirmation
+        await message.edit_text(said)
+        return
+    with contextlib.suppress(TelegramBadRequest):  # the list may be unchanged
+        await message.edit_text(text, reply_markup=keyboard)
+    await message.answer(said, reply_markup=undo)

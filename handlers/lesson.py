@@ -25,6 +25,7 @@ from core.services.timetable_lessons import TimetableLesson
 from core.teaching.access import staff_edit_window
 from core.teaching.dto import LessonSheet, WriteRefused
 from core.teaching.lessons import lesson_now, open_sheet, slot_of, teacher_lessons
+from core.teaching.plan import PlanItemMismatchError, next_topic, take_plan_topic
 from core.teaching.rollcall import (
     RollCallConflict,
     ShortcutError,
@@ -35,7 +36,7 @@ from core.teaching.rollcall import (
 )
 from core.teaching.topics import TOPIC_LIMIT, TopicTooLongError, save_topic
 from handlers import lesson_marks
-from handlers.callbacks import LessonDay, LessonOpen, RollTap, day_of
+from handlers.callbacks import LessonDay, LessonOpen, RollTap, TopicTake, day_of
 from handlers.menu import BUTTON_LESSON
 from handlers.states import Teaching
 from handlers.teaching_kit import durable, sheet_or_alert, slot_from, slot_from_state, staff_of
@@ -53,6 +54,7 @@ def router() -> Router:
     r.callback_query.register(on_open, LessonOpen.filter())
     r.callback_query.register(on_day, LessonDay.filter())
     r.callback_query.register(on_roll_tap, RollTap.filter())
+    r.callback_query.register(on_topic_take, TopicTake.filter())
     r.message.register(on_roll_text, Teaching.roll, F.text, ~F.text.startswith("/"))
     r.message.register(on_topic_text, Teaching.topic, F.text, ~F.text.startswith("/"))
     lesson_marks.register(r)
@@ -159,7 +161,8 @@ async def on_open(
     elif callback_data.act == "topic":
         await state.set_state(Teaching.topic)
         await state.set_data({"slot": views.slot_fields(slot)})
-        await message.answer(views.topic_prompt(sheet))
+        prompt, take = views.topic_prompt(sheet, await next_topic(data["session"], sheet.lesson_id))
+        await message.answer(prompt, reply_markup=take)
     else:
         lessons = await teacher_lessons(data["session"], data["reader"], staff_id, slot.day)
         index = next(
@@ -304,4 +307,31 @@ async def on_topic_text(message: Message, state: FSMContext, **data: Any) -> Non
         return
     await durable(data)
     await state.clear()
+    await message.answer(views.topic_saved(topic))
+
+
+async def on_topic_take(
+    query: CallbackQuery, callback_data: TopicTake, state: FSMContext, **data: Any
+) -> None:
+    """One tap on the plan's next topic: the lesson and the item are judged again."""
+    message = query.message
+    slot = slot_from(callback_data.day, callback_data.period, callback_data.cls, callback_data.grp)
+    if not isinstance(message, Message) or slot is None:
+        await query.answer(views.stale(), show_alert=True)
+        return
+    try:
+        topic = await take_plan_topic(
+            data["session"], data["reader"], slot, callback_data.item, today=data["today"]
+        )
+    except WriteRefused as refused:
+        await query.answer(views.refusal(refused.refusal), show_alert=True)
+        return
+    except PlanItemMismatchError:
+        await query.answer(views.stale(), show_alert=True)
+        return
+    await durable(data)
+    await state.clear()
+    await query.answer()
+    with contextlib.suppress(TelegramBadRequest):  # the prompt may be gone; the reply says it
+        await message.edit_reply_markup(reply_markup=None)
     await message.answer(views.topic_saved(topic))

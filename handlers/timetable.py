@@ -75,7 +75,7 @@ async def on_tomorrow(message: Message, **data: Any) -> None:
         views.day_view(child, day, homework),
         reply_markup=views.day_keyboard(child.student_id, day.date),
     )
-    await send_attachments(message, homework)
+    await send_attachments(message, homework, data["files"])
 
 
 async def _answered_as_teacher(message: Message, data: dict[str, Any], day: date) -> bool:

@@ -70,6 +70,7 @@ async def run_console(
             messenger=Messenger.CONSOLE,
             questions_open_per_recipient=settings.questions_open_per_recipient,
             questions_per_day=settings.questions_per_day,
+            files_dir=settings.files_dir,
             # One person types here, at any pace a script likes: nothing to protect.
             throttle_rate=1000.0,
             throttle_burst=1000,

@@ -17,6 +17,7 @@ from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageReplyMarkup,
     EditMessageText,
+    GetFile,
     GetMe,
     SendDocument,
     SendMessage,
@@ -24,7 +25,7 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, InlineKeyboardMarkup, Message, User
+from aiogram.types import Chat, File, InlineKeyboardMarkup, Message, User
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -68,6 +69,13 @@ class LocalSession(BaseSession):
         result: Any = True
         if isinstance(method, GetMe):
             result = BOT_USER
+        elif isinstance(method, GetFile):
+            # Files sent in the console have no bytes: a download gets a stand-in (below).
+            result = File(
+                file_id=method.file_id,
+                file_unique_id=method.file_id,
+                file_path=f"console/{method.file_id}",
+            )
         elif isinstance(method, SendMessage | SendDocument | SendPhoto):
             chat_id = int(method.chat_id)
             message_id = next(self._message_ids)
@@ -113,7 +121,7 @@ class LocalSession(BaseSession):
         chunk_size: int = 65536,
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        yield b""
+        yield f"The console's stand-in for {url.rsplit('/', 1)[-1]}\n".encode()
 
 
 def _file_text(method: SendDocument | SendPhoto) -> str:

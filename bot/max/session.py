@@ -16,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiogram.client.session.base import BaseSession
@@ -42,7 +43,14 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
-from aiogram.types import BufferedInputFile, Chat, InlineKeyboardMarkup, Message, User
+from aiogram.types import (
+    BufferedInputFile,
+    Chat,
+    FSInputFile,
+    InlineKeyboardMarkup,
+    Message,
+    User,
+)
 from maxapi import Bot as MaxApi
 from maxapi.client.default import DefaultConnectionProperties
 from maxapi.enums.http_method import HTTPMethod
@@ -211,6 +219,11 @@ class MaxSession(BaseSession):
     async def _send_file(self, method: SendDocument | SendPhoto) -> Message:
         sent = method.document if isinstance(method, SendDocument) else method.photo
         kind = UploadType.FILE if isinstance(method, SendDocument) else UploadType.IMAGE
+        if isinstance(sent, FSInputFile):
+            # A file the journal keeps (homework): uploaded like one in memory.
+            path = Path(sent.path)
+            data = await asyncio.to_thread(path.read_bytes)
+            sent = BufferedInputFile(data, sent.filename or path.name)
         if isinstance(sent, BufferedInputFile):
             upload = await self._guard(
                 method,

@@ -30,6 +30,9 @@ class Permission(StrEnum):
     # Teachers keep the journal (core/teaching): TAUGHT is the lessons they give that day
     # (substitutions in, replaced lessons out) within the edit window; SCHOOL any lesson.
     KEEP_JOURNAL = "keep_journal"
+    # The reason of an absence (Б ill, У excused; back to Н): health data, never pushed.
+    # CLASS is the class teacher's class; ASSIGNED the social pedagogue's pupils in care.
+    SET_ABSENCE_REASON = "set_absence_reason"
 
 
 # What a student's journal shows; PEOPLE and the messaging permissions are set cell by cell.
@@ -63,6 +66,7 @@ _NONE = PermissionScope.NONE
 _SCHOOL = PermissionScope.SCHOOL
 _TAUGHT = PermissionScope.TAUGHT
 _OWN = PermissionScope.OWN
+_CLASS = PermissionScope.CLASS
 
 
 def _mail(
@@ -94,19 +98,20 @@ DEFAULT_MATRIX: Mapping[Role, Mapping[Permission, PermissionScope]] = MappingPro
         Role.TEACHER: _row(PermissionScope.TAUGHT, JOURNAL)
         | {Permission.PEOPLE: PermissionScope.CLASS}
         | _mail(receive=_TAUGHT, announce=_TAUGHT)
-        | {Permission.KEEP_JOURNAL: _TAUGHT},
+        | {Permission.KEEP_JOURNAL: _TAUGHT, Permission.SET_ABSENCE_REASON: _CLASS},
         Role.HEAD_TEACHER: _row(PermissionScope.SCHOOL)
         | _mail(receive=_SCHOOL, threads=_SCHOOL, announce=_SCHOOL, urgent=_SCHOOL)
-        | {Permission.KEEP_JOURNAL: _SCHOOL},
+        | {Permission.KEEP_JOURNAL: _SCHOOL, Permission.SET_ABSENCE_REASON: _SCHOOL},
         Role.ADMIN: _row(PermissionScope.SCHOOL)
         | _mail(receive=_SCHOOL, threads=_SCHOOL, announce=_SCHOOL, urgent=_SCHOOL)
-        | {Permission.KEEP_JOURNAL: _SCHOOL},
+        | {Permission.KEEP_JOURNAL: _SCHOOL, Permission.SET_ABSENCE_REASON: _SCHOOL},
         Role.SECRETARY: _row(PermissionScope.NONE, JOURNAL)
         | {Permission.PEOPLE: PermissionScope.SCHOOL}
         | _mail(),
         Role.SOCIAL_PEDAGOGUE: _row(PermissionScope.ASSIGNED)
         | {Permission.ATTENDANCE: PermissionScope.SCHOOL}
-        | _mail(receive=_SCHOOL),
+        | _mail(receive=_SCHOOL)
+        | {Permission.SET_ABSENCE_REASON: PermissionScope.ASSIGNED},
         Role.PSYCHOLOGIST: _row(PermissionScope.ASSIGNED)
         | {Permission.ATTENDANCE: PermissionScope.SCHOOL}
         | _mail(receive=_SCHOOL),

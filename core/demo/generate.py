@@ -12,6 +12,7 @@ from core.demo.curriculum import HOURS, SUBJECTS, WORK_TYPES
 from core.demo.events import events
 from core.demo.journal import Journal, Key
 from core.demo.people import Contacts, Pupil, guardian_rows, make_pupils, staff_rows
+from core.demo.plans import plan_rows
 from core.demo.timetable import groups_of, plan
 from core.exchange.spec import ORDER
 
@@ -138,6 +139,7 @@ def generate(*, seed: int = 1, students: int | None = None, today: date) -> Rows
             row["group"] = group
         tables["timetable"].append(row)
 
+    tables["plan"] = plan_rows(classes, timetable)
     changes = plan_changes(rng, year, today, timetable, group_ids)
     tables["timetable_changes"] = [c.row for c in changes]
     journal = Journal(rng, year, today, timetable, pupils, members, group_ids)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.exchange.refs import Registry
 from core.exchange.rules import next_weekday
+from core.files import export_ref, parse_ref
 from core.models import (
     Enrolment,
     EventKind,
@@ -36,6 +37,43 @@ LESSON_HOMEWORK_PREFIX = "lesson:"
 
 def _merged(old: dict[str, Any] | None, attrs: dict[str, Any]) -> dict[str, Any]:
     return {**(old or {}), **attrs}
+
+
+async def attachment_refs(session: AsyncSession, school_id: int) -> list[tuple[int, str]]:
+    """Each homework attachment as the ``attachments`` cell names it: the school's link, or a
+    file the journal keeps as ``files/<storage path>#<name>`` (:func:`core.files.export_ref`)."""
+    rows = await session.execute(
+        select(
+            HomeworkAttachment.homework_id,
+            HomeworkAttachment.url,
+            HomeworkAttachment.storage_path,
+            HomeworkAttachment.file_name,
+        )
+        .join(Homework, Homework.id == HomeworkAttachment.homework_id)
+        .where(Homework.school_id == school_id)
+        .order_by(HomeworkAttachment.id)
+    )
+    found = []
+    for row in rows:
+        if row.storage_path:
+            found.append((row.homework_id, export_ref(row.storage_path, row.file_name)))
+        elif row.url:
+            found.append((row.homework_id, row.url))
+    return found
+
+
+def attachment_row(homework_id: int, ref: str) -> dict[str, Any]:
+    """The ``homework_attachments`` row an ``attachments`` cell's item stands for. A kept file
+    is taken at its word: whether ``FILES_DIR`` has it is seen when it is sent."""
+    kept = parse_ref(ref)
+    if kept is not None:
+        path, name = kept
+        return {"homework_id": homework_id, "storage_path": path, "file_name": name}
+    return {
+        "homework_id": homework_id,
+        "url": ref,
+        "file_name": ref.rsplit("/", 1)[-1][:255] or ref[:255],
+    }
 
 
 class Collections:
@@ -92,14 +130,8 @@ class Collections:
                 key = row.external_id.removeprefix(LESSON_HOMEWORK_PREFIX)
                 self.current[key] = row
         elif table == "homework":
-            query = (
-                select(HomeworkAttachment.homework_id, HomeworkAttachment.url)
-                .join(Homework, Homework.id == HomeworkAttachment.homework_id)
-                .where(Homework.school_id == self.school_id)
-                .order_by(HomeworkAttachment.id)
-            )
-            for homework_id, url in await self.session.execute(query):
-                self.current.setdefault(homework_id, []).append(url)
+            for homework_id, ref in await attachment_refs(self.session, self.school_id):
+                self.current.setdefault(homework_id, []).append(ref)
 
     def _wanted(self, table: str, row: Row) -> Any:
         values = row.values
@@ -201,15 +233,7 @@ class Collections:
             )
             if wanted:
                 await self.session.execute(
-                    insert(HomeworkAttachment),
-                    [
-                        {
-                            "homework_id": homework_id,
-                            "url": url,
-                            "file_name": url.rsplit("/", 1)[-1][:255] or url[:255],
-                        }
-                        for url in wanted
-                    ],
+                    insert(HomeworkAttachment), [attachment_row(homework_id, r) for r in wanted]
                 )
 
     async def _sync_lesson_homework(self, changed: Changed) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.exchange.collections import LESSON_HOMEWORK_PREFIX
+from core.exchange.collections import LESSON_HOMEWORK_PREFIX, attachment_refs
 from core.exchange.mapping import MAPPINGS
 from core.exchange.spec import ORDER, TABLES_BY_NAME, Kind
 from core.exchange.values import format_cell
@@ -21,7 +21,7 @@ from core.models import (
     Guardian,
     GuardianLink,
     Homework,
-    HomeworkAttachment,
+    LessonPlan,
     School,
     Staff,
     StaffRole,
@@ -64,7 +64,10 @@ async def export_tables(session: AsyncSession, school_id: int) -> Rows:
                 continue  # written with its lesson
             rows.append(_cells(name, row, keys, extra))
         key_column = "id" if "id" in TABLES_BY_NAME[name].column_names else None
-        rows.sort(key=lambda cells: _sort_key(cells, key_column))
+        if name == "plan":  # a plan as it is read: class, subject, lesson by lesson
+            rows.sort(key=lambda c: (c["class"], c["group"], c["subject"], int(c["number"])))
+        else:
+            rows.sort(key=lambda cells: _sort_key(cells, key_column))
         tables[name] = rows
     return tables
 
@@ -101,6 +104,12 @@ def _cells(
         homework = extra["lesson_homework"].get(keys[name][row["id"]])
         cells["homework"] = homework.text if homework else ""
         cells["homework_due"] = format_cell(Kind.DATE, homework.due_on if homework else None)
+    elif name == "plan":
+        plan = extra["plans"][row["plan_id"]]
+        cells["class"] = keys["classes"][plan.class_id]
+        cells["group"] = keys["groups"][plan.group_id] if plan.group_id is not None else ""
+        cells["subject"] = keys["subjects"][plan.subject_id]
+        cells["teacher"] = keys["staff"][plan.teacher_id] if plan.teacher_id is not None else ""
     elif name == "homework":
         cells["attachments"] = ";".join(extra["attachments"].get(row["id"], ()))
     return {c: cells.get(c, "") for c in spec.column_names if c != "deleted"}
@@ -137,15 +146,22 @@ async def _extras(
         )
     }
     attachments: dict[int, list[str]] = defaultdict(list)
-    for homework_id, url in await session.execute(
-        select(HomeworkAttachment.homework_id, HomeworkAttachment.url)
-        .join(Homework, Homework.id == HomeworkAttachment.homework_id)
-        .where(Homework.school_id == school_id)
-        .order_by(HomeworkAttachment.id)
-    ):
-        if url:
-            attachments[homework_id].append(url)
+    for homework_id, ref in await attachment_refs(session, school_id):
+        attachments[homework_id].append(ref)
+    plans = {
+        plan.id: plan
+        for plan in await session.execute(
+            select(
+                LessonPlan.id,
+                LessonPlan.class_id,
+                LessonPlan.group_id,
+                LessonPlan.subject_id,
+                LessonPlan.teacher_id,
+            ).where(LessonPlan.school_id == school_id)
+        )
+    }
     return {
+        "plans": plans,
         "roles": roles,
         "links": links,
         "lesson_homework": lesson_homework,

@@ -207,6 +207,8 @@ class _Lookups:
                 **common,
             )
         if kind == EventKind.ABSENCE_RECORDED:
+            if payload.get("deleted"):
+                return None  # a removed absence is never pushed (core.teaching.absences)
             # Only whether the child was late or away: the code's reason (ill, excused) is
             # health data and stays out of a push.
             late = payload.get("code") == AttendanceCode.LATE.value

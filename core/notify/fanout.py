@@ -12,6 +12,9 @@ each account's preferences and writes one delivery per event and account:
 
 Corrections: a mark changed or deleted while an earlier push about it is still pending
 supersedes that push; a deletion of a mark the family was never told about is not pushed.
+An absence corrected by its teacher (an ``absence_recorded`` event with ``previous`` or
+``deleted`` about the same row) does the same; a removed absence is never pushed (there is no
+"absence withdrawn" message: the diary shows the journal as it is).
 
 Timing: timetable changes are pushed for today and tomorrow only (later ones reach the evening
 digest), homework while it is not yet due. About ten statements per batch, whatever its size.
@@ -231,8 +234,9 @@ async def _active(session: AsyncSession, accounts: set[int]) -> dict[int, bool]:
 @dataclass(frozen=True, slots=True)
 class _History:
     last_sent: dict[int, datetime]  # account → its latest push inside the window
-    pending: dict[tuple[int, int], list[int]]  # (mark id, account) → pending delivery ids
-    shown: set[tuple[int, int]]  # (mark id, account) pairs the family has been sent
+    # (object type, mark or attendance id, account) → pending delivery ids
+    pending: dict[tuple[str, int, int], list[int]]
+    shown: set[tuple[str, int, int]]  # what the family has been sent a push about
 
 
 async def _history(
@@ -258,30 +262,46 @@ async def _history(
         history.last_sent.update(
             {account_id: sent_at for account_id, sent_at in rows if sent_at is not None}
         )
-    corrected = {
-        event.object_id
-        for event in events
-        if event.kind in (EventKind.MARK_CHANGED, EventKind.MARK_DELETED)
-    }
+    corrected = {(event.object_type, event.object_id) for event in events if _corrects(event)}
     if corrected:
         marks = await session.execute(
-            select(OutboxEvent.object_id, Delivery.account_id, Delivery.id, Delivery.state)
+            select(
+                OutboxEvent.object_type,
+                OutboxEvent.object_id,
+                Delivery.account_id,
+                Delivery.id,
+                Delivery.state,
+            )
             .join(Delivery, Delivery.event_id == OutboxEvent.id)
             .where(
-                OutboxEvent.object_type == "marks",
-                OutboxEvent.object_id.in_(corrected),
+                OutboxEvent.object_type.in_({kind for kind, _id in corrected}),
+                OutboxEvent.object_id.in_({object_id for _kind, object_id in corrected}),
                 Delivery.account_id.in_(accounts),
                 Delivery.state.in_(
                     (DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.SENT)
                 ),
             )
         )
-        for object_id, account_id, delivery_id, state in marks:
+        for object_type, object_id, account_id, delivery_id, state in marks:
+            if (object_type, object_id) not in corrected:
+                continue
             if state == DeliveryState.PENDING:
-                history.pending[(object_id, account_id)].append(delivery_id)
+                history.pending[(object_type, object_id, account_id)].append(delivery_id)
             else:
-                history.shown.add((object_id, account_id))
+                history.shown.add((object_type, object_id, account_id))
     return history
+
+
+def _corrects(event: OutboxEvent) -> bool:
+    """A correction of a mark or of an absence told (or being told) before."""
+    if event.kind in (EventKind.MARK_CHANGED, EventKind.MARK_DELETED):
+        return True
+    return event.kind == EventKind.ABSENCE_RECORDED and (
+        "previous" in event.payload or bool(event.payload.get("deleted"))
+    )
+
+
+_CORRECTED = ("marks", "attendance")  # the objects whose corrections fold into one push
 
 
 class _Planner:
@@ -295,7 +315,7 @@ class _Planner:
         self.preferences: dict[int, Preferences] = {}
         self.rows: list[dict[str, Any]] = []
         self.superseded: set[int] = set()
-        self._planned_marks: dict[tuple[int, int], dict[str, Any]] = {}
+        self._planned: dict[tuple[str, int, int], dict[str, Any]] = {}
 
     def plan(self, event: OutboxEvent, account_id: int) -> None:
         row: dict[str, Any] = {
@@ -315,7 +335,7 @@ class _Planner:
             self._skip(row, TURNED_OFF)
         else:
             row["not_before"] = self._not_before(account_id, preferences)
-        if event.object_type == "marks":
+        if event.object_type in _CORRECTED:
             self._correct(event, account_id, row)
         self.rows.append(row)
 
@@ -327,17 +347,17 @@ class _Planner:
         return release_time(at, preferences.quiet_from, preferences.quiet_to, self.rules.timezone)
 
     def _correct(self, event: OutboxEvent, account_id: int, row: dict[str, Any]) -> None:
-        key = (event.object_id, account_id)
-        if event.kind != EventKind.MARK_ADDED:
-            earlier = self._planned_marks.pop(key, None)
+        key = (event.object_type, event.object_id, account_id)
+        if _corrects(event):
+            earlier = self._planned.pop(key, None)
             if earlier is not None and earlier["state"] == DeliveryState.PENDING:
                 self._skip(earlier, SUPERSEDED)
             self.superseded.update(self.history.pending.pop(key, ()))
             shown = key in self.history.shown
-            if event.kind == EventKind.MARK_DELETED and not shown:
+            if (event.kind == EventKind.MARK_DELETED and not shown) or event.payload.get("deleted"):
                 self._skip(row, CANCELLED)
         if row["state"] == DeliveryState.PENDING:
-            self._planned_marks[key] = row
+            self._planned[key] = row
 
     def _skip(self, row: dict[str, Any], reason: str) -> None:
         row["state"] = DeliveryState.SKIPPED

@@ -19,7 +19,7 @@ from core.exchange.values import BadValue, parse_mark
 from core.models import EventKind, Lesson, Mark
 from core.outbox import Outbox
 from core.reader import Reader
-from core.teaching.access import DEFAULT_EDIT_DAYS, authorize_write
+from core.teaching.access import authorize_write
 from core.teaching.dto import LessonSlot, Refusal, WriteRefused
 
 REASON_LIMIT = 200

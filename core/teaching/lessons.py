@@ -15,7 +15,7 @@ from core.services.class_data import load_class
 from core.services.naming import collation_key
 from core.services.timetable import teacher_timetable
 from core.services.timetable_lessons import TimetableLesson
-from core.teaching.access import DEFAULT_EDIT_DAYS, authorize_write
+from core.teaching.access import authorize_write
 from core.teaching.dto import LessonSheet, LessonSlot, Pupil
 
 # Attendance a teacher takes in class; the reasons (Б, У) come later, from the class teacher.

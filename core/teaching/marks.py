@@ -22,7 +22,6 @@ from core.exchange.values import BadValue, parse_mark
 from core.models import EventKind, Mark, WorkType
 from core.outbox import Outbox
 from core.reader import Reader
-from core.teaching.access import DEFAULT_EDIT_DAYS
 from core.teaching.dto import LessonSheet, LessonSlot, MarksSaved
 from core.teaching.lessons import new_external_id, open_sheet
 

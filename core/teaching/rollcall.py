@@ -21,7 +21,6 @@ from core.models import Attendance, EventKind
 from core.models.enums import AttendanceCode
 from core.outbox import Outbox
 from core.reader import Reader
-from core.teaching.access import DEFAULT_EDIT_DAYS
 from core.teaching.dto import LessonSheet, LessonSlot, RollCallSaved
 from core.teaching.lessons import attendance_rows, new_external_id, open_sheet
 
@@ -130,6 +129,8 @@ async def save_roll_call(
             await session.execute(
                 update(Attendance).where(Attendance.id == row.id).values(deleted_at=now)
             )
+            # A push still waiting for this absence is cancelled (core.notify.fanout).
+            _correction(outbox, sheet, row, deleted=True)
             removed += 1
         elif wanted is not None and row is None:
             await _add(session, outbox, sheet, pupil.student_id, wanted)
@@ -140,6 +141,7 @@ async def save_roll_call(
             await session.execute(
                 update(Attendance).where(Attendance.id == row.id).values(code=wanted)
             )
+            _correction(outbox, sheet, row, code=wanted)
             changed += 1
     await outbox.flush(session)
     return RollCallSaved(added, changed, removed)
@@ -177,4 +179,34 @@ async def _add(
             "code": str(code),
             "subject_id": sheet.subject_id,
         },
+    )
+
+
+def _correction(
+    outbox: Outbox,
+    sheet: LessonSheet,
+    row: Attendance,
+    *,
+    code: AttendanceCode | None = None,
+    deleted: bool = False,
+) -> None:
+    """An absence taken back (present again) or changed (Н ↔ ОП) at a new save: the same event
+    core.teaching.absences writes, so a pending push is replaced or dropped, never stale."""
+    before = roll_code(AttendanceCode(row.code)) or AttendanceCode.ABSENT
+    payload: dict[str, object] = {
+        "date": sheet.slot.day.isoformat(),
+        "period": sheet.slot.period,
+        "subject_id": row.subject_id or sheet.subject_id,
+    }
+    if deleted:
+        payload |= {"code": str(before), "deleted": True}
+    else:
+        payload |= {"code": str(code), "previous": str(before)}
+    outbox.add(
+        EventKind.ABSENCE_RECORDED,
+        about=sheet.slot.day,
+        object_type="attendance",
+        object_id=row.id,
+        student_id=row.student_id,
+        payload=payload,
     )

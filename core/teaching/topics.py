@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import Lesson
 from core.reader import Reader
-from core.teaching.access import DEFAULT_EDIT_DAYS
 from core.teaching.dto import LessonSlot
 from core.teaching.lessons import open_sheet
 

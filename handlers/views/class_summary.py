@@ -1,13 +1,20 @@
-"""The class teacher's summary of their class."""
+"""The class teacher's summary of their class, and its absences still without a reason."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
+from core.models.enums import AttendanceCode
 from core.services.class_summary import ClassSummary, SubjectFigures
+from core.teaching.dto import Refusal
+from core.teaching.reasons import DayWithoutReason, ReasonSet
 from handlers.labels import ATTENDANCE_LETTERS
-from handlers.views.formatting import average, esc
+from handlers.views.formatting import average, day_month, esc
 from handlers.views.limits import fit
 from handlers.views.timetable import weekday_and_date
 
@@ -45,3 +52,103 @@ def summary_view(summary: ClassSummary) -> str:
         lines += ["", _("<b>Averages over {term}</b>").format(term=esc(summary.term.name))]
         lines += _figures(summary.term_averages) or [_("No marks yet.")]
     return fit(lines)
+
+
+# Absences without a reason (core.teaching.reasons): the class teacher gives Б or У per pupil
+# and day, or sets it back to Н. The buttons name a pupil and a day; the core judges each press.
+LIST_DAYS = 14  # how far back the list looks (reasons may be set up to REASON_DAYS back)
+_LIST_ROWS = 20
+REASON_CHOICES = {
+    "ill": AttendanceCode.ILL,
+    "excused": AttendanceCode.EXCUSED,
+    "absent": AttendanceCode.ABSENT,
+}
+
+
+class ReasonTap(CallbackData, prefix="rs1"):
+    """The list of class ``cls`` (``st`` 0), or reason ``code`` for pupil ``st`` on ``day``."""
+
+    cls: int
+    st: int = 0
+    day: int = 0
+    code: str = ""
+
+
+def reasons_button(class_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("🩺 Absences without a reason"),
+                    callback_data=ReasonTap(cls=class_id).pack(),
+                )
+            ]
+        ]
+    )
+
+
+def _letter(code: AttendanceCode) -> str:
+    return _(ATTENDANCE_LETTERS[code])
+
+
+def reasons_list(
+    class_id: int, days: tuple[DayWithoutReason, ...], since: date
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    lines = [_("<b>Absences without a reason since {day}</b>").format(day=day_month(since))]
+    if not days:
+        lines.append(_("Every absence has a reason."))
+        return "\n".join(lines), None
+    lines.append(
+        _("Tap {ill} (ill) or {excused} (a valid reason) for the whole day.").format(
+            ill=_letter(AttendanceCode.ILL), excused=_letter(AttendanceCode.EXCUSED)
+        )
+    )
+    rows = []
+    for number, entry in enumerate(days[:_LIST_ROWS], 1):
+        lessons = [_("lesson {period}").format(period=p) for p in entry.periods]
+        if entry.whole_day:
+            lessons.insert(0, _("the whole day"))
+        lines.append(f"{number}. {esc(entry.name)}, {day_month(entry.day)}: {', '.join(lessons)}")
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=f"{number}. {_letter(code)}",
+                    callback_data=ReasonTap(
+                        cls=class_id, st=entry.student_id, day=entry.day.toordinal(), code=key
+                    ).pack(),
+                )
+                for key, code in REASON_CHOICES.items()
+                if code != AttendanceCode.ABSENT
+            ]
+        )
+    if len(days) > _LIST_ROWS:
+        lines.append(_("… and {count} more: set these first.").format(count=len(days) - _LIST_ROWS))
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def reason_set(class_id: int, done: ReasonSet) -> tuple[str, InlineKeyboardMarkup | None]:
+    letter = _letter(done.code)
+    if done.code == AttendanceCode.ABSENT:
+        text = _("Back to {letter}: {name}, {day}.").format(
+            letter=letter, name=esc(done.name), day=day_month(done.day)
+        )
+        return text, None
+    text = _("{letter} set: {name}, {day}. Families are not notified of reasons.").format(
+        letter=letter, name=esc(done.name), day=day_month(done.day)
+    )
+    undo = ReasonTap(
+        cls=class_id, st=done.student_id, day=done.day.toordinal(), code="absent"
+    ).pack()
+    back = _("↩ Back to {letter}").format(letter=_letter(AttendanceCode.ABSENT))
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=back, callback_data=undo)]]
+    )
+    return text, keyboard
+
+
+def reason_refused(refusal: Refusal) -> str:
+    if refusal == Refusal.OUTSIDE_WINDOW:
+        return _("This day is outside the days reasons may still be given; ask the head teacher.")
+    if refusal == Refusal.NOT_YOURS:
+        return _("Reasons are given by the pupil's class teacher.")
+    return _("This absence is no longer in the journal.")

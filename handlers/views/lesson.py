@@ -16,8 +16,9 @@ from babel.dates import format_date
 from core.models.enums import AttendanceCode
 from core.services.timetable_lessons import TimetableLesson
 from core.teaching.dto import LessonSheet, LessonSlot, Refusal, RollCallSaved
+from core.teaching.plan import PlanTopic
 from core.teaching.rollcall import ShortcutError
-from handlers.callbacks import LessonDay, LessonOpen, RollTap
+from handlers.callbacks import LessonDay, LessonOpen, RollTap, TopicTake
 from handlers.views.formatting import current_locale, esc
 from handlers.views.timetable import weekday_and_date as long_date
 
@@ -272,14 +273,34 @@ def shortcut_problem(problem: ShortcutError) -> str:
     ).format(token=esc(problem.token), size=problem.size)
 
 
-def topic_prompt(sheet: LessonSheet) -> str:
+def topic_prompt(
+    sheet: LessonSheet, suggestion: PlanTopic | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Type the topic, or take the calendar-thematic plan's next one in one tap."""
     title = lesson_title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
     current = (
         _("Now: {topic}").format(topic=esc(sheet.topic)) if sheet.topic else _("No topic yet.")
     )
-    return "\n".join(
-        ["<b>" + _("Topic: {lesson}").format(lesson=title) + "</b>", current, _("Send the topic.")]
+    lines = ["<b>" + _("Topic: {lesson}").format(lesson=title) + "</b>", current]
+    if suggestion is None:
+        lines.append(_("Send the topic."))
+        return "\n".join(lines), None
+    lines.append(
+        _("Next in the plan (lesson {number}): {topic}").format(
+            number=suggestion.number, topic=esc(suggestion.topic)
+        )
     )
+    lines.append(_("Take it with one tap, or send another topic."))
+    take = TopicTake(**slot_fields(sheet.slot), item=suggestion.item_id).pack()
+    label = _("📖 Take: {topic}").format(topic=_cut(suggestion.topic, 40))
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=label, callback_data=take)]]
+    )
+    return "\n".join(lines), keyboard
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def topic_saved(topic: str) -> str:

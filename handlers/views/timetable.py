@@ -89,7 +89,8 @@ def day_view(child: ChildRef, day: DayTimetable, homework: tuple[HomeworkItem, .
         lines += ["", _("<b>Homework due:</b>")]
         for item in homework:
             mark = " " + _("(individual)") if item.individual else ""
-            lines.append(f"• <b>{esc(item.subject)}</b>{mark}: {esc(item.text)}")
+            files = f" 📎{len(item.attachments)}" if item.attachments else ""
+            lines.append(f"• <b>{esc(item.subject)}</b>{mark}: {esc(item.text)}{files}")
     return fit(lines)
 
 

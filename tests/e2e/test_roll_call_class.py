@@ -44,7 +44,7 @@ async def _chats_of(
             .scalars()
             .all()
         )
-    return {FIRST_CHAT + int(key.removeprefix("CR")) for key in keys}
+    return {FIRST_CHAT + int(str(key).removeprefix("CR")) for key in keys}
 
 
 async def _told_of_absences(sessions: async_sessionmaker[AsyncSession]) -> list[int]:

@@ -8,10 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.exchange import service
-from core.models import SchoolClass, Staff
+from core.files import FileStore, export_ref
+from core.models import HomeworkAttachment, SchoolClass, Staff
 from core.models.enums import AttendanceCode
 from core.reader import Reader
 from core.teaching.dto import LessonSlot
+from core.teaching.homework import assign_homework
 from core.teaching.marks import parse_marks, save_marks
 from core.teaching.rollcall import save_roll_call
 from tests.bot import school
@@ -49,6 +51,18 @@ async def test_chat_writes_are_exported_and_reimport_as_no_change(
             now=school.NOW,
             today=school.TODAY,
         )
+        kept = FileStore(tmp_path / "files").put(b"%PDF task", "Задание; 1.pdf", "application/pdf")
+        await assign_homework(
+            session,
+            teacher,
+            slot,
+            "№ 12 (из чата)",
+            [kept],
+            pupils=[dmitry],
+            due=None,
+            now=school.NOW,
+            today=school.TODAY,
+        )
         await session.commit()
     await service.export_path(sessions, tmp_path / "out", None)
     marks = (tmp_path / "out" / "marks.csv").read_text(encoding="utf-8-sig")
@@ -58,7 +72,47 @@ async def test_chat_writes_are_exported_and_reimport_as_no_change(
     assert "зач" in marks
     assert attendance.count("bot-absence-") == 1
     assert "bot-lesson-" in lessons
+    homework = (tmp_path / "out" / "homework.csv").read_text(encoding="utf-8-sig")
+    assert homework.count("bot-homework-") == 1
+    assert "№ 12 (из чата)" in homework
+    assert export_ref(kept.storage_path, kept.file_name) in homework
     again = await service.import_path(
         sessions, tmp_path / "out", now=school.NOW, today=school.TODAY
     )
     assert again.changes == 0, again.counts
+    async with sessions() as session:
+        attachment = (
+            await session.execute(
+                select(HomeworkAttachment).where(
+                    HomeworkAttachment.storage_path == kept.storage_path
+                )
+            )
+        ).scalar_one()
+    assert (attachment.file_name, attachment.url) == ("Задание; 1.pdf", None)
+
+
+async def test_a_kept_file_imported_by_reference_is_a_kept_file(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """Another journal's export (or the same after a fresh start) names a kept file: it comes
+    back as that file, not as a link; a malformed reference stays a plain link."""
+    kept = FileStore(tmp_path).put(b"card", "card.png", "image/png")
+    rows = school.tables()
+    rows["homework"][0]["attachments"] = ";".join(
+        [export_ref(kept.storage_path, "Карточка.png"), "files/../../etc/passwd"]
+    )
+    await service.import_rows(sessions, rows, now=school.NOW, today=school.TODAY)
+    async with sessions() as session:
+        found = (
+            await session.execute(
+                select(
+                    HomeworkAttachment.storage_path,
+                    HomeworkAttachment.url,
+                    HomeworkAttachment.file_name,
+                ).order_by(HomeworkAttachment.id)
+            )
+        ).all()
+    assert [tuple(row) for row in found] == [
+        (kept.storage_path, None, "Карточка.png"),
+        (None, "files/../../etc/passwd", "passwd"),
+    ]
