@@ -126,11 +126,11 @@ async def save_roll_call(
         wanted = absent.get(pupil.student_id)
         row = rows.get(pupil.student_id)
         if wanted is None and row is not None:
+            # A push still waiting for this absence is cancelled (core.notify.fanout).
+            _correction(outbox, sheet, row, deleted=True)
             await session.execute(
                 update(Attendance).where(Attendance.id == row.id).values(deleted_at=now)
             )
-            # A push still waiting for this absence is cancelled (core.notify.fanout).
-            _correction(outbox, sheet, row, deleted=True)
             removed += 1
         elif wanted is not None and row is None:
             await _add(session, outbox, sheet, pupil.student_id, wanted)
@@ -138,10 +138,11 @@ async def save_roll_call(
         elif wanted is not None and row is not None and row.code != wanted:
             if wanted == AttendanceCode.ABSENT and row.code in _REASONS:
                 continue  # the class teacher's reason refines the Н
+            # Told before the update: the UPDATE refreshes ``row`` in the session.
+            _correction(outbox, sheet, row, code=wanted)
             await session.execute(
                 update(Attendance).where(Attendance.id == row.id).values(code=wanted)
             )
-            _correction(outbox, sheet, row, code=wanted)
             changed += 1
     await outbox.flush(session)
     return RollCallSaved(added, changed, removed)

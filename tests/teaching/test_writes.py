@@ -114,17 +114,30 @@ async def test_opening_a_lesson_makes_its_journal_row_once(
     assert rows == 1
 
 
-async def _absence_events(sessions: async_sessionmaker[AsyncSession]) -> list[int | None]:
+async def _absence_events(
+    sessions: async_sessionmaker[AsyncSession],
+) -> list[tuple[int | None, str]]:
+    """(student, what): "new", "late (was absent)" style corrections, or "present again"."""
     async with sessions() as session:
         rows = await session.execute(
-            select(OutboxEvent.student_id)
+            select(OutboxEvent.student_id, OutboxEvent.payload)
             .where(OutboxEvent.kind == EventKind.ABSENCE_RECORDED)
             .order_by(OutboxEvent.id)
         )
-        return list(rows.scalars())
+        return [
+            (
+                student,
+                "present again"
+                if payload.get("deleted")
+                else f"{payload['code']} (was {payload['previous']})"
+                if "previous" in payload
+                else "new",
+            )
+            for student, payload in rows
+        ]
 
 
-async def test_a_roll_call_writes_the_difference_and_pushes_only_new_absences(
+async def test_a_roll_call_writes_the_difference_and_pushes_new_absences_and_corrections(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     krylova, _, class_7a = await _ids(sessions)
@@ -143,7 +156,14 @@ async def test_a_roll_call_writes_the_difference_and_pushes_only_new_absences(
     assert await save({dmitry: AttendanceCode.ABSENT}) == (0, 0, 0)  # saved again: nothing
     assert await save({dmitry: AttendanceCode.LATE, anna: AttendanceCode.ABSENT}) == (1, 1, 0)
     assert await save({}) == (0, 0, 2)  # everybody present
-    assert (await _absence_events(sessions))[len(before) :] == [dmitry, anna]
+    # New absences are pushed; a change or a pupil present again corrects a pending push.
+    assert (await _absence_events(sessions))[len(before) :] == [
+        (dmitry, "new"),
+        (anna, "new"),
+        (dmitry, "late (was absent)"),
+        (anna, "present again"),
+        (dmitry, "present again"),
+    ]
     async with sessions() as session:
         live = await session.scalar(
             select(func.count(Attendance.id)).where(
