@@ -241,3 +241,77 @@ async def test_an_earlier_day_from_the_picker_and_none_beyond_the_window(
     refused = await driver.press(krylova, forged)
     assert "Этот урок уже нельзя изменить" in texts(refused)
     assert "30 ноября" not in texts(refused)
+
+
+async def test_the_plans_next_topic_in_one_tap_and_a_forged_item_refused(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from core.exchange import service
+    from core.models import Lesson, LessonPlanItem
+    from handlers.callbacks import TopicTake
+    from tests.bot import school
+
+    topics = ["Повторение", "Квадратные уравнения", "Теорема Виета"]
+    plan = [
+        {
+            "id": f"P{n}",
+            "class": "C7A",
+            "subject": "ALG",
+            "teacher": "T1",
+            "number": str(n),
+            "topic": topic,
+        }
+        for n, topic in enumerate(topics, 1)
+    ]
+    plan.append({"id": "R1", "class": "C7A", "subject": "RUS", "number": "1", "topic": "Причастие"})
+    earlier = {
+        "id": "L1",
+        "date": "2026-11-24",
+        "period": "1",
+        "class": "C7A",
+        "subject": "ALG",
+        "teacher": "T1",
+        "topic": "Повторение",
+    }
+    await service.import_rows(
+        sessions, {"plan": plan, "lessons": [earlier]}, now=school.NOW, today=school.TODAY
+    )
+    await _krylova(driver, sessions)
+    krylova = driver.user(KRYLOVA)
+    card = await driver.send(krylova, "/lesson")
+    prompt = await driver.press(krylova, button(card, "Тема"))
+    assert "Следующая по плану (урок 2): Квадратные уравнения" in texts(prompt)
+    # A forged press naming the Russian plan's item for the algebra lesson changes nothing.
+    async with sessions() as session:
+        russian = (
+            await session.execute(
+                select(LessonPlanItem.id).where(LessonPlanItem.external_id == "R1")
+            )
+        ).scalar_one()
+    slot, _reader = await _slot_and_reader(sessions)
+    forged = TopicTake(
+        day=slot.day.toordinal(), period=1, cls=slot.class_id, grp=0, item=russian
+    ).pack()
+    refused = await driver.press(krylova, forged)
+    assert "Эта кнопка устарела" in str(refused)
+    async with sessions() as session:
+        untouched = await session.scalar(
+            select(Lesson.topic).where(Lesson.date == MONDAY, Lesson.period == 1)
+        )
+    assert untouched is None
+    taken = await driver.press(krylova, button(prompt, "Взять"))
+    assert "Тема сохранена: Квадратные уравнения" in texts(taken)
+    async with sessions() as session:
+        lesson = (
+            await session.execute(
+                select(Lesson.topic, Lesson.plan_item_id).where(
+                    Lesson.date == MONDAY, Lesson.period == 1
+                )
+            )
+        ).one()
+        second = (
+            await session.execute(
+                select(LessonPlanItem.id).where(LessonPlanItem.external_id == "P2")
+            )
+        ).scalar_one()
+    assert tuple(lesson) == ("Квадратные уравнения", second)
