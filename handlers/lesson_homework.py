@@ -235,7 +235,7 @@ async def _keep(bot: Bot, store: FileStore, message: Message) -> StoredFile | No
     try:
         await bot.download(file_id, destination=content)
     except (TelegramAPIError, NotImplementedError, OSError):
-        # MAX hands the bot no way to download a user's file (bot/max/session.py).
+        # Gone or too old to fetch (a MAX link is known only to the process that got it).
         return None
     return await asyncio.to_thread(store.put, content.getvalue(), name, kind)
 

@@ -25,6 +25,7 @@ class MessageIds:
     def __init__(self, capacity: int = 50_000) -> None:
         self._capacity = capacity
         self._mids: OrderedDict[int, str] = OrderedDict()
+        self._files: OrderedDict[int, str] = OrderedDict()  # token's alias → download link
 
     def alias(self, mid: str) -> int:
         """The int id aiogram sees for ``mid``; remembered for the way back."""
@@ -37,3 +38,16 @@ class MessageIds:
 
     def mid(self, alias: int) -> str | None:
         return self._mids.get(alias)
+
+    def remember_file(self, token: str, url: str) -> None:
+        """A user's file as an update carried it: aiogram knows it by its token (``file_id``);
+        downloading it needs the link MAX gave beside it (bot.max.session)."""
+        alias = alias_of(token)
+        self._files[alias] = url
+        self._files.move_to_end(alias)
+        if len(self._files) > self._capacity:
+            self._files.popitem(last=False)
+
+    def file_link(self, alias: int) -> str | None:
+        """The link of a remembered file, by its token's alias."""
+        return self._files.get(alias)

@@ -35,6 +35,7 @@ from aiogram.methods import (
     DeleteWebhook,
     EditMessageReplyMarkup,
     EditMessageText,
+    GetFile,
     GetMe,
     SendDocument,
     SendMessage,
@@ -46,6 +47,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import (
     BufferedInputFile,
     Chat,
+    File,
     FSInputFile,
     InlineKeyboardMarkup,
     Message,
@@ -55,12 +57,13 @@ from maxapi import Bot as MaxApi
 from maxapi.client.default import DefaultConnectionProperties
 from maxapi.enums.http_method import HTTPMethod
 from maxapi.enums.upload_type import UploadType
+from maxapi.exceptions import DownloadFileError
 from maxapi.exceptions.max import InvalidToken, MaxApiError, MaxConnection
 from maxapi.types.input_media import InputMediaBuffer
 from maxapi.utils.message import process_input_media
 
 from bot.max import render
-from bot.max.ids import MessageIds
+from bot.max.ids import MessageIds, alias_of
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -145,6 +148,8 @@ class MaxSession(BaseSession):
             return await self._commands(method)
         if isinstance(method, DeleteWebhook):
             return True  # MAX's subscriptions are managed by bot.max.serve
+        if isinstance(method, GetFile):
+            return self._file(method)
         raise TelegramBadRequest(method, f"{type(method).__name__} is not available on MAX")
 
     # -- messages ---------------------------------------------------------------------------
@@ -283,6 +288,18 @@ class MaxSession(BaseSession):
         except MaxConnection as exc:
             raise TelegramNetworkError(method, str(exc)) from exc
 
+    def _file(self, method: GetFile) -> File:
+        """A user's file of an update being handled: its path names the token's alias, which
+        :meth:`stream_content` turns back into the link MAX gave (aiogram builds a Telegram
+        file URL around the path)."""
+        if self.ids.file_link(alias_of(method.file_id)) is None:
+            raise TelegramBadRequest(method, "Bad Request: file is not available any more")
+        return File(
+            file_id=method.file_id,
+            file_unique_id=method.file_id[:64],
+            file_path=f"{_FILE_PATH}{alias_of(method.file_id)}",
+        )
+
     async def stream_content(
         self,
         url: str,
@@ -291,8 +308,22 @@ class MaxSession(BaseSession):
         chunk_size: int = 65536,
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        raise NotImplementedError("files are not downloaded from MAX")
-        yield b""  # pragma: no cover - makes this an async generator
+        """The bytes of a user's file (``bot.download``): fetched with maxapi's own client, which
+        trusts MAX's certificate authority."""
+        alias = url.rpartition(_FILE_PATH)[2]
+        link = self.ids.file_link(int(alias)) if alias.isdigit() else None
+        if link is None:
+            raise FileNotFoundError("the MAX file is not known to this process")
+        try:
+            data = await self.client.download_bytes(link, chunk_size=chunk_size)
+        except DownloadFileError as exc:
+            raise OSError("the MAX file could not be downloaded") from exc
+        for start in range(0, len(data), chunk_size):
+            yield data[start : start + chunk_size]
+
+
+# A user's file in aiogram's File.file_path: this prefix, then the alias of its MAX token.
+_FILE_PATH = "max-file/"
 
 
 def _format(method: SendMessage | EditMessageText | SendDocument | SendPhoto) -> dict[str, str]:

@@ -152,6 +152,8 @@ class UpdateTranslator:
         token = payload.get("token") or payload.get("url")
         if not token:
             return {}
+        if isinstance(payload.get("url"), str):
+            self._ids.remember_file(token, payload["url"])  # for a download while handled
         if kind == "image":
             unique = str(payload.get("photo_id") or token)
             return {"photo": [PhotoSize(file_id=token, file_unique_id=unique, width=0, height=0)]}
