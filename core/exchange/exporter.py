@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.exchange.collections import LESSON_HOMEWORK_PREFIX, attachment_refs
 from core.exchange.mapping import MAPPINGS
+from core.exchange.plans import stored_plans
 from core.exchange.spec import ORDER, TABLES_BY_NAME, Kind
 from core.exchange.values import format_cell
 from core.models import (
@@ -21,7 +22,6 @@ from core.models import (
     Guardian,
     GuardianLink,
     Homework,
-    LessonPlan,
     School,
     Staff,
     StaffRole,
@@ -148,18 +148,7 @@ async def _extras(
     attachments: dict[int, list[str]] = defaultdict(list)
     for homework_id, ref in await attachment_refs(session, school_id):
         attachments[homework_id].append(ref)
-    plans = {
-        plan.id: plan
-        for plan in await session.execute(
-            select(
-                LessonPlan.id,
-                LessonPlan.class_id,
-                LessonPlan.group_id,
-                LessonPlan.subject_id,
-                LessonPlan.teacher_id,
-            ).where(LessonPlan.school_id == school_id)
-        )
-    }
+    plans = await stored_plans(session, school_id)
     return {
         "plans": plans,
         "roles": roles,
