@@ -47,13 +47,16 @@ async def _chats_of(
     return {FIRST_CHAT + int(str(key).removeprefix("CR")) for key in keys}
 
 
-async def _told_of_absences(sessions: async_sessionmaker[AsyncSession]) -> list[int]:
+async def _told_of_absences(
+    sessions: async_sessionmaker[AsyncSession], kind: EventKind = EventKind.ABSENCE_RECORDED
+) -> list[int]:
+    """The chats sent a push of ``kind``, once per push."""
     async with sessions() as session:
         rows = await session.execute(
             select(Account.chat_key)
             .join(Delivery, Delivery.account_id == Account.id)
             .join(OutboxEvent, OutboxEvent.id == Delivery.event_id)
-            .where(OutboxEvent.kind == EventKind.ABSENCE_RECORDED, Delivery.sent_at.is_not(None))
+            .where(OutboxEvent.kind == kind, Delivery.sent_at.is_not(None))
         )
         return sorted(int(key) for key in rows.scalars())
 
@@ -61,11 +64,14 @@ async def _told_of_absences(sessions: async_sessionmaker[AsyncSession]) -> list[
 async def test_thirty_pupils_three_absent_in_five_taps(
     side: Side, db_url: str, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    await add_crowd(sessions, 28, lambda _n: side.messenger)
+    chats = await add_crowd(sessions, 28, lambda _n: side.messenger)
     await link_account(sessions, KRYLOVA, "T1", locale="ru", messenger=side.messenger)
     absent_chats = await _chats_of(sessions, ABSENT)
     async with running(db_url, FrozenClock(IN_CLASS), side, push_coalesce_seconds=0):
         krylova = side.person(KRYLOVA, "Нина")
+        # Every family is known to the fake, so a push to a wrong one would be sent and seen.
+        everyone = {chat: side.person(chat, "Семья") for chat in chats}
+        families = [everyone[chat] for chat in sorted(absent_chats)]
         await side.say(krylova, "/lesson")
         [card] = await side.hears(krylova)
         taps = 0
@@ -84,7 +90,6 @@ async def test_thirty_pupils_three_absent_in_five_taps(
         await side.press(krylova, screen, screen.data("Сохранить"))
         taps += 1
         assert taps <= 5
-        families = [side.person(chat, "Семья") for chat in sorted(absent_chats)]
         for family in families:
             [push] = await side.hears(family)
             assert "пропуск 1-го урока" in push.text
@@ -96,10 +101,12 @@ async def test_thirty_pupils_three_absent_in_five_taps(
 async def test_a_class_all_present_in_two_taps_tells_nobody(
     side: Side, db_url: str, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    await add_crowd(sessions, 28, lambda _n: side.messenger)
+    chats = await add_crowd(sessions, 28, lambda _n: side.messenger)
     await link_account(sessions, KRYLOVA, "T1", locale="ru", messenger=side.messenger)
     async with running(db_url, FrozenClock(IN_CLASS), side, push_coalesce_seconds=0):
         krylova = side.person(KRYLOVA, "Нина")
+        for chat in chats:
+            side.person(chat, "Семья")  # known to the fake: a wrong push would be sent
         await side.say(krylova, "/lesson")
         [card] = await side.hears(krylova)
         await side.press(krylova, card, card.data("Перекличка"))  # tap 1
@@ -112,3 +119,30 @@ async def test_a_class_all_present_in_two_taps_tells_nobody(
         assert await _told_of_absences(sessions) == []
         assert side.refused() == []
     assert IN_CLASS.date() == school.TODAY
+
+
+async def test_marks_for_the_class_from_one_message_reach_each_family_once(
+    side: Side, db_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    chats = await add_crowd(sessions, 28, lambda _n: side.messenger)
+    await link_account(sessions, KRYLOVA, "T1", locale="ru", messenger=side.messenger)
+    async with running(db_url, FrozenClock(IN_CLASS), side, push_coalesce_seconds=0):
+        krylova = side.person(KRYLOVA, "Нина")
+        families = {chat: side.person(chat, "Семья") for chat in chats}  # known to the fake
+        await side.say(krylova, "/lesson")
+        [card] = await side.hears(krylova)
+        await side.press(krylova, card, card.data("Оценки"))
+        await side.hears(krylova)
+        await asyncio.sleep(PAUSE)
+        # Анна and Дмитрий (1, 2) get none; the 28 others a mark each, in list order.
+        await side.say(krylova, "- - " + " ".join("5432"[n % 4] for n in range(28)))
+        [preview] = await side.hears(krylova)
+        assert preview.text.count(" — ") == 28
+        await asyncio.sleep(PAUSE)
+        await side.press(krylova, preview, preview.data("Сохранить (28)"))
+        for family in families.values():
+            [push] = await side.hears(family)
+            assert "Алгебра" in push.text
+        await asyncio.sleep(1.0)
+        assert await _told_of_absences(sessions, EventKind.MARK_ADDED) == sorted(chats)
+        assert side.refused() == []

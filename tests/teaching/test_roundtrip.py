@@ -14,8 +14,10 @@ from core.models.enums import AttendanceCode
 from core.reader import Reader
 from core.teaching.dto import LessonSlot
 from core.teaching.homework import assign_homework
-from core.teaching.marks import parse_marks, save_marks
+from core.teaching.marks import NewMark, save_marks
+from core.teaching.reasons import set_day_reason
 from core.teaching.rollcall import save_roll_call
+from core.teaching.topics import save_topic
 from tests.bot import school
 from tests.bot.helpers import student_id
 
@@ -30,7 +32,7 @@ async def test_chat_writes_are_exported_and_reimport_as_no_change(
         class_7a = (
             await session.execute(select(SchoolClass.id).where(SchoolClass.name == "7А"))
         ).scalar_one()
-    dmitry = await student_id(sessions, "S3")
+    dmitry, anna = await student_id(sessions, "S3"), await student_id(sessions, "S1")
     teacher = Reader(label="test", staff_id=krylova, today=school.TODAY)
     slot = LessonSlot(school.TODAY, 1, class_7a)
     async with sessions() as session:
@@ -38,19 +40,24 @@ async def test_chat_writes_are_exported_and_reimport_as_no_change(
             session,
             teacher,
             slot,
-            {dmitry: AttendanceCode.LATE},
+            {dmitry: AttendanceCode.LATE, anna: AttendanceCode.ABSENT},
             now=school.NOW,
             today=school.TODAY,
+        )
+        # The class teacher (Крылова leads 7А) gives Анна's day a reason: stored, exported.
+        await set_day_reason(
+            session, teacher, anna, school.TODAY, AttendanceCode.ILL, today=school.TODAY
         )
         await save_marks(
             session,
             teacher,
             slot,
-            parse_marks("1 5, 2 зач", 2),
+            (NewMark(1, "5", 5, "устный ответ"), NewMark(2, "зач", None)),
             work_type_id=None,
             now=school.NOW,
             today=school.TODAY,
         )
+        await save_topic(session, teacher, slot, "Теорема Виета", today=school.TODAY)
         kept = FileStore(tmp_path / "files").put(b"%PDF task", "Задание; 1.pdf", "application/pdf")
         await assign_homework(
             session,
@@ -70,8 +77,12 @@ async def test_chat_writes_are_exported_and_reimport_as_no_change(
     lessons = (tmp_path / "out" / "lessons.csv").read_text(encoding="utf-8-sig")
     assert marks.count("bot-mark-") == 2
     assert "зач" in marks
-    assert attendance.count("bot-absence-") == 1
+    assert "устный ответ" in marks
+    assert attendance.count("bot-absence-") == 2
+    bot_rows = [line.split(",") for line in attendance.splitlines() if line.startswith("bot-")]
+    assert sorted((row[1], row[4]) for row in bot_rows) == [("S1", "Б"), ("S3", "ОП")]
     assert "bot-lesson-" in lessons
+    assert "Теорема Виета" in lessons
     homework = (tmp_path / "out" / "homework.csv").read_text(encoding="utf-8-sig")
     assert homework.count("bot-homework-") == 1
     assert "№ 12 (из чата)" in homework
