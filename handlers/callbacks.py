@@ -222,7 +222,7 @@ class MarkPick(CallbackData, prefix="mp1"):
 class MarksAct(CallbackData, prefix="mk1"):
     """Marks for a lesson: choose the work type (``wt``), then save or cancel the preview."""
 
-    act: str  # type | save | cancel | more | comment | force | skip
+    act: str  # type | save | cancel | more | fixes | comment | force | skip
     wt: int = 0
 
 

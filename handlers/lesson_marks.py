@@ -237,6 +237,11 @@ async def on_marks_act(
         text, keyboard = marks_views.marks_prompt(sheet, types, chosen, given, pending)
         await message.edit_text(text, reply_markup=keyboard)
         return
+    if act == "fixes":
+        await query.answer()
+        text, keyboard = marks_views.mark_fixes(sheet, await lesson_marks(session, sheet.lesson_id))
+        await message.edit_text(text, reply_markup=keyboard)
+        return
     if act == "cancel":
         await state.clear()
         await query.answer()

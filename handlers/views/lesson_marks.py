@@ -43,7 +43,7 @@ def marks_prompt(
         for wt_id, name in work_types
         if wt_id != chosen
     ]
-    rows = [others[i : i + 2] for i in range(0, len(others), 2)]
+    rows = [others[i : i + PICKS_PER_ROW] for i in range(0, len(others), PICKS_PER_ROW)]
     waiting = {m.number: m.value for m in pending}
     picks = [
         InlineKeyboardButton(
@@ -54,6 +54,26 @@ def marks_prompt(
         for p in sheet.pupils
     ]
     rows += [picks[i : i + PICKS_PER_ROW] for i in range(0, len(picks), PICKS_PER_ROW)]
+    # The marks given so far are corrected from a screen of their own: with the list above
+    # they would pass MAX's 30 rows of buttons in a class that has its marks.
+    if given:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=_("✎ Correct a mark ({count})").format(count=len(given)),
+                    callback_data=MarksAct(act="fixes").pack(),
+                )
+            ]
+        )
+    if pending:
+        rows.append(_save_row(len(pending)))
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def mark_fixes(
+    sheet: LessonSheet, given: tuple[tuple[int, int, str], ...]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The lesson's marks so far, to correct one (the latest ones when there are very many)."""
     numbers = {p.student_id: p for p in sheet.pupils}
     fixes = [
         InlineKeyboardButton(
@@ -62,13 +82,27 @@ def marks_prompt(
         )
         for mark_id, student, value in given
         if student in numbers
-    ]
-    if fixes:
-        lines += ["", _("To correct a mark, tap it below (✎).")]
-    rows += [fixes[i : i + 2] for i in range(0, len(fixes), 2)]
-    if pending:
-        rows.append(_save_row(len(pending)))
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+    ][-FIXES_SHOWN:]
+    rows = [fixes[i : i + PICKS_PER_ROW] for i in range(0, len(fixes), PICKS_PER_ROW)]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text=_("◀ Back to the list"), callback_data=MarksAct(act="more").pack()
+            )
+        ]
+    )
+    title = lesson_title(sheet.subject, sheet.class_name, sheet.group, sheet.slot.period)
+    text = (
+        "<b>"
+        + _("Marks: {lesson}").format(lesson=title)
+        + "</b>\n"
+        + _("To correct a mark, tap it below (✎).")
+    )
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+# At most 20 rows of three: within MAX's 30 rows with the way back.
+FIXES_SHOWN = 60
 
 
 # Three names a row keep a class of 30 within ten rows (MAX allows 30 rows of buttons).

@@ -145,4 +145,11 @@ async def test_marks_for_the_class_from_one_message_reach_each_family_once(
             assert "Алгебра" in push.text
         await asyncio.sleep(1.0)
         assert await _told_of_absences(sessions, EventKind.MARK_ADDED) == sorted(chats)
+        # With 28 marks given the list and their corrections still fit MAX's 30 button rows.
+        await side.press(krylova, card, card.data("Оценки"))
+        _saved, again = await side.hears(krylova, count=2)
+        await asyncio.sleep(PAUSE)
+        await side.press(krylova, again, again.data("Исправить оценку (28)"))
+        fixes = await side.sees_edit(krylova)
+        assert len([b for b in fixes.buttons if b[1] and b[1].startswith("mf1")]) == 28
         assert side.refused() == []
