@@ -33,6 +33,9 @@ class Permission(StrEnum):
     # The reason of an absence (Б ill, У excused; back to Н): health data, never pushed.
     # CLASS is the class teacher's class; ASSIGNED the social pedagogue's pupils in care.
     SET_ABSENCE_REASON = "set_absence_reason"
+    # School reports (core/reports, docs/reports.md): a whole class's figures. TAUGHT: the class
+    # led (every subject) and the classes taught whole (the subjects taught); SCHOOL: any class.
+    REPORTS = "reports"
 
 
 # What a student's journal shows; PEOPLE and the messaging permissions are set cell by cell.
@@ -98,13 +101,16 @@ DEFAULT_MATRIX: Mapping[Role, Mapping[Permission, PermissionScope]] = MappingPro
         Role.TEACHER: _row(PermissionScope.TAUGHT, JOURNAL)
         | {Permission.PEOPLE: PermissionScope.CLASS}
         | _mail(receive=_TAUGHT, announce=_TAUGHT)
-        | {Permission.KEEP_JOURNAL: _TAUGHT, Permission.SET_ABSENCE_REASON: _CLASS},
+        | {Permission.KEEP_JOURNAL: _TAUGHT, Permission.SET_ABSENCE_REASON: _CLASS}
+        | {Permission.REPORTS: _TAUGHT},
         Role.HEAD_TEACHER: _row(PermissionScope.SCHOOL)
         | _mail(receive=_SCHOOL, threads=_SCHOOL, announce=_SCHOOL, urgent=_SCHOOL)
-        | {Permission.KEEP_JOURNAL: _SCHOOL, Permission.SET_ABSENCE_REASON: _SCHOOL},
+        | {Permission.KEEP_JOURNAL: _SCHOOL, Permission.SET_ABSENCE_REASON: _SCHOOL}
+        | {Permission.REPORTS: _SCHOOL},
         Role.ADMIN: _row(PermissionScope.SCHOOL)
         | _mail(receive=_SCHOOL, threads=_SCHOOL, announce=_SCHOOL, urgent=_SCHOOL)
-        | {Permission.KEEP_JOURNAL: _SCHOOL, Permission.SET_ABSENCE_REASON: _SCHOOL},
+        | {Permission.KEEP_JOURNAL: _SCHOOL, Permission.SET_ABSENCE_REASON: _SCHOOL}
+        | {Permission.REPORTS: _SCHOOL},
         Role.SECRETARY: _row(PermissionScope.NONE, JOURNAL)
         | {Permission.PEOPLE: PermissionScope.SCHOOL}
         | _mail(),
