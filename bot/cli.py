@@ -13,6 +13,7 @@ from bot import (
     exchange_commands,
     invite_commands,
     messages_commands,
+    report_commands,
     runtime_commands,
     staff_commands,
 )
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     access_commands.add_commands(commands)
     staff_commands.add_commands(commands)
     messages_commands.add_commands(commands)
+    report_commands.add_commands(commands)
 
     health = commands.add_parser(
         "health", help="exit 0 when the database is reachable and migrated"

@@ -29,8 +29,10 @@ from handlers import (
     office_hours,
     plan,
     privacy,
+    progress,
     push,
     records,
+    report,
     settings,
     start,
     timetable,
@@ -53,10 +55,12 @@ def build_routers() -> list[Router]:
         agenda.router(),
         topics.router(),
         whatif.router(),
+        progress.router(),  # /progress: the term's running averages as a chart
         class_teacher.router(),
         lesson_homework.router(),  # the card's «Homework» (le1 …:hw), before the card's router
         absence_fix.router(),  # «Fix absences» (le1 …:absfix), before the card's router
         plan.router(),  # /plan: a teacher's calendar-thematic plans
+        report.router(),  # /report: school reports for the administration (rp1)
         lesson.router(),  # a roll-call or marks typed as text, before the mail and free text
         settings.router(),
         office_hours.router(),

@@ -49,6 +49,7 @@ def help_text(account: AccountView | None) -> str:
         lines.append(_("/topics: what was studied in a subject"))
         lines.append(_("/bells: the bell schedule"))
         lines.append(_("/whatif: the marks still needed for a 5 or a 4"))
+        lines.append(_("/progress: a chart of each subject's average week by week"))
         lines.append(_("Or just ask: «оценки по алгебре», «что задали на завтра»."))
         lines.append(_("/child: choose which child's journal to show"))
     if account is not None and account.linked:

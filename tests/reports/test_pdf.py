@@ -1,0 +1,56 @@
+"""The published 2А report as the administration prints it: the PDF's text holds the headings
+and the figures (pdftotext), and every page renders (pdftoppm), as a person would look at it."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.exchange import service
+from core.models import SchoolClass
+from core.reader import Reader
+from core.reports.by_marks import by_marks
+from core.reports.by_pupils import by_pupils
+from core.reports.pdf import report_pdf
+from core.reports.period import ReportPeriod
+from tests.bot import school
+from tests.reports.test_published import tables
+
+
+async def test_the_class_report_prints(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    await service.import_rows(sessions, tables(), now=school.NOW, today=school.TODAY)
+    async with sessions() as session:
+        class_id = (
+            await session.execute(select(SchoolClass.id).where(SchoolClass.name == "2А"))
+        ).scalar_one()
+        reader = Reader.operator("test")
+        marks = await by_marks(session, [class_id], ReportPeriod.year(), reader)
+        pupils = await by_pupils(session, class_id, ReportPeriod.year(), reader)
+    data = await asyncio.to_thread(report_pdf, "2А · 2026/2027 учебный год", marks, pupils)
+    text, pages = await asyncio.to_thread(_look_at, data, tmp_path)
+    assert "2А · 2026/2027 учебный год" in text
+    assert "Отчёт по предметам" in text
+    assert "Отчёт по обучающимся" in text
+    assert "Русский язык" in text
+    assert "93,75" in text  # quality, by marks and by pupils
+    assert "100,00" in text
+    assert "Ученик08 Иван" in text  # с одной 4
+    assert len(pages) == 3
+    assert all(size > 5_000 for size in pages)  # drawn, not blank
+
+
+def _look_at(data: bytes, where: Path) -> tuple[str, list[int]]:
+    """The PDF's text, and the sizes of its pages rendered as PNG images."""
+    pdf = where / "report.pdf"
+    pdf.write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(where / "page")], check=True)
+    return text, [page.stat().st_size for page in sorted(where.glob("page-*.png"))]
