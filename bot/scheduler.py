@@ -1,4 +1,5 @@
-"""The scheduled jobs: evening digests, the weekly summary, the clean-up (APScheduler 3).
+"""The scheduled jobs: evening digests, the weekly summary, early warning, the clean-up
+(APScheduler 3).
 
 Every process that runs the notifier builds the same scheduler; the jobs themselves check
 leadership first (a PostgreSQL advisory lock, :mod:`bot.leader`), so with several processes
@@ -20,6 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.leader import Leadership
+from core.analytics.warnings import run_early_warning
 from core.clock import Clock
 from core.notify.scheduled import clean_up, plan_evening_digests, plan_weekly_summaries
 from core.preferences import DIGEST_TIMES
@@ -28,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 WEEKLY_SUMMARY_AT = ("sun", time(18, 0))
 CLEAN_UP_AT = time(3, 30)
+EARLY_WARNING_AT = time(16, 0)  # after lessons, before the families' evening
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 15 * 60}
 
 
@@ -73,6 +76,19 @@ class ScheduledJobs:
             self.on_planned()
         return planned
 
+    async def early_warning(self) -> int:
+        """Detect the day's risk cases of every school, record them and plan the messages, in
+        one transaction (:mod:`core.analytics.warnings`)."""
+        if not await self.leadership.try_acquire():
+            return 0
+        async with self.sessions() as session:
+            run = await run_early_warning(session, self.clock.now(), self.timezone)
+            await session.commit()
+        logger.info("early warning: %d new cases, %d messages", run.cases, run.messages)
+        if run.messages:
+            self.on_planned()
+        return run.messages
+
     async def clean_up(self) -> None:
         if not await self.leadership.try_acquire():
             return
@@ -99,6 +115,14 @@ def create_scheduler(jobs: ScheduledJobs) -> AsyncIOScheduler:
         jobs.weekly_summary,
         CronTrigger(day_of_week=day, hour=at.hour, minute=at.minute, timezone=jobs.timezone),
         id="weekly-summary",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        jobs.early_warning,
+        CronTrigger(
+            hour=EARLY_WARNING_AT.hour, minute=EARLY_WARNING_AT.minute, timezone=jobs.timezone
+        ),
+        id="early-warning",
         replace_existing=True,
     )
     scheduler.add_job(

@@ -24,6 +24,7 @@ KINDS = (
     "evening_digest",
     "weekly_summary",
     "announcements",
+    "risk_warnings",
 )
 QUIET_HOURS = {"21-07": (time(21), time(7)), "22-07": (time(22), time(7)), "off": (None, None)}
 # Menu values travel in callback data, where ":" is the separator: hours and minutes as HHMM.

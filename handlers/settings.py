@@ -29,7 +29,10 @@ async def on_settings(message: Message, **data: Any) -> None:
     if account is None or not account.linked:
         await message.answer(nobody_to_show(account), reply_markup=main_keyboard(account))
         return
-    text, keyboard = settings_view(await load_preferences(data["session"], account.account_id))
+    text, keyboard = settings_view(
+        await load_preferences(data["session"], account.account_id),
+        guardian=bool(account.guardian_ids),
+    )
     await message.answer(text, reply_markup=keyboard)
     await show_hours(message, account, data)
 
@@ -47,5 +50,8 @@ async def on_choice(query: CallbackQuery, callback_data: SettingsChoice, **data:
         await query.answer(not_available(), show_alert=True)
         return
     await query.answer()
-    text, keyboard = settings_view(await load_preferences(data["session"], account.account_id))
+    text, keyboard = settings_view(
+        await load_preferences(data["session"], account.account_id),
+        guardian=bool(account.guardian_ids),
+    )
     await query.message.edit_text(text, reply_markup=keyboard)

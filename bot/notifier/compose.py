@@ -18,6 +18,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.policy import AccessDenied
+from core.analytics.warnings import guardian_outlook, risk_report
 from core.linking.accounts import account_view, reader_of
 from core.messaging.dto import AnnouncementReport, Attachment
 from core.messaging.notices import (
@@ -36,9 +37,17 @@ from handlers.views import announce as announce_views
 from handlers.views import threads as thread_views
 from handlers.views.digest import digest_view
 from handlers.views.push import push_keyboard, push_pages
+from handlers.views.risk import guardian_risk_view, risk_view
 from handlers.views.weekly import weekly_view
 
-_SCHEDULED = (ItemKind.EVENING_DIGEST, ItemKind.WEEKLY_SUMMARY)
+_SCHEDULED = (
+    ItemKind.EVENING_DIGEST,
+    ItemKind.WEEKLY_SUMMARY,
+    ItemKind.RISK_CLASS_TEACHER,
+    ItemKind.RISK_SOCIAL_PEDAGOGUE,
+    ItemKind.RISK_GUARDIAN,
+)
+_RISK = (ItemKind.RISK_CLASS_TEACHER, ItemKind.RISK_SOCIAL_PEDAGOGUE)
 
 
 @dataclass(frozen=True)
@@ -159,9 +168,16 @@ def _message(
 async def _scheduled_text(
     session: AsyncSession, account_id: int, item: PushItem, now: datetime
 ) -> str | None:
-    """The digest or the summary, read now as the account would read it; None if empty."""
+    """The digest, the summary or an early warning, read now as the account would read it;
+    None if empty."""
     if item.day is None:
         return None
+    if item.kind in _RISK:
+        report = await risk_report(session, account_id, EventKind(item.kind.value), item.day, now)
+        return risk_view(report, item.kind == ItemKind.RISK_CLASS_TEACHER) if report else None
+    if item.kind == ItemKind.RISK_GUARDIAN:
+        outlook = await guardian_outlook(session, account_id, item.day)
+        return guardian_risk_view(outlook) if outlook else None
     # The day the family lives in: the digest is about tomorrow, the summary about this week.
     today = item.day - timedelta(days=1) if item.kind == ItemKind.EVENING_DIGEST else item.day
     view = await account_view(session, account_id, today)

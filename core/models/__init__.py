@@ -8,6 +8,7 @@ from core.models.accounts import (
     NotificationPreference,
     RolePermission,
 )
+from core.models.analytics import RiskCase
 from core.models.announcements import Announcement, AnnouncementRecipient
 from core.models.base import Base
 from core.models.enums import (
@@ -28,6 +29,7 @@ from core.models.enums import (
     MovementKind,
     PermissionScope,
     PrivacyLevel,
+    RiskKind,
     Role,
     TermKind,
     ThreadStatus,
@@ -118,6 +120,8 @@ __all__ = [
     "OutboxEvent",
     "PermissionScope",
     "PrivacyLevel",
+    "RiskCase",
+    "RiskKind",
     "Role",
     "RolePermission",
     "School",

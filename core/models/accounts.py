@@ -103,6 +103,8 @@ class NotificationPreference(IdMixin, Base):
     evening_digest: Mapped[bool] = mapped_column(default=True)
     weekly_summary: Mapped[bool] = mapped_column(default=True)
     announcements: Mapped[bool] = mapped_column(default=True)  # urgent ones come regardless
+    # Early warning for a guardian (core.analytics.warnings): opted in, off by default.
+    risk_warnings: Mapped[bool] = mapped_column(default=False)
     quiet_from: Mapped[time | None] = mapped_column(default=time(21, 0))
     quiet_to: Mapped[time | None] = mapped_column(default=time(7, 0))
     digest_at: Mapped[time] = mapped_column(default=time(19, 0))

@@ -154,6 +154,20 @@ class EventKind(StrEnum):
     ANNOUNCEMENT_REPORT = "announcement_report"
     # A participant sent a thread to the administration ("Report").
     THREAD_REPORTED = "thread_reported"
+    # Early warning (core.analytics.warnings): one message per account and day.
+    RISK_CLASS_TEACHER = "risk_class_teacher"
+    RISK_SOCIAL_PEDAGOGUE = "risk_social_pedagogue"
+    RISK_GUARDIAN = "risk_guardian"  # to the guardians who opted in (/settings)
+
+
+class RiskKind(StrEnum):
+    """Why a pupil is at risk in a subject (core.analytics.risk)."""
+
+    FAILING = "failing"  # the projected term mark is 2 or н/а
+    FALLING = "falling"  # the average fell by 0.5 or more in three weeks
+    MISSED_CONTROL = "missed_control"  # present at a control work without a mark for it
+    FEW_MARKS = "few_marks"  # fewer than 3 marks with less than 3 weeks left
+    ABSENCES = "absences"  # missed more than a share of the subject's lessons so far
 
 
 class DeliveryState(StrEnum):

@@ -45,6 +45,10 @@ class ItemKind(StrEnum):
     HOMEWORK = "homework"
     EVENING_DIGEST = "evening_digest"
     WEEKLY_SUMMARY = "weekly_summary"
+    # Early warning (core.analytics.warnings), read at send time like the digest.
+    RISK_CLASS_TEACHER = "risk_class_teacher"
+    RISK_SOCIAL_PEDAGOGUE = "risk_social_pedagogue"
+    RISK_GUARDIAN = "risk_guardian"
     # The mail: each goes out as a message of its own (core.messaging.notices says what).
     THREAD_MESSAGE = "thread_message"
     ANNOUNCEMENT = "announcement"

@@ -20,6 +20,7 @@ PREFERENCE = MappingProxyType(
         EventKind.HOMEWORK_ADDED: "homework",
         EventKind.EVENING_DIGEST: "evening_digest",
         EventKind.WEEKLY_SUMMARY: "weekly_summary",
+        EventKind.RISK_GUARDIAN: "risk_warnings",
     }
 )
 

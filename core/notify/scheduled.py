@@ -80,13 +80,15 @@ async def _families_wanting(
     return [(account_id, school_id) for account_id, school_id in await session.execute(query)]
 
 
-async def _plan(
+async def plan_messages(
     session: AsyncSession,
     kind: EventKind,
     day: date,
     families: Sequence[tuple[int, int]],
     now: datetime,
 ) -> int:
+    """One message of ``kind`` per account about ``day`` (an event and its pending delivery),
+    its content read when it is sent; a second call for the same day plans nothing twice."""
     if not families:
         return 0
     keys = {
@@ -149,7 +151,7 @@ async def plan_evening_digests(
     if tomorrow.weekday() == 6:
         return 0
     families = await _families_wanting(session, "evening_digest", digest_at)
-    return await _plan(session, EventKind.EVENING_DIGEST, tomorrow, families, now)
+    return await plan_messages(session, EventKind.EVENING_DIGEST, tomorrow, families, now)
 
 
 async def plan_weekly_summaries(session: AsyncSession, now: datetime, timezone: ZoneInfo) -> int:
@@ -157,7 +159,7 @@ async def plan_weekly_summaries(session: AsyncSession, now: datetime, timezone: 
     today = now.astimezone(timezone).date()
     monday = today - timedelta(days=today.weekday())
     families = await _families_wanting(session, "weekly_summary", None)
-    return await _plan(session, EventKind.WEEKLY_SUMMARY, monday, families, now)
+    return await plan_messages(session, EventKind.WEEKLY_SUMMARY, monday, families, now)
 
 
 async def clean_up(session: AsyncSession, now: datetime) -> CleanUp:

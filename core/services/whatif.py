@@ -42,6 +42,7 @@ async def what_if(
     reader: Reader,
     *,
     hypothetical: tuple[int, ...] = (),
+    targets: tuple[int, ...] = (5, 4),
 ) -> WhatIf:
     found = await diary(session, student_id, on - _LOOKBACK, on, reader, subject_id=subject_id)
     history = await load_history(session, student_id)
@@ -62,7 +63,7 @@ async def what_if(
     ]
     needed = {
         target: _as_tuple(marks_needed(existing, target, history.thresholds, weights))
-        for target in (5, 4)
+        for target in targets
     }
     extra_average = (
         average_with(existing, [(value, Decimal(1)) for value in hypothetical])

@@ -18,6 +18,7 @@ KIND_LABELS = {
     "evening_digest": N_("Evening digest"),
     "weekly_summary": N_("Weekly summary"),
     "announcements": N_("Announcements"),
+    "risk_warnings": N_("Early warning"),
 }
 
 
@@ -27,7 +28,14 @@ def _button(text: str, key: str, value: str) -> InlineKeyboardButton:
     )
 
 
-def settings_view(prefs: Preferences) -> tuple[str, InlineKeyboardMarkup]:
+# Switches offered to guardians only (early warning is planned for guardians' accounts).
+GUARDIAN_KINDS = frozenset({"risk_warnings"})
+
+
+def settings_view(prefs: Preferences, *, guardian: bool) -> tuple[str, InlineKeyboardMarkup]:
+    shown = {
+        kind: label for kind, label in KIND_LABELS.items() if guardian or kind not in GUARDIAN_KINDS
+    }
     if prefs.quiet_from is None or prefs.quiet_to is None:
         quiet = _("off")
     else:
@@ -40,10 +48,7 @@ def settings_view(prefs: Preferences) -> tuple[str, InlineKeyboardMarkup]:
     lines = [
         _("<b>Notifications</b>"),
         "",
-        *(
-            f"{'✅' if prefs.kinds[kind] else '❌'} {_(label)}"
-            for kind, label in KIND_LABELS.items()
-        ),
+        *(f"{'✅' if prefs.kinds[kind] else '❌'} {_(label)}" for kind, label in shown.items()),
         "",
         _("Quiet hours: {quiet}").format(quiet=quiet),
         _("Evening digest at {time}").format(time=f"{prefs.digest_at:%H:%M}"),
@@ -53,7 +58,7 @@ def settings_view(prefs: Preferences) -> tuple[str, InlineKeyboardMarkup]:
     ]
     kinds = [
         _button(f"{'✅' if prefs.kinds[kind] else '❌'} {_(label)}", "kind", kind)
-        for kind, label in KIND_LABELS.items()
+        for kind, label in shown.items()
     ]
     rows = [kinds[i : i + 2] for i in range(0, len(kinds), 2)]
     rows.append(

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.models import NotificationPreference
-from core.models.enums import PrivacyLevel
+from core.models.enums import PrivacyLevel, Role
 from handlers.callbacks import SettingsChoice
 from tests.bot.driver import ChatDriver, button_data, texts
-from tests.bot.helpers import linked_olga
+from tests.bot.helpers import link, linked_olga
 
 
 async def preferences(sessions: async_sessionmaker[AsyncSession]) -> NotificationPreference:
@@ -61,3 +61,25 @@ async def test_an_unlinked_user_has_no_settings(driver: ChatDriver) -> None:
     assert "/start" in answer
     calls = await driver.press(driver.user(99), SettingsChoice(key="kind", value="marks").pack())
     assert any(c.show_alert for c in calls)
+
+
+async def test_early_warning_is_off_until_a_guardian_turns_it_on(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await link(driver, sessions, 10, "G1", language="en")
+    olga = driver.user(10, "en")
+    calls = await driver.send(olga, "/settings")
+    assert "❌ Early warning" in texts(calls)
+    switch = SettingsChoice(key="kind", value="risk_warnings").pack()
+    assert switch in button_data(calls)
+    assert "✅ Early warning" in texts(await driver.press(olga, switch))
+    assert (await preferences(sessions)).risk_warnings is True
+
+
+async def test_a_student_is_not_offered_early_warning(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await link(driver, sessions, 40, "S3", Role.STUDENT, language="en")
+    calls = await driver.send(driver.user(40, "en"), "/settings")
+    assert "Early warning" not in texts(calls)
+    assert SettingsChoice(key="kind", value="risk_warnings").pack() not in button_data(calls)

@@ -63,6 +63,7 @@ def test_the_jobs_have_stable_ids_school_times_and_never_overlap() -> None:
         "evening-digest-2000",
         "evening-digest-2100",
         "weekly-summary",
+        "early-warning",
         "clean-up",
     }
     morning = datetime(2026, 11, 30, 10, 0, tzinfo=TZ)

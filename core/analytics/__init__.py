@@ -1,0 +1,1 @@
+"""School analytics: early warning (:mod:`core.analytics.risk`, :mod:`core.analytics.warnings`)."""
