@@ -10,7 +10,6 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 
 from core.access.policy import AccessDenied
-from core.charts.progress import render_progress
 from core.services.progress import progress
 from handlers.family import focus_or_explain, not_available
 from handlers.views import progress as views
@@ -35,6 +34,10 @@ async def on_progress(message: Message, **data: Any) -> None:
     if not found.subjects:
         await message.answer(views.no_marks(child))
         return
+    # matplotlib is imported on the first chart, not at start-up (a second saved on every
+    # process start, the console's and the tests' too).
+    from core.charts.progress import render_progress
+
     # Drawing takes a few hundred milliseconds of CPU: off the event loop.
     png = await asyncio.to_thread(
         render_progress, found, views.chart_texts(child, found), current_locale()

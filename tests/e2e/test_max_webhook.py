@@ -4,6 +4,7 @@ the secret, or with a wrong one, is refused before any handler."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import aiohttp
@@ -41,6 +42,10 @@ async def test_max_webhook_subscribes_checks_the_secret_and_answers(
             webhook_host="127.0.0.1",
             webhook_port=port,
         ):
+            for _ in range(100):  # the runtime subscribes as it starts
+                if mx.subscriptions:
+                    break
+                await asyncio.sleep(0.1)
             [subscription] = mx.subscriptions
             assert subscription.url == base + PATH
             assert subscription.secret == SECRET
