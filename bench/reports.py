@@ -3,7 +3,9 @@
 The demo gymnasium (about 700 pupils, today 30.11.2026, its second quarter under way) is
 generated and imported into a temporary SQLite file; then, as the administration
 (``Reader.operator``): by marks for one class, a parallel (all 7th grades) and the whole school;
-by pupils and attendance for one class; each for the current quarter and for the year.
+by pupils and attendance for one class; a teacher's analysis (by marks over their load and
+their journal keeping) for the teacher with the most timetable slots; each for the current
+quarter and for the year.
 """
 
 from __future__ import annotations
@@ -16,19 +18,20 @@ from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import migrate
 from core.db import create_engine, create_sessionmaker
 from core.demo import generate
 from core.exchange import service
-from core.models import SchoolClass
+from core.models import SchoolClass, TimetableEntry
 from core.reader import Reader
 from core.reports.attendance import class_attendance
 from core.reports.by_marks import by_marks, parallel_classes, school_classes
 from core.reports.by_pupils import by_pupils
 from core.reports.period import ReportPeriod
+from core.reports.teacher import teacher_report
 
 TODAY = date(2026, 11, 30)
 NOW = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
@@ -56,6 +59,17 @@ async def run() -> None:
             class_id, year_id = first[0], first[1]
             parallel = await parallel_classes(session, year_id, 7)
             everyone = await school_classes(session, year_id)
+            teacher = (
+                await session.execute(
+                    select(TimetableEntry.teacher_id)
+                    .where(TimetableEntry.teacher_id.is_not(None))
+                    .group_by(TimetableEntry.teacher_id)
+                    .order_by(func.count().desc(), TimetableEntry.teacher_id)
+                    .limit(1)
+                )
+            ).scalar_one()
+            if teacher is None:
+                raise RuntimeError("the demo school has no teacher in its timetable")
         print(f"demo school: {len(everyone)} classes, {len(parallel)} in the 7th parallel")
         for label, period in (("quarter 2", ReportPeriod.term(2)), ("year", ReportPeriod.year())):
             cases: list[tuple[str, Callable[[AsyncSession], Awaitable[object]]]] = [
@@ -64,6 +78,7 @@ async def run() -> None:
                 ("by marks, school", partial(_marks, everyone, period, reader)),
                 ("by pupils, class", partial(_pupils, class_id, period, reader)),
                 ("attendance, class", partial(_attendance, class_id, period, reader)),
+                ("teacher's analysis", partial(_teacher, teacher, period, reader)),
             ]
             for name, call in cases:
                 async with sessions() as session:
@@ -92,3 +107,9 @@ async def _attendance(
     class_id: int, period: ReportPeriod, reader: Reader, session: AsyncSession
 ) -> object:
     return await class_attendance(session, class_id, period, reader, on=TODAY)
+
+
+async def _teacher(
+    staff_id: int, period: ReportPeriod, reader: Reader, session: AsyncSession
+) -> object:
+    return await teacher_report(session, reader, staff_id, period, on=TODAY)

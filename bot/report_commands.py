@@ -2,8 +2,9 @@
 
 ``journal report (--term N | --year | --from DATE --to DATE) --by class|parallel|subject|
 teacher|school [--class 7А] [--grade 7] [--subject NAME] [--teacher ID] [--format xlsx|csv|pdf]
-[--out DIR]`` writes a class's report (by marks, by pupils, attendance) or a report by marks
-over a parallel, a subject, a teacher's classes or the school; ``journal report movement
+[--out DIR]`` writes a class's report (by marks, by pupils, attendance), a teacher's analysis
+(by marks over their load and their journal keeping, :mod:`core.reports.teacher`) or a report
+by marks over a parallel, a subject or the school; ``journal report movement
 --from DATE --to DATE`` the student movement (§13.4). It reads as the operator
 (``Reader.operator("cli")``); every pupil covered is audited, and the files are written before
 the audit records are committed. A wrong class, subject, teacher or date is one line on
@@ -21,7 +22,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.command_support import CommandError, Gettext, person_id, run_in_session
@@ -34,12 +34,13 @@ from core.models import Staff
 from core.reader import Reader
 from core.reports import files
 from core.reports.attendance import class_attendance
-from core.reports.by_marks import by_marks, parallel_classes, school_classes, teacher_load
+from core.reports.by_marks import by_marks, parallel_classes, school_classes
 from core.reports.by_pupils import by_pupils
+from core.reports.keeping import NoClassesError
 from core.reports.period import PeriodNotFoundError, ReportPeriod
 from core.reports.scope import ScopeError, class_named, subject_named, year_on
+from core.reports.teacher import teacher_report
 from core.services.movement import movement_report
-from core.services.naming import short_name
 
 DEFAULT_OUT = Path("reports")
 BY = ("class", "parallel", "subject", "teacher", "school")
@@ -160,7 +161,6 @@ async def _document(
             marks, pupils, attendance, stem=f"отчёт-{pupils.class_name}-{suffix}"
         )
     subjects: frozenset[int] | None = None
-    by_class: Mapping[int, frozenset[int]] | None = None
     if args.by == "parallel":
         if args.grade is None:
             raise CommandError(N_("--by parallel needs --grade N"))
@@ -183,25 +183,17 @@ async def _document(
         staff_id = await person_id(
             session, Staff, school_id, args.teacher, N_("there is no staff member with id {key}")
         )
-        by_class = await teacher_load(session, staff_id, year)
-        classes = sorted(by_class)
-        person = (
-            await session.execute(
-                select(Staff.last_name, Staff.first_name, Staff.middle_name).where(
-                    Staff.id == staff_id
-                )
-            )
-        ).one()
-        about = f"учитель {short_name(person.last_name, person.first_name, person.middle_name)}"
-        stem = f"учитель-{args.teacher.lstrip('#')}"
+        try:
+            found = await teacher_report(session, reader, staff_id, period, on=today)
+        except NoClassesError:
+            raise CommandError(N_("no classes to report on")) from None
+        return found.document(stem=f"учитель-{args.teacher.lstrip('#')}-{suffix}")
     else:
         classes = await school_classes(session, year)
         about, stem = "школа", "школа"
     if not classes:
         raise CommandError(N_("no classes to report on"))
-    marks = await by_marks(
-        session, classes, period, reader, on=today, subject_ids=subjects, subjects_by_class=by_class
-    )
+    marks = await by_marks(session, classes, period, reader, on=today, subject_ids=subjects)
     return files.marks_document(marks, about, stem=f"{stem}-{suffix}")
 
 

@@ -1,5 +1,6 @@
-"""``/class``: a class teacher's summary of the class they lead, and the absences still
-without a reason (Б or У per pupil and day, or back to Н: core.teaching.reasons)."""
+"""``/class``: a class teacher's summary of each class they lead with the term's figures and
+the pupils at risk (core.services.class_term), and the absences still without a reason (Б or
+У per pupil and day, or back to Н: core.teaching.reasons)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.policy import AccessDenied
 from core.linking.dto import AccountView
 from core.services.class_summary import class_summary, classes_led
+from core.services.class_term import ClassTerm, class_term
 from core.teaching.dto import WriteRefused
 from core.teaching.reasons import absences_without_reason, set_day_reason
 from handlers.callbacks import day_of
@@ -41,13 +43,19 @@ async def on_class(message: Message, **data: Any) -> None:
     if not led:
         await message.answer(_("You do not lead a class."))
         return
+    session, today, reader = data["session"], data["today"], data["reader"]
     for class_id, _name in led:
         try:
-            summary = await class_summary(data["session"], class_id, data["today"], data["reader"])
+            summary = await class_summary(session, class_id, today, reader)
         except AccessDenied:
             await message.answer(not_available())
             continue
-        await message.answer(summary_view(summary), reply_markup=views.reasons_button(class_id))
+        term: ClassTerm | None = None
+        with contextlib.suppress(AccessDenied):  # the summary stands without its term block
+            term = await class_term(session, class_id, today, reader)
+        await message.answer(
+            summary_view(summary, term), reply_markup=views.reasons_button(class_id)
+        )
 
 
 async def on_reasons(query: CallbackQuery, callback_data: views.ReasonTap, **data: Any) -> None:

@@ -10,7 +10,7 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 
 from core.access.policy import AccessDenied
-from core.services.progress import progress
+from core.services.progress import progress, student_progress_rules
 from handlers.family import focus_or_explain, not_available
 from handlers.views import progress as views
 from handlers.views.formatting import current_locale
@@ -27,7 +27,11 @@ async def on_progress(message: Message, **data: Any) -> None:
     if child is None:
         return
     try:
-        found = await progress(data["session"], child.student_id, data["today"], data["reader"])
+        session = data["session"]
+        rules = await student_progress_rules(session, child.student_id)
+        found = await progress(
+            session, child.student_id, data["today"], data["reader"], rules=rules
+        )
     except AccessDenied:
         await message.answer(not_available())
         return

@@ -28,16 +28,17 @@ then five per class whatever its size (pupils, lessons, group members, marks wit
 work types, absences), each on an index: ``lessons (class_id, date)``, ``marks (student_id,
 date)``, ``attendance (student_id, date)``.
 
-Which rules should become school settings (columns of ``schools``, like the mark thresholds):
-``absence_share`` (schools differ, 30 % to 50 %) and ``weeks_left``; the rest are the
-regulation's own wording and stay defaults.
+School settings (columns of ``schools``, the exchange `school` table, read by
+:func:`load_risk_rules`): ``fall`` (``risk_average_fall``, 0.50), ``absence_share``
+(``risk_absence_percent``, 30 %: schools differ, 30 % to 50 %) and ``min_marks``
+(``risk_min_marks``, 3); the rest are the regulation's own wording and stay defaults.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -58,6 +59,7 @@ from core.models import (
     WorkType,
 )
 from core.models.enums import AttendanceCode, RiskKind
+from core.services.errors import NotFoundError
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,25 @@ class RiskRules:
 
 
 DEFAULT_RULES = RiskRules()
+
+
+async def load_risk_rules(session: AsyncSession, school_id: int) -> RiskRules:
+    """The school's rules (one statement): its settings, the defaults for the rest."""
+    row = (
+        await session.execute(
+            select(
+                School.risk_average_fall, School.risk_absence_percent, School.risk_min_marks
+            ).where(School.id == school_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError("school", school_id)
+    return replace(
+        DEFAULT_RULES,
+        fall=Decimal(row[0]),
+        absence_share=Decimal(int(row[1])) / 100,
+        min_marks=int(row[2]),
+    )
 
 
 @dataclass(frozen=True, slots=True)

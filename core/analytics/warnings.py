@@ -29,9 +29,9 @@ message is read through the what-if, audited there as the diary's read. A case c
 subject, the kind and a figure (an average, lessons missed of lessons had), never the reason of
 an absence.
 
-Statements: detection as :mod:`core.analytics.risk` says; then per school four (record, read
-back, the class teachers' and the guardians' accounts) and one for the social pedagogues'
-accounts when there are attendance cases, plus the planning (three per kind planned).
+Statements: per school its rules (one), detection as :mod:`core.analytics.risk` says; then four
+(record, read back, the class teachers' and the guardians' accounts) and one for the social
+pedagogues' accounts when there are attendance cases, plus the planning (three per kind planned).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.permissions import Permission
 from core.access.policy import AccessDenied, readable
-from core.analytics.risk import DEFAULT_RULES, Risk, RiskRules, detect_school
+from core.analytics.risk import Risk, RiskRules, detect_school, load_risk_rules
 from core.linking.accounts import account_view, reader_of
 from core.models import (
     Account,
@@ -106,13 +106,17 @@ async def run_early_warning(
     session: AsyncSession,
     now: datetime,
     timezone: ZoneInfo,
-    rules: RiskRules = DEFAULT_RULES,
+    rules: RiskRules | None = None,
 ) -> WarningRun:
-    """Detect, record and plan for every school; the caller commits (one transaction)."""
+    """Detect, record and plan for every school; the caller commits (one transaction).
+
+    Each school is judged by its own rules (:func:`load_risk_rules`) unless ``rules`` is given.
+    """
     day = now.astimezone(timezone).date()
     cases = messages = 0
-    for school_id in (await session.execute(select(School.id).order_by(School.id))).scalars():
-        risks = await detect_school(session, school_id, day, rules)
+    for school_id in (await session.execute(select(School.id).order_by(School.id))).scalars().all():
+        school_rules = rules if rules is not None else await load_risk_rules(session, school_id)
+        risks = await detect_school(session, school_id, day, school_rules)
         await record_cases(session, school_id, risks, day)
         new = (
             await session.execute(

@@ -92,6 +92,10 @@ def _cells(
         ref = spec.column(column).ref
         if kind is Kind.REF and ref and value is not None:
             cells[column] = keys[ref][value]
+        elif kind is Kind.BOOL and name == "school":
+            # A setting written out either way: an empty cell would mean the default, which is
+            # yes for some of them.
+            cells[column] = "1" if value else "0"
         else:
             cells[column] = format_cell(kind, value)
     if name == "staff":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from core.exchange.problems import Problem, problem
@@ -104,6 +105,7 @@ def derive(
         "threshold_4",
         "threshold_3",
         "edit_days",
+        *SCHOOL_SETTINGS,
         "timezone",
         "shift",
         "weight",
@@ -114,9 +116,26 @@ def derive(
             del attrs[name]  # an empty cell keeps the model's default
 
 
-# Whole-number school settings and what the database accepts (its CHECKs): a cell outside is
-# the file's mistake, told with its line and column rather than a constraint error.
-_SCHOOL_RANGES = {"days_per_week": (5, 6), "edit_days": (0, 366)}
+# The school's report and analytics settings (docs/reports.md): an empty cell keeps the default.
+SCHOOL_SETTINGS = (
+    "sou_weight_7_on_not_attested",
+    "n_counts_not_attested",
+    "n_counts_exempt",
+    "progress_class_average",
+    "risk_average_fall",
+    "risk_absence_percent",
+    "risk_min_marks",
+)
+
+# School settings and what the database accepts (its CHECKs): a cell outside is the file's
+# mistake, told with its line and column rather than a constraint error.
+_SCHOOL_RANGES: dict[str, tuple[int, int] | tuple[Decimal, Decimal]] = {
+    "days_per_week": (5, 6),
+    "edit_days": (0, 366),
+    "risk_average_fall": (Decimal("0.10"), Decimal("2.00")),
+    "risk_absence_percent": (1, 100),
+    "risk_min_marks": (1, 10),
+}
 
 
 def check_school_ranges(attrs: dict[str, Any]) -> None:

@@ -13,7 +13,9 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    false,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,6 +37,20 @@ class School(IdMixin, Base):
     threshold_3: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal("2.50"))
     # СОУ puts weight 7 on the mark 1 by default; some systems put it on "н/а" instead.
     sou_weight_7_on_not_attested: Mapped[bool] = mapped_column(default=False)
+    # Who counts in a report's N beside the pupils with a numeric result (docs/reports.md):
+    # н/а pupils by default, exempt (осв) pupils not.
+    n_counts_not_attested: Mapped[bool] = mapped_column(default=True, server_default=true())
+    n_counts_exempt: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # /progress shows the class's average per subject as a faint line only where the school
+    # allows it.
+    progress_class_average: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Early warning (core.analytics.risk): a fall of the average by this much in three weeks,
+    # absences above this percent of the subject's lessons, fewer marks than this near the end.
+    risk_average_fall: Mapped[Decimal] = mapped_column(
+        Numeric(3, 2), default=Decimal("0.50"), server_default="0.50"
+    )
+    risk_absence_percent: Mapped[int] = mapped_column(SmallInteger, default=30, server_default="30")
+    risk_min_marks: Mapped[int] = mapped_column(SmallInteger, default=3, server_default="3")
     # How many days back a teacher may still write a lesson from the chat (§19–20: the journal is
     # filled in on the day; later corrections are the administration's).
     edit_days: Mapped[int] = mapped_column(SmallInteger, default=7, server_default="7")
@@ -43,6 +59,9 @@ class School(IdMixin, Base):
     __table_args__ = (
         CheckConstraint("days_per_week IN (5, 6)", name="days_per_week"),
         CheckConstraint("edit_days BETWEEN 0 AND 366", name="edit_days"),
+        CheckConstraint("risk_average_fall BETWEEN 0.10 AND 2.00", name="risk_average_fall"),
+        CheckConstraint("risk_absence_percent BETWEEN 1 AND 100", name="risk_absence_percent"),
+        CheckConstraint("risk_min_marks BETWEEN 1 AND 10", name="risk_min_marks"),
     )
 
 

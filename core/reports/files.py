@@ -5,9 +5,9 @@ headings (the school files them in Russian whatever the reader's language, so th
 translated) - and the document is written as:
 
 * XLSX (openpyxl): one sheet per section («По предметам», «По обучающимся», «Посещаемость»,
-  «Движение»...), a one-line caption (class, period, source, N and СОУ rules) above bold
-  headings, numbers as numbers, percentages as percent cells (``0.00%``: 93.75 % is stored as
-  0.9375), columns as wide as their longest value;
+  «Ведение журнала», «Движение»...), a one-line caption (class, period, source, N and СОУ
+  rules) above bold headings, numbers as numbers, percentages as percent cells (``0.00%``:
+  93.75 % is stored as 0.9375), columns as wide as their longest value;
 * CSV: one file per section, UTF-8 with a BOM and ``;`` between cells, ``\\r\\n`` after each
   row - what Excel with Russian regional settings opens by a double click - with decimal
   commas (``93,75``, percent as a number of percent) and the headings as the first row. A text
@@ -29,6 +29,7 @@ from enum import StrEnum
 from core.reports.attendance import AttendanceReport
 from core.reports.by_marks import MarksReport
 from core.reports.by_pupils import PupilsReport
+from core.reports.keeping import KeepingReport
 from core.reports.period import PeriodKind, ReportPeriod
 from core.reports.roster import Pupil
 from core.services.movement import Change, MovementReport
@@ -70,6 +71,7 @@ class Document:
     marks: MarksReport | None = None
     pupils: PupilsReport | None = None
     title: str = ""
+    keeping: KeepingReport | None = None
 
 
 # Russian words for the report's choices --------------------------------------------------
@@ -93,6 +95,8 @@ CHANGES = {Change.ARRIVED: "прибыл", Change.MOVED: "переведён", C
 def period_label(period: ReportPeriod) -> str:
     """``2-й учебный период`` (четверть or полугодие, by the class), ``учебный год``, or the
     dates of a range."""
+    if period.kind == PeriodKind.TERM and period.running_on is not None:
+        return f"учебный период, идущий {period.running_on:%d.%m.%Y}"
     if period.kind == PeriodKind.TERM:
         return f"{period.term_number}-й учебный период"
     if period.kind == PeriodKind.YEAR:
@@ -229,6 +233,48 @@ def attendance_table(report: AttendanceReport, class_name: str) -> Table:
     return Table("attendance", "Посещаемость", caption, columns, tuple(rows))
 
 
+KEEPING_COLUMNS = (
+    Column("Класс"),
+    Column("Предмет"),
+    Column("Уроков", Kind.COUNT),
+    Column("С темой", Kind.COUNT),
+    Column("Доля с темой, %", Kind.PERCENT),
+    Column("Обучающихся", Kind.COUNT),
+    Column("Отметок", Kind.COUNT),
+    Column("Отметок на ученика в месяц", Kind.NUMBER),
+    Column("Дней до отметки (медиана)", Kind.NUMBER),
+    Column("Дней до отметки (макс.)", Kind.COUNT),
+    Column("Меньше 3 отметок", Kind.COUNT),
+    Column("Обучающиеся с менее чем 3 отметками"),
+)
+
+
+def keeping_table(report: KeepingReport, about: str) -> Table:
+    """«Ведение журнала»: a row per class and subject (core.reports.keeping)."""
+    rows = tuple(
+        (
+            r.class_name,
+            r.subject,
+            r.lessons,
+            r.with_topic,
+            r.topic_share,
+            r.pupils,
+            r.marks,
+            r.marks_per_pupil_month,
+            r.days_median,
+            r.days_max,
+            len(r.few_marks),
+            _names(r.few_marks),
+        )
+        for r in report.rows
+    )
+    caption = (
+        f"Ведение журнала: {about}, {period_label(report.period)}, на {report.on:%d.%m.%Y}; "
+        "месяц — 30,44 дня; дни до отметки — по отметкам, выставленным в боте"
+    )
+    return Table("keeping", "Ведение журнала", caption, KEEPING_COLUMNS, rows)
+
+
 def movement_tables(report: MovementReport) -> tuple[Table, Table]:
     """«Движение»: each class's roll and what changed it; «Движение поимённо»: who and when."""
     period = f"с {report.start:%d.%m.%Y} по {report.end:%d.%m.%Y}"
@@ -311,6 +357,18 @@ def marks_document(marks: MarksReport, about: str, *, stem: str) -> Document:
     )
 
 
+def teacher_document(marks: MarksReport, keeping: KeepingReport, about: str, stem: str) -> Document:
+    """A teacher's analysis: the report by marks over their load and their journal keeping;
+    ``about`` names the teacher (``учитель Крылова Н. П.``)."""
+    return Document(
+        stem,
+        (marks_table(marks, about), keeping_table(keeping, about)),
+        marks=marks,
+        title=f"{about} · {period_label(marks.period)}",
+        keeping=keeping,
+    )
+
+
 def movement_document(report: MovementReport, *, stem: str | None = None) -> Document:
     return Document(
         stem or f"движение-{report.start:%Y%m%d}-{report.end:%Y%m%d}", movement_tables(report)
@@ -321,12 +379,13 @@ def movement_document(report: MovementReport, *, stem: str | None = None) -> Doc
 
 
 def to_pdf(document: Document) -> bytes | None:
-    """The printed report (tables and a chart); None for a document without one (movement)."""
+    """The printed report (tables, a chart, the journal keeping of a teacher's analysis); None
+    for a document without one (movement)."""
     if document.marks is None:
         return None
     from core.reports.pdf import report_pdf  # matplotlib, imported only when printing
 
-    return report_pdf(document.title, document.marks, document.pupils)
+    return report_pdf(document.title, document.marks, document.pupils, keeping=document.keeping)
 
 
 def to_xlsx(document: Document) -> bytes:

@@ -1,24 +1,28 @@
 """A report as the administration prints it: PDF pages of tables and a chart (matplotlib).
 
 Russian headings always (the report is filed, not chatted). A4 portrait pages: the report by
-marks as a table, a chart of quality and success per subject, and for a class the report by
-pupils with the «с одной 4 / с одной 3» names the school works on. Fonts are embedded as
-TrueType (``pdf.fonttype`` 42) so the text can be searched and copied, Cyrillic included
+marks as a table, a chart of quality and success per subject, for a class the report by
+pupils with the «с одной 4 / с одной 3» names the school works on, and for a teacher's analysis
+the journal keeping (:mod:`core.reports.keeping`) with the pupils short of marks. Fonts are
+embedded as TrueType (``pdf.fonttype`` 42) so the text can be searched and copied, Cyrillic included
 (DejaVu Sans ships with matplotlib). Pure and synchronous: call it off the event loop.
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 from decimal import Decimal
 
 import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 from core.reports.by_marks import MarksReport
 from core.reports.by_pupils import PupilsReport
+from core.reports.keeping import KeepingReport
 
 A4 = (8.27, 11.69)  # inches
 _SOURCES = {
@@ -50,8 +54,15 @@ MARKS_HEADINGS = (
 )
 
 
-def report_pdf(title: str, marks: MarksReport, pupils: PupilsReport | None = None) -> bytes:
-    """The PDF of a report: ``title`` on every page (e.g. «7А · 2 четверть 2026/2027»)."""
+def report_pdf(
+    title: str,
+    marks: MarksReport,
+    pupils: PupilsReport | None = None,
+    *,
+    keeping: KeepingReport | None = None,
+) -> bytes:
+    """The PDF of a report: ``title`` on every page (e.g. «7А · 2 четверть 2026/2027»); a
+    teacher's analysis adds the page «Ведение журнала» (``keeping``)."""
     out = io.BytesIO()
     with (
         matplotlib.rc_context({"pdf.fonttype": 42, "font.family": "DejaVu Sans"}),
@@ -62,6 +73,8 @@ def report_pdf(title: str, marks: MarksReport, pupils: PupilsReport | None = Non
             pdf.savefig(_chart_page(title, marks))
         if pupils is not None:
             pdf.savefig(_pupils_page(title, pupils))
+        if keeping is not None:
+            pdf.savefig(_keeping_page(title, keeping))
         info = pdf.infodict()
         info["Title"] = title
     return out.getvalue()
@@ -182,4 +195,80 @@ def _pupils_page(title: str, report: PupilsReport) -> Figure:
         if pupils:
             lines.append(f"{label}: " + ", ".join(p.name for p in pupils))
     figure.text(0.06, bottom - 0.03, "\n".join(lines), fontsize=9, va="top", wrap=True)
+    return figure
+
+
+KEEPING_HEADINGS = (
+    "Класс",
+    "Предмет",
+    "Уроков",
+    "С темой",
+    "С темой,\n%",
+    "Учени-\nков",
+    "Отметок",
+    "На ученика\nв месяц",
+    "Дней до\nотм. (мед.)",
+    "Дней до\nотм. (макс.)",
+    "Меньше 3\nотметок",
+)
+_KEEPING_WIDTHS = (0.05, 0.2, 0.06, 0.065, 0.065, 0.06, 0.065, 0.085, 0.09, 0.09, 0.09)
+
+
+def _keeping_page(title: str, report: KeepingReport) -> Figure:
+    figure = _page(title, "Ведение журнала")
+    figure.text(
+        0.04,
+        0.905,
+        f"На {report.on:%d.%m.%Y}. Отметок на ученика в месяц: месяц — 30,44 дня. "
+        "Дни от урока до отметки — по отметкам, выставленным в боте.",
+        fontsize=8,
+    )
+    cells = [
+        [
+            row.class_name,
+            row.subject,
+            str(row.lessons),
+            str(row.with_topic),
+            _number(row.topic_share),
+            str(row.pupils),
+            str(row.marks),
+            _number(row.marks_per_pupil_month),
+            _number(row.days_median),
+            "—" if row.days_max is None else str(row.days_max),
+            str(len(row.few_marks)),
+        ]
+        for row in report.rows
+    ] or [["—"] * len(KEEPING_HEADINGS)]
+    step = 0.022  # a row's height, a fraction of the page
+    height = min(0.84, step * (len(cells) + 2))
+    axes = figure.add_axes((0.04, 0.89 - height, 0.92, height))
+    axes.axis("off")
+    table = axes.table(
+        cellText=cells,
+        colLabels=list(KEEPING_HEADINGS),
+        colWidths=list(_KEEPING_WIDTHS),
+        cellLoc="center",
+        bbox=Bbox.from_bounds(0, 0, 1, 1),
+    )
+    table.auto_set_font_size(False)
+    table.set_fontsize(7.5)
+    rows = len(cells) + 2  # the heading takes two rows' height
+    for (row, column), cell in table.get_celld().items():
+        cell.set_height((2 if row == 0 else 1) / rows)
+        if column in (0, 1) and row > 0:
+            cell.set_text_props(ha="left")
+            cell.PAD = 0.03
+        if row == 0:
+            cell.set_text_props(weight="bold")
+            cell.set_facecolor("#eeeeee")
+    lines = [
+        textwrap.fill(
+            f"{row.class_name}, {row.subject} — меньше {report.minimum_marks} отметок: "
+            + ", ".join(p.name for p in row.few_marks),
+            width=120,
+        )
+        for row in report.rows
+        if row.few_marks
+    ]
+    figure.text(0.05, 0.89 - height - 0.02, "\n".join(lines), fontsize=7.5, va="top")
     return figure

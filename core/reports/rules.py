@@ -1,8 +1,8 @@
 """A school's report rules: the СОУ variant, who counts in N, the thresholds, the rounding.
 
-The thresholds and the СОУ variant are columns of ``schools``; whether N counts ``н/а`` and
-exempt (``осв``) pupils has no column yet, so it takes DOMAIN.md's default (н/а in, осв out)
-unless a caller passes its own :class:`ReportRules`.
+The thresholds, the СОУ variant and whether N counts ``н/а`` and exempt (``осв``) pupils are
+columns of ``schools`` (the exchange `school` table), with DOMAIN.md's defaults (weight 7 on the
+mark 1; н/а in N, осв out); the percentages' places are not a setting.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class ReportRules:
 
 
 async def load_rules(session: AsyncSession, school_id: int) -> ReportRules:
-    """The school's rules: its columns where they exist, DOMAIN.md's defaults otherwise."""
+    """The school's rules, from its columns (one statement)."""
     row = (
         await session.execute(
             select(
@@ -61,6 +61,8 @@ async def load_rules(session: AsyncSession, school_id: int) -> ReportRules:
                 School.threshold_5,
                 School.threshold_4,
                 School.threshold_3,
+                School.n_counts_not_attested,
+                School.n_counts_exempt,
             ).where(School.id == school_id)
         )
     ).one_or_none()
@@ -69,4 +71,6 @@ async def load_rules(session: AsyncSession, school_id: int) -> ReportRules:
     return ReportRules(
         sou_weight_7_on_not_attested=bool(row[0]),
         thresholds=Thresholds(Decimal(row[1]), Decimal(row[2]), Decimal(row[3])),
+        n_counts_not_attested=bool(row[4]),
+        n_counts_exempt=bool(row[5]),
     )

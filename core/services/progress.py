@@ -11,8 +11,8 @@ numeric mark this term are left out; subjects are ordered by name in Russian col
 
 The class line (the class's pooled running average per subject, as ``/class`` computes it: the
 numeric marks of every pupil now in the class) is shown only where the school allows it:
-:class:`ProgressRules`. There is no school setting for it yet, so the default shows no class
-line; a future ``School`` column (say ``progress_class_average``) will feed the rule.
+:class:`ProgressRules`, from ``schools.progress_class_average`` (off by default) by
+:func:`load_progress_rules` or :func:`student_progress_rules`.
 
 Checked first with the marks permission (:func:`core.access.policy.authorize`, audited as
 ``read_progress``), then three statements (the student, the class's terms, the student's marks)
@@ -32,9 +32,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.permissions import Permission
 from core.access.policy import authorize
 from core.grading import Thresholds, suggested_mark, weighted_average
-from core.models import Mark, Student, Subject, WorkType
+from core.models import Mark, School, Student, Subject, WorkType
 from core.reader import Reader
 from core.services.calendar import class_terms
+from core.services.errors import NotFoundError
 from core.services.naming import collation_key
 from core.services.school_data import TermInfo, load_history
 
@@ -45,14 +46,42 @@ _WEEK = timedelta(days=7)
 class ProgressRules:
     """What the school lets families see beside their child's line.
 
-    ``class_average``: the class's average per subject as a faint line. Off until the school
-    has a setting for it (a future ``School`` column); the bot passes the default.
+    ``class_average``: the class's average per subject as a faint line
+    (``schools.progress_class_average``, off by default).
     """
 
     class_average: bool = False
 
 
 DEFAULT_RULES = ProgressRules()
+
+
+async def load_progress_rules(session: AsyncSession, school_id: int) -> ProgressRules:
+    """The school's rules for /progress (one statement)."""
+    allowed = (
+        await session.execute(select(School.progress_class_average).where(School.id == school_id))
+    ).scalar_one_or_none()
+    if allowed is None:
+        raise NotFoundError("school", school_id)
+    return ProgressRules(class_average=bool(allowed))
+
+
+async def student_progress_rules(session: AsyncSession, student_id: int) -> ProgressRules:
+    """The rules of the student's school (one statement): what a chat's /progress passes.
+
+    Only the school's setting is read, nothing of the student's data: the access check is
+    :func:`progress`'s.
+    """
+    allowed = (
+        await session.execute(
+            select(School.progress_class_average)
+            .join(Student, Student.school_id == School.id)
+            .where(Student.id == student_id)
+        )
+    ).scalar_one_or_none()
+    if allowed is None:
+        raise NotFoundError("student", student_id)
+    return ProgressRules(class_average=bool(allowed))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,21 +1,28 @@
-"""The class teacher's summary of their class, and its absences still without a reason."""
+"""The class teacher's summary of their class with the term's figures and the pupils at risk,
+and its absences still without a reason."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
+from babel.numbers import format_decimal
 
+from core.analytics.warnings import RiskLine
 from core.models.enums import AttendanceCode
+from core.reports.roster import Pupil
 from core.services.class_summary import ClassSummary, SubjectFigures
+from core.services.class_term import ClassTerm, PupilAtRisk
 from core.teaching.dto import Refusal
 from core.teaching.reasons import DayWithoutReason, ReasonSet
 from handlers.labels import ATTENDANCE_LETTERS
-from handlers.views.formatting import average, day_month, esc
-from handlers.views.limits import fit
+from handlers.views.formatting import average, current_locale, day_month, esc
+from handlers.views.limits import fit, visible_length
+from handlers.views.risk import risk_reason
 from handlers.views.timetable import weekday_and_date
 
 
@@ -29,7 +36,7 @@ def _figures(figures: tuple[SubjectFigures, ...]) -> list[str]:
     ]
 
 
-def summary_view(summary: ClassSummary) -> str:
+def summary_view(summary: ClassSummary, term: ClassTerm | None = None) -> str:
     lines = [
         _("<b>{name}: class summary</b>").format(name=esc(summary.class_name)),
         weekday_and_date(summary.on),
@@ -51,7 +58,102 @@ def summary_view(summary: ClassSummary) -> str:
     if summary.term is not None:
         lines += ["", _("<b>Averages over {term}</b>").format(term=esc(summary.term.name))]
         lines += _figures(summary.term_averages) or [_("No marks yet.")]
+    if term is not None:
+        lines += ["", *term_lines(term)]
     return fit(lines)
+
+
+# The term block: short enough to leave the summary above it room in one message (Telegram
+# 4096, MAX 4000 characters); longer lists end in "and N more".
+_NAMES = 8  # names of a «с одной 4 / 3» list
+_RISK_PUPILS = 10  # pupils of the at-risk list
+_RISK_CHARS = 1500  # characters of the at-risk list
+
+
+def _percent(value: Decimal | None) -> str:
+    return "—" if value is None else format_decimal(value, "0.00", locale=current_locale())
+
+
+def _names(pupils: tuple[Pupil, ...]) -> str:
+    names = esc(", ".join(p.name for p in pupils[:_NAMES]))
+    if len(pupils) > _NAMES:
+        return _("{names} and {n} more").format(names=names, n=len(pupils) - _NAMES)
+    return names
+
+
+def _at_risk_line(pupil: PupilAtRisk) -> str:
+    cases = "; ".join(
+        f"{esc(case.subject)}: "
+        + esc(risk_reason(RiskLine(pupil.name, "", case.subject, case.kind, case.detail)))
+        for case in pupil.cases
+    )
+    return f"• <b>{esc(pupil.name)}</b> — {cases}"
+
+
+def term_lines(term: ClassTerm) -> list[str]:
+    """The term's figures, the source when not term marks, and the pupils at risk."""
+    report = term.figures
+    good = ngettext("{n} good pupil", "{n} good pupils", len(report.good)).format(
+        n=len(report.good)
+    )
+    if report.good_one_four:
+        good += " (" + _("with one 4: {names}").format(names=_names(report.good_one_four)) + ")"
+    satisfactory = ngettext(
+        "{n} satisfactory pupil", "{n} satisfactory pupils", len(report.satisfactory)
+    ).format(n=len(report.satisfactory))
+    if report.satisfactory_one_three:
+        satisfactory += (
+            " ("
+            + _("with one 3: {names}").format(names=_names(report.satisfactory_one_three))
+            + ")"
+        )
+    counts = [
+        ngettext("{n} excellent pupil", "{n} excellent pupils", len(report.excellent)).format(
+            n=len(report.excellent)
+        ),
+        good,
+        satisfactory,
+        ngettext("{n} failing pupil", "{n} failing pupils", len(report.failing)).format(
+            n=len(report.failing)
+        ),
+    ]
+    if report.not_attested:
+        counts.append(_("not attested: {n}").format(n=len(report.not_attested)))
+    lines = [
+        _("<b>{term}</b>: quality {quality} %, success {success} %").format(
+            term=esc(term.term.name),
+            quality=_percent(report.quality),
+            success=_percent(report.success),
+        ),
+        "; ".join(counts),
+    ]
+    if report.source == "averages":
+        lines.append(
+            _("Computed {source}.").format(source=_("on the averages of the period's marks"))
+        )
+    elif report.source == "mixed":
+        lines.append(
+            _("Computed {source}.").format(source=_("on term marks where given, else on averages"))
+        )
+    elif report.source == "none":
+        lines.append(_("No marks yet."))
+    lines.append("")
+    if not term.at_risk:
+        lines.append(_("Nobody is at risk this term."))
+        return lines
+    lines.append(_("⚠ At risk ({n}):").format(n=len(term.at_risk)))
+    used = 0
+    for shown, pupil in enumerate(term.at_risk):
+        line = _at_risk_line(pupil)
+        if shown and (shown == _RISK_PUPILS or used + visible_length(line) > _RISK_CHARS):
+            rest = len(term.at_risk) - shown
+            lines.append(
+                ngettext("… and {n} more pupil", "… and {n} more pupils", rest).format(n=rest)
+            )
+            break
+        lines.append(line)
+        used += visible_length(line) + 1
+    return lines
 
 
 # Absences without a reason (core.teaching.reasons): the class teacher gives Б or У per pupil

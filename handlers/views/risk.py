@@ -21,7 +21,7 @@ from handlers.views.formatting import average, day_month, esc
 from handlers.views.limits import fit
 
 
-def _reason(line: RiskLine) -> str:
+def risk_reason(line: RiskLine) -> str:
     detail = line.detail or ""
     if line.kind == RiskKind.FAILING:
         if detail == "н/а":
@@ -61,7 +61,7 @@ def risk_view(report: RiskReport, class_teacher: bool) -> str:
         if (line.class_name, line.student) != pupil:
             pupil = (line.class_name, line.student)
             lines += ["", f"<b>{esc(line.student)}</b>, {esc(line.class_name)}"]
-        lines.append(f"• {esc(line.subject)}: {esc(_reason(line))}")
+        lines.append(f"• {esc(line.subject)}: {esc(risk_reason(line))}")
     return fit(lines)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -62,6 +63,56 @@ async def test_an_export_loads_into_an_empty_database_identically(
         other_sessions = create_sessionmaker(other)
         report = await service.import_path(other_sessions, tmp_path / "first", now=NOW, today=TODAY)
         assert report.changes > 0
+        await service.export_path(other_sessions, tmp_path / "second", None)
+    finally:
+        await other.dispose()
+    assert snapshot(tmp_path / "first") == snapshot(tmp_path / "second")
+
+
+# Every school setting off its default: a yes that defaults to no and a no that defaults to yes.
+SETTINGS_SCHOOL = (
+    "id,name,short_name,sou_weight_7_on_not_attested,n_counts_not_attested,n_counts_exempt,"
+    "progress_class_average,risk_average_fall,risk_absence_percent,risk_min_marks\n"
+    "G6,Гимназия №6,Г6,1,0,1,1,0.75,10,5\n"
+)
+
+
+async def test_the_school_settings_survive_an_export_into_an_empty_database(
+    engine: AsyncEngine, empty_db_url: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from core import migrate
+    from core.db import create_engine
+    from core.models import School
+    from tests.conftest import in_thread
+    from tests.exchange.school_files import FILES
+
+    settings = (
+        School.sou_weight_7_on_not_attested,
+        School.n_counts_not_attested,
+        School.n_counts_exempt,
+        School.progress_class_average,
+        School.risk_average_fall,
+        School.risk_absence_percent,
+        School.risk_min_marks,
+    )
+    expected = (True, False, True, True, Decimal("0.75"), 10, 5)
+    sessions = create_sessionmaker(engine)
+    files = {**FILES, "school.csv": SETTINGS_SCHOOL}
+    await service.import_path(sessions, write_school(tmp_path / "in", files), now=NOW, today=TODAY)
+    await service.export_path(sessions, tmp_path / "first", tmp_path / "first.xlsx")
+    school = (tmp_path / "first" / "school.csv").read_text(encoding="utf-8").splitlines()
+    assert school[1].endswith(",1,0,1,1,0.75,10,5")
+
+    in_thread(migrate.upgrade, empty_db_url)
+    other = create_engine(empty_db_url)
+    try:
+        for source in ("first", "first.xlsx"):
+            other_sessions = create_sessionmaker(other)
+            await service.import_path(other_sessions, tmp_path / source, now=NOW, today=TODAY)
+            async with other_sessions() as session:
+                assert tuple((await session.execute(select(*settings))).one()) == expected
         await service.export_path(other_sessions, tmp_path / "second", None)
     finally:
         await other.dispose()

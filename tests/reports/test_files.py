@@ -26,9 +26,12 @@ from core.models import SchoolClass
 from core.reader import Reader
 from core.reports import files
 from core.reports.attendance import class_attendance
-from core.reports.by_marks import by_marks
+from core.reports.by_marks import MarksReport, by_marks
 from core.reports.by_pupils import by_pupils
+from core.reports.keeping import KeepingReport, KeepingRow
 from core.reports.period import ReportPeriod
+from core.reports.roster import Pupil
+from core.reports.rules import ReportRules
 from core.services.movement import Change, ClassMovement, MovementReport, MovementRow
 from tests.bot import school
 from tests.reports.test_by_marks import tables
@@ -162,3 +165,46 @@ def test_a_percent_keeps_its_places() -> None:
     sheet = load_workbook(io.BytesIO(files.to_xlsx(document)))["T"]
     assert sheet["A3"].value == 1
     assert sheet["A3"].number_format == "0.00%"
+
+
+def keeping_example() -> tuple[MarksReport, KeepingReport]:
+    """A teacher's analysis by hand: a row with figures, a row without lessons or entered marks."""
+    period, on = ReportPeriod.term(2), date(2026, 11, 30)
+    rules = ReportRules()
+    marks = MarksReport((1,), period, on, rules, rules.n_rule, rules.sou_rule, "none", ())
+    day = date(2026, 11, 9)
+    few = (Pupil(3, "=Андреев Олег"), Pupil(4, "Сидорова Вера"))
+    rows = (
+        KeepingRow(1, "7А", 10, "Алгебра", day, on, 5, 3, Decimal("60.00"), 4, 10,
+                   Decimal("3.46"), 6, Decimal("2.5"), 11, few),
+        KeepingRow(1, "7А", 11, "Русский язык", day, on, 0, 0, None, 4, 0,
+                   Decimal("0.00"), 0, None, None, ()),
+    )  # fmt: skip
+    return marks, KeepingReport(7, period, on, rules, rows)
+
+
+def test_the_keeping_table_as_files() -> None:
+    marks, keeping = keeping_example()
+    document = files.teacher_document(marks, keeping, "учитель Крылова Н. П.", "учитель-T1")
+    assert document.keeping is keeping
+    book = load_workbook(io.BytesIO(files.to_xlsx(document)))
+    assert book.sheetnames == ["По предметам", "Ведение журнала"]
+    sheet = book["Ведение журнала"]
+    assert "Ведение журнала: учитель Крылова Н. П., 2-й учебный период, на 30.11.2026" in str(
+        sheet["A1"].value
+    )
+    algebra, russian = (list(r) for r in sheet.iter_rows(min_row=3, values_only=True))
+    assert algebra[:4] == ["7А", "Алгебра", 5, 3]
+    assert algebra[4] == pytest.approx(0.6)
+    assert sheet["E3"].number_format == "0.00%"
+    assert algebra[5:7] == [4, 10]
+    assert algebra[7:9] == [pytest.approx(3.46), pytest.approx(2.5)]
+    assert algebra[9:] == [11, 2, "=Андреев Олег, Сидорова Вера"]
+    assert sheet["L3"].data_type == "s"
+    assert russian == ["7А", "Русский язык", 0, 0, None, 4, 0, 0, None, None, 0, None]
+    written = files.to_csv(document)
+    assert sorted(written) == ["учитель-T1-keeping.csv", "учитель-T1-subjects.csv"]
+    lines = written["учитель-T1-keeping.csv"].decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Класс;Предмет;Уроков;С темой;Доля с темой, %;Обучающихся;")
+    assert lines[1] == "7А;Алгебра;5;3;60,00;4;10;3,46;2,50;11;2;'=Андреев Олег, Сидорова Вера"
+    assert lines[2] == "7А;Русский язык;0;0;;4;0;0,00;;;0;"

@@ -18,6 +18,7 @@ from core.reports.by_pupils import by_pupils
 from core.reports.pdf import report_pdf
 from core.reports.period import ReportPeriod
 from tests.bot import school
+from tests.reports.test_files import keeping_example
 from tests.reports.test_published import tables
 
 
@@ -54,3 +55,20 @@ def _look_at(data: bytes, where: Path) -> tuple[str, list[int]]:
     ).stdout
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(where / "page")], check=True)
     return text, [page.stat().st_size for page in sorted(where.glob("page-*.png"))]
+
+
+async def test_a_teachers_analysis_prints_the_journal_keeping(tmp_path: Path) -> None:
+    marks, keeping = keeping_example()
+    data = await asyncio.to_thread(
+        report_pdf, "учитель Крылова Н. П. · 2-й учебный период", marks, keeping=keeping
+    )
+    text, pages = await asyncio.to_thread(_look_at, data, tmp_path)
+    assert "Ведение журнала" in text
+    assert "Отчёт по предметам" in text
+    assert "Русский язык" in text
+    assert "60,00" in text  # the share of lessons with a topic
+    assert "3,46" in text  # marks per pupil per month
+    assert "2,50" in text  # the median of days to a mark
+    assert "=Андреев Олег, Сидорова Вера" in text
+    assert len(pages) == 2  # by marks (no subjects: no chart), the journal keeping
+    assert all(size > 5_000 for size in pages)

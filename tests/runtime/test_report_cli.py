@@ -82,16 +82,42 @@ async def test_csv_files_per_section_and_other_scopes(
         "--teacher", "T1", "--format", "csv",
     )  # fmt: skip
     assert teacher.code == 0, teacher.err
-    text = Path(teacher.out.strip()).read_bytes().decode("utf-8-sig")  # noqa: ASYNC240
+    subjects_file, keeping_file = (Path(line) for line in teacher.out.splitlines())
+    assert subjects_file.name == "учитель-T1-20261101-20261227-subjects.csv"
+    assert keeping_file.name == "учитель-T1-20261101-20261227-keeping.csv"
+    text = subjects_file.read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     # Крылова teaches 7А algebra and Russian: Анна 5 4 3 → 4.00 → 4, Дмитрий 2.
     algebra = next(r for r in rows if r[0] == "Алгебра")
     assert algebra[rows[0].index("N")] == "2"
     assert algebra[rows[0].index("Качество")] == "50,00"
+    keeping = list(
+        csv.reader(
+            io.StringIO(keeping_file.read_bytes().decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
+    # The journal has no lessons: none held, no share; 7А's two pupils (the marks depend on
+    # the day the test runs: the report stops at today).
+    assert keeping[0][:6] == [
+        "Класс",
+        "Предмет",
+        "Уроков",
+        "С темой",
+        "Доля с темой, %",
+        "Обучающихся",
+    ]
+    assert [r[:6] for r in keeping[1:]] == [
+        ["7А", "Алгебра", "0", "0", "", "2"],
+        ["7А", "Русский язык", "0", "0", "", "2"],
+    ]
     workbook = await journal("report", "--year", "--by", "teacher", "--teacher", "T1")
     assert workbook.code == 0, workbook.err
-    caption = load_workbook(Path(workbook.out.strip()))["По предметам"]["A1"].value
+    book = load_workbook(Path(workbook.out.strip()))
+    assert book.sheetnames == ["По предметам", "Ведение журнала"]
+    caption = book["По предметам"]["A1"].value
     assert "учитель Крылова Н. П., учебный год" in str(caption)
+    assert "учитель Крылова Н. П., учебный год" in str(book["Ведение журнала"]["A1"].value)
     subject = await journal(
         "report", "--term", "2", "--by", "subject", "--subject", "математика", "--format", "csv"
     )
@@ -172,6 +198,18 @@ async def test_a_class_report_printed_as_pdf(
     assert "Отчёт по предметам" in text
     assert "Математика" in text
     assert "54,55" in text  # quality of mathematics
+    teacher = await journal(
+        "report", "--year", "--by", "teacher", "--teacher", "T1", "--format", "pdf", "--out", "t"
+    )
+    assert teacher.code == 0, teacher.err
+    [printed] = [Path(line) for line in teacher.out.splitlines()]
+    assert printed.name == "учитель-T1-год.pdf"
+    text = subprocess.run(  # noqa: ASYNC221 - the test's own look at the file
+        ["pdftotext", str(printed), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "учитель Крылова Н. П." in text
+    assert "Отчёт по предметам" in text
+    assert "Ведение журнала" in text
     movement = await journal(
         "report", "movement", "--from", "2026-09-01", "--to", "2026-11-30", "--format", "pdf"
     )

@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from core.access.policy import AccessDenied
 from core.models import AuditRecord
 from core.reader import Reader
-from core.services.progress import ProgressRules, WeekPoint, progress
+from core.services.errors import NotFoundError
+from core.services.progress import (
+    ProgressRules,
+    WeekPoint,
+    load_progress_rules,
+    progress,
+    student_progress_rules,
+)
 from tests.services.factory import READER, World, build_world
 from tests.services.test_audit_and_statements import counting
 
@@ -121,6 +128,54 @@ async def test_the_class_line_pools_the_class_only_when_the_rules_allow(
     assert hidden.subjects[0].class_points == ()
 
 
+async def test_the_class_line_is_the_schools_setting(session: AsyncSession) -> None:
+    w = await build_world(session)
+    anna = await _anna(w)
+    boris = await w.student("Петров", "Борис", w.c7a)
+    await w.mark(boris, w.algebra, date(2026, 11, 18), "2")
+    pooled = [*ALGEBRA, (date(2026, 11, 18), "2", 1)]
+
+    # A new school does not allow it.
+    assert await load_progress_rules(session, w.school.id) == ProgressRules(class_average=False)
+    rules = await student_progress_rules(session, anna)
+    assert rules.class_average is False
+    hidden = await progress(session, anna, ON, READER, rules=rules)
+    assert [s.class_points for s in hidden.subjects] == [(), ()]
+
+    w.school.progress_class_average = True
+    await session.flush()
+    assert await load_progress_rules(session, w.school.id) == ProgressRules(class_average=True)
+    rules = await student_progress_rules(session, anna)
+    assert rules.class_average is True
+    shown = await progress(session, anna, ON, READER, rules=rules)
+    algebra, english = shown.subjects
+    assert [(p.week, p.average) for p in algebra.class_points] == expected(pooled, ON)
+    assert english.class_points == english.points  # Анна is the only one with English marks
+    # The audit says which it was.
+    details = (
+        (
+            await session.execute(
+                select(AuditRecord.details)
+                .where(AuditRecord.action == "read_progress")
+                .order_by(AuditRecord.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert [d["class_average"] for d in details] == [False, True]
+
+
+async def test_the_rules_of_a_missing_school_or_student_are_not_found(
+    session: AsyncSession,
+) -> None:
+    w = await build_world(session)
+    with pytest.raises(NotFoundError):
+        await load_progress_rules(session, w.school.id + 1000)
+    with pytest.raises(NotFoundError):
+        await student_progress_rules(session, 999_999)
+
+
 async def test_out_of_any_class_or_term_there_is_nothing_to_show(session: AsyncSession) -> None:
     w = await build_world(session)
     anna = await _anna(w)
@@ -143,3 +198,50 @@ async def test_checked_and_audited_as_marks_and_a_stranger_is_refused(
     stranger = Reader("telegram", account_id=5, guardian_ids=(999_999,), today=ON)
     with pytest.raises(AccessDenied):
         await progress(session, anna, ON, stranger)
+
+
+async def test_the_chats_progress_follows_the_schools_setting(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """handlers/progress.py reads the child's school's setting (the chart's data is caught)."""
+    import core.charts.progress
+    import handlers.progress
+    from bot.app import create_i18n
+    from core.linking.dto import ChildRef
+    from core.services.progress import Progress
+
+    w = await build_world(session)
+    anna = await _anna(w)
+    boris = await w.student("Петров", "Борис", w.c7a)
+    await w.mark(boris, w.algebra, date(2026, 11, 18), "2")
+    drawn: list[Progress] = []
+    sent: list[object] = []
+
+    async def child_in_focus(message: object, data: object) -> ChildRef:
+        return ChildRef(anna, "Анна Иванова", "7А")
+
+    def render(found: Progress, texts: object, locale: str) -> bytes:
+        drawn.append(found)
+        return b"\x89PNG"
+
+    class FakeMessage:
+        async def answer_photo(self, photo: object, caption: str) -> None:
+            sent.append(photo)
+
+        async def answer(self, text: str) -> None:  # pragma: no cover - a failure's path
+            raise AssertionError(text)
+
+    monkeypatch.setattr(handlers.progress, "focus_or_explain", child_in_focus)
+    monkeypatch.setattr(core.charts.progress, "render_progress", render)
+    data = {"session": session, "today": ON, "reader": READER}
+    i18n = create_i18n("en")
+    with i18n.context(), i18n.use_locale("en"):
+        await handlers.progress.on_progress(FakeMessage(), **data)  # type: ignore[arg-type]
+        w.school.progress_class_average = True
+        await session.flush()
+        await handlers.progress.on_progress(FakeMessage(), **data)  # type: ignore[arg-type]
+    hidden, shown = drawn
+    assert len(sent) == 2
+    assert [s.class_points for s in hidden.subjects] == [(), ()]
+    pooled = [*ALGEBRA, (date(2026, 11, 18), "2", 1)]
+    assert [(p.week, p.average) for p in shown.subjects[0].class_points] == expected(pooled, ON)
