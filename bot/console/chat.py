@@ -56,6 +56,7 @@ CONSOLE_HELP = """Console commands:
                   the coalescing window passes
   :digest         the evening digest as your chosen hour would send it
   :week           the weekly summary as Sunday evening would send it
+  :risk           the day's early warning (16:00) now: new cases to class teachers and others
   :reply TEXT     reply to the bot's latest message (answers a question, writes back)
   :photo [TEXT]   send a photo (with a caption)
   :file NAME      send a document, e.g. :file справка.pdf (the type comes from the name)
@@ -288,7 +289,7 @@ class Console:
             await self.switch(line.split(maxsplit=1)[1])
         elif line == ":time" or line.startswith(":time "):
             self.travel(line.removeprefix(":time").strip())
-        elif line in (":digest", ":week"):
+        elif line in (":digest", ":week", ":risk"):
             await self.scheduled(line)
         elif line.startswith(":reply "):
             await self.reply(line.split(maxsplit=1)[1])
@@ -347,6 +348,8 @@ class Console:
         jobs = ScheduledJobs(self.sessions, self.clock, self.dp["timezone"], SoleLeadership())
         if which == ":week":
             planned = await jobs.weekly_summary()
+        elif which == ":risk":
+            planned = await jobs.early_warning()
         else:
             async with self.sessions() as session:
                 account = await session.execute(

@@ -385,7 +385,8 @@ def to_pdf(document: Document) -> bytes | None:
         return None
     from core.reports.pdf import report_pdf  # matplotlib, imported only when printing
 
-    return report_pdf(document.title, document.marks, document.pupils, keeping=document.keeping)
+    title = document.title[:1].upper() + document.title[1:]  # «учитель …» heads a page
+    return report_pdf(title, document.marks, document.pupils, keeping=document.keeping)
 
 
 def to_xlsx(document: Document) -> bytes:

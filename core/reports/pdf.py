@@ -73,8 +73,8 @@ def report_pdf(
             pdf.savefig(_chart_page(title, marks))
         if pupils is not None:
             pdf.savefig(_pupils_page(title, pupils))
-        if keeping is not None:
-            pdf.savefig(_keeping_page(title, keeping))
+        for page in _keeping_pages(title, keeping) if keeping is not None else ():
+            pdf.savefig(page)
         info = pdf.infodict()
         info["Title"] = title
     return out.getvalue()
@@ -214,7 +214,11 @@ KEEPING_HEADINGS = (
 _KEEPING_WIDTHS = (0.05, 0.2, 0.06, 0.065, 0.065, 0.06, 0.065, 0.085, 0.09, 0.09, 0.09)
 
 
-def _keeping_page(title: str, report: KeepingReport) -> Figure:
+_BOTTOM = 0.05  # the lowest a line of names may reach, a fraction of the page
+_NAME_LINE = 0.0135  # a 7.5 pt line's height on A4 (with matplotlib's spacing)
+
+
+def _keeping_pages(title: str, report: KeepingReport) -> list[Figure]:
     figure = _page(title, "Ведение журнала")
     figure.text(
         0.04,
@@ -262,13 +266,23 @@ def _keeping_page(title: str, report: KeepingReport) -> Figure:
             cell.set_text_props(weight="bold")
             cell.set_facecolor("#eeeeee")
     lines = [
-        textwrap.fill(
+        line
+        for row in report.rows
+        if row.few_marks
+        for line in textwrap.wrap(
             f"{row.class_name}, {row.subject} — меньше {report.minimum_marks} отметок: "
             + ", ".join(p.name for p in row.few_marks),
             width=120,
         )
-        for row in report.rows
-        if row.few_marks
     ]
-    figure.text(0.05, 0.89 - height - 0.02, "\n".join(lines), fontsize=7.5, va="top")
-    return figure
+    # The names run on to further pages rather than off the bottom of this one.
+    top = 0.89 - height - 0.02
+    fits = max(0, int((top - _BOTTOM) / _NAME_LINE))
+    figure.text(0.05, top, "\n".join(lines[:fits]), fontsize=7.5, va="top")
+    pages = [figure]
+    per_page = int((0.89 - _BOTTOM) / _NAME_LINE)
+    for start in range(fits, len(lines), per_page):
+        more = _page(title, "Ведение журнала (продолжение)")
+        more.text(0.05, 0.89, "\n".join(lines[start : start + per_page]), fontsize=7.5, va="top")
+        pages.append(more)
+    return pages

@@ -57,6 +57,11 @@ class ReportChoices:
     subjects: tuple[tuple[int, str], ...] = ()
     teachers: tuple[tuple[int, str], ...] = ()
     movement: bool = False
+    subject_grades: tuple[tuple[int, tuple[int, ...]], ...] = ()  # (subject id, its grades)
+
+    def grades_of(self, subject_id: int) -> tuple[int, ...]:
+        """The grades whose classes have the subject this year (no algebra in the 1st grade)."""
+        return dict(self.subject_grades).get(subject_id, ())
 
     @property
     def anything(self) -> bool:
@@ -221,6 +226,28 @@ async def year_subjects(
     return tuple((r.id, r.name) for r in found)
 
 
+async def year_subject_grades(
+    session: AsyncSession, year_id: int
+) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    """Each subject taught in the year with the grades of the classes that have it (an
+    assignment, a timetable slot or a lesson), the grades in order."""
+    taught = union(
+        select(TeachingAssignment.subject_id.label("subject_id"), TeachingAssignment.class_id),
+        select(TimetableEntry.subject_id, TimetableEntry.class_id),
+        select(Lesson.subject_id, Lesson.class_id),
+    ).subquery()
+    rows = await session.execute(
+        select(taught.c.subject_id, SchoolClass.grade)
+        .join(SchoolClass, SchoolClass.id == taught.c.class_id)
+        .where(SchoolClass.academic_year_id == year_id)
+        .distinct()
+    )
+    grades: dict[int, set[int]] = {}
+    for subject_id, grade in rows:
+        grades.setdefault(subject_id, set()).add(grade)
+    return tuple((subject, tuple(sorted(found))) for subject, found in sorted(grades.items()))
+
+
 async def year_teachers(
     session: AsyncSession, school_id: int, year_id: int, *, only: int | None = None
 ) -> tuple[tuple[int, str], ...]:
@@ -267,8 +294,10 @@ async def report_choices(
     rows = sorted(
         (await session.execute(query)).all(), key=lambda r: (r.grade, collation_key(r.name))
     )
+    subject_grades: tuple[tuple[int, tuple[int, ...]], ...] = ()
     if school_wide:
         subjects = await year_subjects(session, school_id, year_id)
+        subject_grades = await year_subject_grades(session, year_id)
         teachers = await year_teachers(session, school_id, year_id)
     else:
         subjects = ()
@@ -280,4 +309,5 @@ async def report_choices(
         subjects,
         teachers,
         movement,
+        subject_grades,
     )

@@ -163,7 +163,7 @@ def subject_scopes(
     school = _button(_("The whole school"), base.model_copy(update={"g": WHOLE_SCHOOL}))
     grades = [
         _button(_("Grade {grade}").format(grade=g), base.model_copy(update={"g": str(g)}))
-        for g in choices.grades
+        for g in choices.grades_of(pick.id)
     ]
     keyboard = [[school], *_rows(grades, _PER_ROW)]
     question = _("<b>Report</b>: {subject} over the school or a grade?").format(
@@ -198,12 +198,15 @@ def _period(period: ReportPeriod) -> str:
     return _("term {number}").format(number=period.term_number)
 
 
-def _sources(source: str) -> str:
-    return {
+def _source_line(source: str) -> str:
+    """Which marks the figures come from, as one sentence; nothing when there are no marks (the
+    table says so)."""
+    found = {
         "attestation": _("on term or year marks"),
         "averages": _("on the averages of the period's marks"),
         "mixed": _("on term marks where given, else on averages"),
-    }.get(source, _("no marks yet"))
+    }.get(source)
+    return "" if found is None else _("Computed {source}.").format(source=found)
 
 
 def _more(n: int) -> str:
@@ -254,6 +257,7 @@ def _fit(lines: list[str]) -> str:
     """Join ``lines``; when too long, keep the first ones and say how many were left out."""
     kept: list[str] = []
     used = 0
+    lines = [line for line in lines if line]
     for number, line in enumerate(lines):
         size = visible_length(line) + 1
         if used + size > MESSAGE_LIMIT - _RESERVE:
@@ -277,7 +281,7 @@ def class_view(marks: MarksReport, pupils: PupilsReport) -> str:
         _("<b>{name}</b>, {period}").format(
             name=esc(pupils.class_name), period=_period(marks.period)
         ),
-        _("Computed {source}.").format(source=_sources(marks.source)),
+        _source_line(marks.source),
         _table(marks),
         _legend(),
         _("<b>Pupils: {n}</b>").format(n=pupils.pupils),
@@ -300,7 +304,7 @@ def parallel_view(grade: int, marks: MarksReport) -> str:
         _("<b>Grade {grade}, all classes</b>, {period}").format(
             grade=grade, period=_period(marks.period)
         ),
-        _("Computed {source}.").format(source=_sources(marks.source)),
+        _source_line(marks.source),
         _table(marks),
         _legend(),
     ]
@@ -317,7 +321,7 @@ def subject_view(found: SubjectReport) -> str:
         _("<b>{subject}</b>, {where}, {period}").format(
             subject=esc(found.subject), where=where, period=_period(found.marks.period)
         ),
-        _("Computed {source}.").format(source=_sources(found.marks.source)),
+        _source_line(found.marks.source),
         _table(found.marks),
         _legend(),
     ]
@@ -329,7 +333,7 @@ def teacher_view(found: TeacherReport) -> str:
         _("<b>{teacher}</b>: the classes and subjects they teach, {period}").format(
             teacher=esc(found.teacher_name), period=_period(found.marks.period)
         ),
-        _("Computed {source}.").format(source=_sources(found.marks.source)),
+        _source_line(found.marks.source),
         _table(found.marks, budget=2400),
         _legend(),
         *_keeping(found.keeping),

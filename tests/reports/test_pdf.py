@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from core.reports.by_marks import by_marks
 from core.reports.by_pupils import by_pupils
 from core.reports.pdf import report_pdf
 from core.reports.period import ReportPeriod
+from core.reports.roster import Pupil
 from tests.bot import school
 from tests.reports.test_files import keeping_example
 from tests.reports.test_published import tables
@@ -71,4 +73,24 @@ async def test_a_teachers_analysis_prints_the_journal_keeping(tmp_path: Path) ->
     assert "2,50" in text  # the median of days to a mark
     assert "=Андреев Олег, Сидорова Вера" in text
     assert len(pages) == 2  # by marks (no subjects: no chart), the journal keeping
+    assert all(size > 5_000 for size in pages)
+
+
+async def test_a_long_list_of_names_runs_on_to_the_next_page(tmp_path: Path) -> None:
+    """Twelve classes of 30 pupils short of marks: the names continue on further pages instead
+    of running off the bottom, and the last name is printed."""
+    marks, keeping = keeping_example()
+    [row, _empty] = keeping.rows
+    crowd = tuple(Pupil(100 + n, f"Ученикова{n:03d} Мария") for n in range(30))
+    rows = tuple(
+        replace(row, class_id=c, class_name=f"{5 + c % 7}{'АБВГ'[c % 4]}", few_marks=crowd)
+        for c in range(12)
+    )
+    data = await asyncio.to_thread(
+        report_pdf, "учитель · 2-й учебный период", marks, keeping=replace(keeping, rows=rows)
+    )
+    text, pages = await asyncio.to_thread(_look_at, data, tmp_path)
+    assert "Ведение журнала (продолжение)" in text
+    assert len(pages) >= 3  # by marks, the keeping, at least one page of names more
+    assert text.count("Ученикова029 Мария") == 12  # every class's last name is there
     assert all(size > 5_000 for size in pages)
