@@ -207,7 +207,7 @@ async def test_a_class_report_printed_as_pdf(
     text = subprocess.run(  # noqa: ASYNC221 - the test's own look at the file
         ["pdftotext", str(printed), "-"], check=True, capture_output=True, text=True
     ).stdout
-    assert "учитель Крылова Н. П." in text
+    assert "Учитель Крылова Н. П." in text
     assert "Отчёт по предметам" in text
     assert "Ведение журнала" in text
     movement = await journal(
