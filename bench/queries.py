@@ -60,12 +60,12 @@ from core.questions.vocabulary import school_subjects
 from core.reader import Reader
 from core.services.attendance import attendance
 from core.services.attestation import attestation
-from core.services.calendar import next_school_day, student_class_on, term_on
+from core.services.calendar import student_class_on, term_on
 from core.services.class_data import load_class
 from core.services.debts import debts
 from core.services.diary import diary
 from core.services.homework import homework_by_subject, homework_due
-from core.services.timetable import student_timetable
+from core.services.timetable import student_days_ahead
 from core.services.whatif import what_if
 
 USER = 7001  # the guardian's Telegram user id (= private chat id)
@@ -113,14 +113,10 @@ class Asker:
 
     async def tomorrow(self, session: AsyncSession) -> object:  # handlers.timetable.on_tomorrow
         sid = self.family.student_id
-        today = await student_timetable(session, sid, TODAY, self.reader)
-        if today.class_id is None:
-            raise RuntimeError("the pupil has no class")
-        following = await next_school_day(session, today.class_id, TODAY)
-        if following is None:
+        _today, day = await student_days_ahead(session, sid, TODAY, self.reader, with_today=False)
+        if day is None:
             raise RuntimeError("no school day after today")
-        day = await student_timetable(session, sid, following, self.reader)
-        return day, await homework_due(session, sid, following, self.reader)
+        return day, await homework_due(session, sid, day.date, self.reader)
 
     async def homework(self, session: AsyncSession) -> object:  # handlers.agenda.on_homework
         end = TODAY + timedelta(days=HOMEWORK_DAYS)
@@ -128,12 +124,7 @@ class Asker:
 
     async def changes(self, session: AsyncSession) -> object:  # handlers.agenda.changes_text
         sid = self.family.student_id
-        days = [await student_timetable(session, sid, TODAY, self.reader)]
-        if days[0].class_id is not None:
-            following = await next_school_day(session, days[0].class_id, TODAY)
-            if following is not None:
-                days.append(await student_timetable(session, sid, following, self.reader))
-        return days
+        return await student_days_ahead(session, sid, TODAY, self.reader, with_today=True)
 
     async def attendance(self, session: AsyncSession) -> object:  # handlers.records.on_attendance
         sid = self.family.student_id

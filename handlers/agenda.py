@@ -12,11 +12,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from core.access.policy import AccessDenied
 from core.linking.dto import ChildRef
-from core.services.calendar import next_school_day
 from core.services.debts import debts
 from core.services.events import upcoming_events
 from core.services.homework import homework_by_subject
-from core.services.timetable import student_timetable
+from core.services.timetable import student_days_ahead
 from handlers.attachments import send_attachments
 from handlers.callbacks import PageOf
 from handlers.family import child_in_focus, focus_or_explain, not_available
@@ -71,13 +70,10 @@ async def on_page(query: CallbackQuery, callback_data: PageOf, **data: Any) -> N
 
 
 async def changes_text(child: ChildRef, data: dict[str, Any]) -> str:
-    session, reader, today = data["session"], data["reader"], data["today"]
-    days = [await student_timetable(session, child.student_id, today, reader)]
-    if days[0].class_id is not None:
-        following = await next_school_day(session, days[0].class_id, today)
-        if following is not None:
-            days.append(await student_timetable(session, child.student_id, following, reader))
-    return views.changes_view(child, days)
+    today, following = await student_days_ahead(
+        data["session"], child.student_id, data["today"], data["reader"], with_today=True
+    )
+    return views.changes_view(child, [today] if following is None else [today, following])
 
 
 async def debts_text(child: ChildRef, data: dict[str, Any]) -> str:

@@ -11,9 +11,8 @@ from aiogram.types import CallbackQuery, Message
 
 from core.access.policy import AccessDenied
 from core.linking.dto import AccountView, ChildRef
-from core.services.calendar import next_school_day
 from core.services.homework import homework_due
-from core.services.timetable import student_timetable, teacher_timetable
+from core.services.timetable import student_days_ahead, student_timetable, teacher_timetable
 from handlers.attachments import send_attachments
 from handlers.callbacks import TimetableDay, day_of
 from handlers.family import child_in_focus, focus_or_explain, not_available
@@ -58,16 +57,16 @@ async def on_tomorrow(message: Message, **data: Any) -> None:
         return
     session, reader = data["session"], data["reader"]
     try:
-        today = await student_timetable(session, child.student_id, data["today"], reader)
+        today, day = await student_days_ahead(
+            session, child.student_id, data["today"], reader, with_today=False
+        )
         if today.class_id is None:
             await message.answer(views.day_view(child, today))
             return
-        following = await next_school_day(session, today.class_id, data["today"])
-        if following is None:
+        if day is None:
             await message.answer(views.no_more_school_days(child))
             return
-        day = await student_timetable(session, child.student_id, following, reader)
-        homework = await homework_due(session, child.student_id, following, reader)
+        homework = await homework_due(session, child.student_id, day.date, reader)
     except AccessDenied:
         await message.answer(not_available())
         return

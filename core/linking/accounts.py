@@ -2,27 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Date,
+    Integer,
+    Row,
+    String,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.linking.attempts import FAILURE_WINDOW
-from core.linking.dto import AccountView
-from core.linking.people import children_of, roles_of_staff, staff_present, student_present
+from core.linking.dto import AccountView, ChildRef
+from core.linking.people import family_name
 from core.linking.trail import audit
 from core.models import (
     Account,
     AccountLink,
     Delivery,
+    GuardianLink,
     LinkAttempt,
     NotificationPreference,
+    SchoolClass,
     Staff,
+    StaffRole,
     Student,
 )
-from core.models.enums import Messenger
+from core.models.enums import Messenger, Role
 from core.reader import Reader
+from core.services.naming import collation_key
 
 
 async def _find(session: AsyncSession, messenger: Messenger, user_key: str) -> Account | None:
@@ -34,22 +56,138 @@ async def _find(session: AsyncSession, messenger: Messenger, user_key: str) -> A
     return found
 
 
+# Row kinds of the one statement that loads an account's view.
+_ACCOUNT, _LINK, _CHILD, _ROLE = 0, 1, 2, 3
+
+
+def _view_statement(*, by_id: bool) -> CompoundSelect[Any]:
+    """The account, its live links, the children they reach and the first staff link's roles,
+    as one UNION ALL of tagged rows (the account's row first: it types the columns).
+
+    Built once: executing the same statement object skips SQLAlchemy's statement building and
+    cache-key walk on every update. Parameters: ``today`` and ``account_id`` or
+    ``messenger`` + ``user_key``.
+    """
+    today = bindparam("today", type_=Date())
+    # As core.linking.people.student_present/staff_present: access ends on ``left_on``.
+    student_present = or_(Student.left_on.is_(None), Student.left_on > today)
+    which = (
+        Account.id == bindparam("account_id", type_=Integer())
+        if by_id
+        else and_(
+            Account.messenger == bindparam("messenger", type_=Account.messenger.type),
+            Account.user_key == bindparam("user_key", type_=String()),
+        )
+    )
+    account = select(Account.id).where(which)
+    links = (
+        select(
+            AccountLink.id, AccountLink.guardian_id, AccountLink.student_id, AccountLink.staff_id
+        )
+        .outerjoin(Student, Student.id == AccountLink.student_id)
+        .outerjoin(Staff, Staff.id == AccountLink.staff_id)
+        .where(
+            AccountLink.account_id.in_(account.scalar_subquery()),
+            or_(AccountLink.student_id.is_(None), student_present),
+            or_(AccountLink.staff_id.is_(None), Staff.left_on.is_(None), Staff.left_on > today),
+        )
+        .cte("live_links")
+    )
+    # One person per kind in the view: the first link made is the one the account has used.
+    first_student = (
+        select(links.c.student_id)
+        .where(links.c.student_id.is_not(None))
+        .order_by(links.c.id)
+        .limit(1)
+    )
+    first_staff = (
+        select(links.c.staff_id).where(links.c.staff_id.is_not(None)).order_by(links.c.id).limit(1)
+    )
+    wards = select(GuardianLink.student_id).where(
+        GuardianLink.guardian_id.in_(select(links.c.guardian_id))
+    )
+    none_int = null().cast(Integer())
+    none_str = null().cast(String())
+
+    def kind(value: int) -> Any:
+        return literal_column(str(value), Integer()).label("kind")
+
+    own = select(
+        kind(_ACCOUNT),
+        Account.id.label("n"),
+        Account.current_student_id.label("i1"),
+        none_int.label("i2"),
+        none_int.label("i3"),
+        Account.locale.label("t1"),
+        none_str.label("t2"),
+        none_str.label("t3"),
+        Account.is_active.label("flag"),
+        Account.consent_given_at.label("at"),
+    ).where(which)
+    return union_all(
+        own,
+        select(
+            kind(_LINK),
+            links.c.id,
+            links.c.guardian_id,
+            links.c.student_id,
+            links.c.staff_id,
+            none_str,
+            none_str,
+            none_str,
+            null(),
+            null(),
+        ),
+        select(
+            kind(_CHILD),
+            Student.id,
+            none_int,
+            none_int,
+            none_int,
+            Student.first_name,
+            Student.last_name,
+            SchoolClass.name,
+            null(),
+            null(),
+        )
+        .outerjoin(SchoolClass, SchoolClass.id == Student.class_id)
+        .where(
+            or_(Student.id.in_(wards), Student.id.in_(first_student)),
+            student_present,
+        ),
+        select(
+            kind(_ROLE),
+            none_int,
+            none_int,
+            none_int,
+            none_int,
+            cast(StaffRole.role, String()),
+            none_str,
+            none_str,
+            null(),
+            null(),
+        ).where(StaffRole.staff_id.in_(first_staff)),
+    )
+
+
+_BY_USER = _view_statement(by_id=False)
+_BY_ID = _view_statement(by_id=True)
+
+
 async def load_account(
     session: AsyncSession, messenger: Messenger, user_key: str, today: date
 ) -> AccountView | None:
-    """The account of a messenger user and what it may see on ``today``; four statements."""
-    account = await _find(session, messenger, user_key)
-    if account is None:
-        return None
-    return await _view(session, account, today)
+    """The account of a messenger user and what it may see on ``today``; one statement."""
+    rows = await session.execute(
+        _BY_USER, {"messenger": messenger, "user_key": user_key, "today": today}
+    )
+    return _view(rows.all())
 
 
 async def account_view(session: AsyncSession, account_id: int, today: date) -> AccountView | None:
     """As :func:`load_account`, by the account's id (the notifier and the scheduler)."""
-    account = await session.get(Account, account_id)
-    if account is None:
-        return None
-    return await _view(session, account, today)
+    rows = await session.execute(_BY_ID, {"account_id": account_id, "today": today})
+    return _view(rows.all())
 
 
 def reader_of(view: AccountView, label: str, today: date) -> Reader:
@@ -64,45 +202,42 @@ def reader_of(view: AccountView, label: str, today: date) -> Reader:
     )
 
 
-async def _view(session: AsyncSession, account: Account, today: date) -> AccountView:
-    rows = await session.execute(
-        select(AccountLink.guardian_id, AccountLink.student_id, AccountLink.staff_id)
-        .outerjoin(Student, Student.id == AccountLink.student_id)
-        .outerjoin(Staff, Staff.id == AccountLink.staff_id)
-        .where(
-            AccountLink.account_id == account.id,
-            or_(AccountLink.student_id.is_(None), student_present(today)),
-            or_(AccountLink.staff_id.is_(None), staff_present(today)),
-        )
-        .order_by(AccountLink.id)
-    )
+def _view(rows: Sequence[Row[Any]]) -> AccountView | None:
+    own = next((row for row in rows if row.kind == _ACCOUNT), None)
+    if own is None:
+        return None
     guardian_ids: list[int] = []
     student_ids: list[int] = []
     staff_ids: list[int] = []
-    for guardian_id, student_id, staff_id in rows:
-        for found, bucket in ((guardian_id, guardian_ids), (student_id, student_ids)):
+    for link in sorted((row for row in rows if row.kind == _LINK), key=lambda row: row.n):
+        for found, bucket in (
+            (link.i1, guardian_ids),
+            (link.i2, student_ids),
+            (link.i3, staff_ids),
+        ):
             if found is not None and found not in bucket:
                 bucket.append(found)
-        if staff_id is not None and staff_id not in staff_ids:
-            staff_ids.append(staff_id)
-    # One person per kind in the view; a second (another school's record) is rare, and the
-    # first link made is the one the account has used so far.
-    staff_id = staff_ids[0] if staff_ids else None
-    children = await children_of(
-        session, guardian_ids=guardian_ids, student_ids=student_ids[:1], today=today
+    children = sorted(
+        (
+            ChildRef(student_id=row.n, name=family_name(row.t1, row.t2), class_name=row.t3)
+            for row in rows
+            if row.kind == _CHILD
+        ),
+        key=lambda child: (collation_key(child.name), child.student_id),
     )
+    roles = sorted({Role(row.t1) for row in rows if row.kind == _ROLE}, key=lambda r: r.value)
     child_ids = [child.student_id for child in children]
-    current = account.current_student_id
+    current = own.i1
     return AccountView(
-        account_id=account.id,
-        locale=account.locale,
-        consent_given=account.consent_given_at is not None,
-        is_active=account.is_active,
+        account_id=own.n,
+        locale=own.t1,
+        consent_given=own.at is not None,
+        is_active=bool(own.flag),
         guardian_ids=tuple(sorted(guardian_ids)),
         student_id=student_ids[0] if student_ids else None,
-        staff_id=staff_id,
-        staff_roles=await roles_of_staff(session, [staff_id] if staff_id else []),
-        children=children,
+        staff_id=staff_ids[0] if staff_ids else None,
+        staff_roles=tuple(roles),
+        children=tuple(children),
         current_student_id=current if current in child_ids else next(iter(child_ids), None),
     )
 

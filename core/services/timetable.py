@@ -15,24 +15,34 @@ Only the student's timetable is personal data and audited (``read_timetable``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.permissions import Permission
 from core.access.policy import authorize
+from core.audit import record_read
 from core.models import Staff
 from core.reader import Reader
-from core.services.class_data import ClassInfo, holiday_for, load_class, load_classes, load_holidays
+from core.services.calendar import _LOOKAHEAD_DAYS as LOOKAHEAD_DAYS
+from core.services.calendar import school_day
+from core.services.class_data import (
+    ClassInfo,
+    HolidayInfo,
+    holiday_for,
+    load_class,
+    load_classes,
+    load_holidays,
+)
 from core.services.errors import NotFoundError
-from core.services.groups import load_memberships
+from core.services.groups import Memberships, load_memberships
 from core.services.naming import short_name
 from core.services.school_data import load_history
 from core.services.timetable_data import load_changes, load_entries, teacher_class_ids
-from core.services.timetable_lessons import TimetableLesson, assemble
+from core.services.timetable_lessons import TimetableLesson, assemble, assemble_days
 from core.services.timetable_moves import resolve_arrivals
-from core.services.timetable_rules import build_day
+from core.services.timetable_rules import Draft, build_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +73,19 @@ async def _class_day(
     holiday = holiday_for(holidays, info.grade, on)
     if holiday is not None:
         return DayTimetable(on, info.id, info.name, holiday.name, ())
-    entries = await load_entries(session, {info.id}, on)
-    changes = await resolve_arrivals(session, await load_changes(session, {info.id}, on), on)
-    drafts = build_day(on, entries, changes)
+    drafts = await _drafts(session, info, on)
     if student_id is not None:
         memberships = await load_memberships(session, student_id)
         drafts = [d for d in drafts if memberships.sees(d.group_id, on)]
     lessons = await assemble(session, drafts, {info.id: info}, on)
     return DayTimetable(on, info.id, info.name, None, lessons)
+
+
+async def _drafts(session: AsyncSession, info: ClassInfo, on: date) -> list[Draft]:
+    """The class's lessons of ``on`` (template and changes), before names and bells."""
+    entries = await load_entries(session, {info.id}, on)
+    changes = await resolve_arrivals(session, await load_changes(session, {info.id}, on), on)
+    return build_day(on, entries, changes)
 
 
 async def class_timetable(
@@ -97,6 +112,111 @@ async def student_timetable(
     if class_id is None:
         return DayTimetable(on, None, None, None, ())
     return await _class_day(session, await load_class(session, class_id), on, student_id)
+
+
+async def student_days_ahead(
+    session: AsyncSession, student_id: int, today: date, reader: Reader, *, with_today: bool
+) -> tuple[DayTimetable, DayTimetable | None]:
+    """The student's timetable of ``today`` and of the next school day of today's class.
+
+    What ``/changes`` (``with_today``) and ``/tomorrow`` (without: today's answer then carries
+    the class and a holiday, no lessons) show, equal to :func:`student_timetable` of ``today``
+    and of :func:`core.services.calendar.next_school_day` after it - with the student, the
+    class, the holidays and the group memberships read once, the names once for both days.
+    The second day is ``None`` when the student is not in school today or the academic year
+    has no school day left. Both days are audited (``read_timetable``) as before; access is
+    checked once: the same reader, student and permission on the same date decide alike.
+    """
+    await authorize(
+        session,
+        reader,
+        Permission.TIMETABLE,
+        student_id,
+        action="read_timetable",
+        details={"on": today.isoformat()},
+    )
+    history = await load_history(session, student_id)
+    class_id = history.class_on(today)
+    if class_id is None:
+        return DayTimetable(today, None, None, None, ()), None
+    info = await load_class(session, class_id)
+    last = min(today + timedelta(days=LOOKAHEAD_DAYS), info.year_ends_on)
+    # One read covers today, the search for the next school day, and that day.
+    holidays = await load_holidays(session, info.school_id, today, max(today, last))
+    following = next(
+        (
+            day
+            for day in (today + timedelta(days=n) for n in range(1, (last - today).days + 1))
+            if school_day(info, holidays, day)
+        ),
+        None,
+    )
+    if following is not None:
+        await record_read(
+            session,
+            reader,
+            school_id=history.school_id,
+            student_id=student_id,
+            action="read_timetable",
+            details={
+                "on": following.isoformat(),
+                "permission": Permission.TIMETABLE.value,
+                "granted": True,
+            },
+        )
+    infos = {class_id: info}
+    plans: list[tuple[date, ClassInfo, HolidayInfo | None]] = []
+    if with_today:
+        plans.append((today, info, holiday_for(holidays, info.grade, today)))
+    following_class = history.class_on(following) if following is not None else None
+    if following is not None and following_class is not None:
+        if following_class not in infos:
+            # Moved to another class that day: its own class and school's holidays.
+            infos[following_class] = await load_class(session, following_class)
+        other = infos[following_class]
+        other_holidays = (
+            holidays
+            if other.school_id == info.school_id
+            else await load_holidays(session, other.school_id, following, following)
+        )
+        plans.append((following, other, holiday_for(other_holidays, other.grade, following)))
+    memberships: Memberships | None = None
+    drafted: list[tuple[date, list[Draft]]] = []
+    for on, day_info, holiday in plans:
+        if holiday is not None:
+            continue
+        drafts = await _drafts(session, day_info, on)
+        if drafts:
+            if memberships is None:
+                memberships = await load_memberships(session, student_id)
+            drafts = [d for d in drafts if memberships.sees(d.group_id, on)]
+        drafted.append((on, drafts))
+    assembled = dict(
+        zip(
+            [on for on, _drafts in drafted],
+            await assemble_days(session, drafted, infos),
+            strict=True,
+        )
+    )
+    days = {
+        on: DayTimetable(
+            on,
+            day_info.id,
+            day_info.name,
+            holiday.name if holiday else None,
+            assembled.get(on, ()),
+        )
+        for on, day_info, holiday in plans
+    }
+    today_holiday = holiday_for(holidays, info.grade, today)
+    first = days.get(today) or DayTimetable(
+        today, info.id, info.name, today_holiday.name if today_holiday else None, ()
+    )
+    if following is None:
+        return first, None
+    if following_class is None:
+        return first, DayTimetable(following, None, None, None, ())
+    return first, days[following]
 
 
 async def teacher_timetable(

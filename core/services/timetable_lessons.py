@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import ChangeKind
-from core.services.bells import bells_for_classes
+from core.services.bells import ClassBells, bells_for_classes
 from core.services.class_data import ClassInfo
 from core.services.lookups import group_names, staff_names, subject_names
 from core.services.naming import collation_key
@@ -43,22 +44,55 @@ class TimetableLesson:
 async def assemble(
     session: AsyncSession, drafts: list[Draft], classes: dict[int, ClassInfo], on: date
 ) -> tuple[TimetableLesson, ...]:
-    """Names and bells for the drafts of day ``on``: a fixed four queries however many lessons.
+    """Names and bells for the drafts of day ``on``: a fixed four queries however many lessons
+    (none for a day without lessons).
 
     Each lesson rings at its class's own bells of that day (grades, weekdays, dates:
     :mod:`core.services.bells`).
     """
+    [lessons] = await assemble_days(session, [(on, drafts)], classes)
+    return lessons
+
+
+async def assemble_days(
+    session: AsyncSession,
+    days: Sequence[tuple[date, list[Draft]]],
+    classes: dict[int, ClassInfo],
+) -> list[tuple[TimetableLesson, ...]]:
+    """:func:`assemble` for several days at once: the names are looked up once for all of
+    them (three queries, none when no day has lessons), the bells once a day."""
+    every = [d for _on, drafts in days for d in drafts]
+    if not every:
+        return [() for _day in days]
     subjects = await subject_names(
-        session, [d.subject_id for d in drafts] + [d.original_subject_id for d in drafts]
+        session, [d.subject_id for d in every] + [d.original_subject_id for d in every]
     )
     teachers = await staff_names(
-        session, [d.teacher_id for d in drafts] + [d.original_teacher_id for d in drafts]
+        session, [d.teacher_id for d in every] + [d.original_teacher_id for d in every]
     )
-    groups = await group_names(session, [d.group_id for d in drafts])
-    used = {d.class_id for d in drafts}
-    bells = await bells_for_classes(
-        session, {c: info for c, info in classes.items() if c in used}, on
-    )
+    groups = await group_names(session, [d.group_id for d in every])
+    result = []
+    for on, drafts in days:
+        used = {d.class_id for d in drafts}
+        bells = (
+            await bells_for_classes(
+                session, {c: info for c, info in classes.items() if c in used}, on
+            )
+            if used
+            else {}
+        )
+        result.append(_lessons(drafts, classes, subjects, teachers, groups, bells))
+    return result
+
+
+def _lessons(
+    drafts: list[Draft],
+    classes: dict[int, ClassInfo],
+    subjects: dict[int, str],
+    teachers: dict[int, str],
+    groups: dict[int, str],
+    bells: dict[int, ClassBells],
+) -> tuple[TimetableLesson, ...]:
     lessons = []
     for d in drafts:
         times = bells[d.class_id].at(d.period)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.bot import school
 from tests.bot.driver import ChatDriver, texts
-from tests.bot.helpers import AGREE, invite, link
+from tests.bot.helpers import AGREE, audit_actions, invite, link
 
 
 async def test_today_shows_bells_rooms_teachers_and_the_substitution(
@@ -94,3 +99,67 @@ async def test_days_and_the_week_are_one_press_away(
     refused = await driver.press(driver.user(20), week.pack())
     assert "Алгебра" not in texts(refused)
     assert any(c.show_alert for c in refused)
+
+
+@contextmanager
+def _statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The SQL the engine runs inside the block, COMMIT included (the ``commit`` event)."""
+    found: list[str] = []
+
+    def statement(*args: Any) -> None:
+        found.append(str(args[2]))
+
+    def commit(_connection: Any) -> None:
+        found.append("COMMIT")
+
+    event.listen(engine.sync_engine, "before_cursor_execute", statement)
+    event.listen(engine.sync_engine, "commit", commit)
+    try:
+        yield found
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", statement)
+        event.remove(engine.sync_engine, "commit", commit)
+
+
+async def test_tomorrow_and_changes_read_the_student_class_and_holidays_once(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    """Issue 14: /tomorrow ran 38 statements on the demo school, /changes 31; the account is
+    one statement, today's lessons are not built for /tomorrow, and what both days share
+    (student, class, holidays, groups, names) is read once. Audit records are as before."""
+    await link(driver, sessions, 10, "G1")
+    before = await audit_actions(sessions)
+    with _statements(engine) as tomorrow:
+        answer = texts(await driver.send(driver.user(10), "/tomorrow"))
+    assert "вторник, 1 декабря" in answer
+    with _statements(engine) as changes:
+        texts(await driver.send(driver.user(10), "/changes"))
+    actions = (await audit_actions(sessions))[len(before) :]
+    # Both days' timetables and the homework are recorded, as before the rewrite.
+    assert actions == ["read_timetable"] * 2 + ["read_homework"] + ["read_timetable"] * 2
+    for found in (tomorrow, changes):
+        sql = [s for s in found if s != "COMMIT"]
+        assert sum("FROM accounts" in s for s in sql) == 1  # the account: one statement
+        assert sum("FROM holidays" in s for s in sql) == 1
+        assert sum("FROM school_classes" in s and "academic_years" in s for s in sql) == 1
+        assert sum("FROM group_members" in s for s in sql) <= 2  # timetable, homework
+        assert found[-1] == "COMMIT"  # the audit records are committed with the answer
+    assert len(tomorrow) <= 23
+    assert len(changes) <= 20
+
+
+async def test_an_update_that_writes_nothing_is_not_committed(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    """The session middleware skips the commit when the update only read (the floor of every
+    answer); an answer that audits a read is committed."""
+    await link(driver, sessions, 10, "G1")
+    with _statements(engine) as menu:
+        await driver.send(driver.user(10), "/help")
+    assert [s for s in menu if "FROM accounts" in s] == menu[:1]
+    assert "COMMIT" not in menu
+    assert not any(s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for s in menu)
+    with _statements(engine) as read:
+        await driver.send(driver.user(10), "/timetable")
+    assert read[-1] == "COMMIT"
+    assert any(s.lstrip().upper().startswith("INSERT INTO AUDIT_LOG") for s in read)

@@ -11,6 +11,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from core.linking.accounts import (
+    account_view,
     ensure_account,
     forget_account,
     load_account,
@@ -169,3 +170,29 @@ async def test_logout_deletes_the_chat_data_but_keeps_the_audit_trail(
     assert records[-1].action == "logout"
     assert records[-1].actor_account_id == account_id
     assert any(r.action == "link_invite" and r.actor_account_id == account_id for r in records)
+
+
+async def test_load_account_is_one_statement(
+    session: AsyncSession, engine: AsyncEngine, ids: Ids
+) -> None:
+    """Issue 14: the account middleware runs it on every update; the account, its live links,
+    the children and the staff roles come back in one statement, by user or by id alike."""
+    await redeem(session, "705", await invite(session, "G1"))
+    await redeem(session, "705", await invite(session, "G2"))
+    await redeem(session, "705", await invite(session, "T1"))
+    await session.commit()
+    session.expunge_all()
+    with counted(engine) as statements:
+        view = await load_account(session, TG, "705", TODAY)
+    assert view is not None
+    assert len(statements) == 1
+    assert len(view.children) == 3
+    assert view.staff_id is not None
+    assert view.staff_roles
+    with counted(engine) as statements:
+        by_id = await account_view(session, view.account_id, TODAY)
+    assert len(statements) == 1
+    assert by_id == view
+    with counted(engine) as statements:
+        assert await load_account(session, TG, "nobody", TODAY) is None
+    assert len(statements) == 1
