@@ -38,7 +38,7 @@ from core.services.class_data import (
 from core.services.errors import NotFoundError
 from core.services.groups import Memberships, load_memberships
 from core.services.naming import short_name
-from core.services.school_data import load_history
+from core.services.school_data import StudentHistory, load_history
 from core.services.timetable_data import load_changes, load_entries, teacher_class_ids
 from core.services.timetable_lessons import TimetableLesson, assemble, assemble_days
 from core.services.timetable_moves import resolve_arrivals
@@ -95,10 +95,11 @@ async def class_timetable(
     return await _class_day(session, await load_class(session, class_id), on)
 
 
-async def student_timetable(
+async def _readable_history(
     session: AsyncSession, student_id: int, on: date, reader: Reader
-) -> DayTimetable:
-    """The student's lessons on the date: their class then, the whole class and their groups."""
+) -> StudentHistory:
+    """The student's class history, once the reader may read their timetable on the date
+    (audited as ``read_timetable``)."""
     await authorize(
         session,
         reader,
@@ -107,8 +108,14 @@ async def student_timetable(
         action="read_timetable",
         details={"on": on.isoformat()},
     )
-    history = await load_history(session, student_id)
-    class_id = history.class_on(on)
+    return await load_history(session, student_id)
+
+
+async def student_timetable(
+    session: AsyncSession, student_id: int, on: date, reader: Reader
+) -> DayTimetable:
+    """The student's lessons on the date: their class then, the whole class and their groups."""
+    class_id = (await _readable_history(session, student_id, on, reader)).class_on(on)
     if class_id is None:
         return DayTimetable(on, None, None, None, ())
     return await _class_day(session, await load_class(session, class_id), on, student_id)
@@ -127,15 +134,7 @@ async def student_days_ahead(
     has no school day left. Both days are audited (``read_timetable``) as before; access is
     checked once: the same reader, student and permission on the same date decide alike.
     """
-    await authorize(
-        session,
-        reader,
-        Permission.TIMETABLE,
-        student_id,
-        action="read_timetable",
-        details={"on": today.isoformat()},
-    )
-    history = await load_history(session, student_id)
+    history = await _readable_history(session, student_id, today, reader)
     class_id = history.class_on(today)
     if class_id is None:
         return DayTimetable(today, None, None, None, ()), None
