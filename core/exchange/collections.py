@@ -7,11 +7,12 @@ attachments live in tables of their own; a student's class change is a step of s
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.exchange.bulk import insert_rows
 from core.exchange.refs import Registry
 from core.exchange.rules import next_weekday
 from core.files import export_ref, parse_ref
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 Changed = list[tuple["Row", dict[str, Any] | None, dict[str, Any]]]
 LESSON_HOMEWORK_PREFIX = "lesson:"
+BATCH = 2000  # ids per IN (...) and rows per INSERT of the collections
 
 
 def _merged(old: dict[str, Any] | None, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -204,36 +206,53 @@ class Collections:
                 )
 
     async def _sync_links(self, changed: Changed) -> None:
+        """Replace the links of the changed guardians: one DELETE and one INSERT per batch."""
+        guardians: list[int] = []
+        links: list[dict[str, Any]] = []
         for row, _old, _attrs in changed:
             wanted = self._wanted("guardians", row)
             if wanted is None:
                 continue
             guardian_id = self.registry.id_of("guardians", row.key)
-            await self.session.execute(
-                delete(GuardianLink).where(GuardianLink.guardian_id == guardian_id)
-            )
+            guardians.append(guardian_id)
             students, relation = wanted
-            if students:
-                await self.session.execute(
-                    insert(GuardianLink),
-                    [
-                        {"guardian_id": guardian_id, "student_id": s, "relation": relation}
-                        for s in sorted(students)
-                    ],
-                )
+            links += [
+                {"guardian_id": guardian_id, "student_id": s, "relation": relation}
+                for s in sorted(students)
+            ]
+        for start in range(0, len(guardians), BATCH):
+            batch = guardians[start : start + BATCH]
+            await self.session.execute(
+                delete(GuardianLink).where(GuardianLink.guardian_id.in_(batch))
+            )
+        for start in range(0, len(links), BATCH):
+            await self.session.execute(
+                insert(cast(Table, GuardianLink.__table__)), links[start : start + BATCH]
+            )
 
     async def _sync_attachments(self, changed: Changed) -> None:
+        homework: list[int] = []
+        attachments: list[dict[str, Any]] = []
         for row, _old, _attrs in changed:
             wanted = self._wanted("homework", row)
             if wanted is None:
                 continue
             homework_id = self.registry.id_of("homework", row.key)
+            homework.append(homework_id)
+            attachments += [attachment_row(homework_id, r) for r in wanted]
+        for start in range(0, len(homework), BATCH):
+            batch = homework[start : start + BATCH]
             await self.session.execute(
-                delete(HomeworkAttachment).where(HomeworkAttachment.homework_id == homework_id)
+                delete(HomeworkAttachment).where(HomeworkAttachment.homework_id.in_(batch))
             )
-            if wanted:
+        # Grouped by shape: a kept file and a link fill different columns.
+        by_shape: dict[frozenset[str], list[dict[str, Any]]] = {}
+        for item in attachments:
+            by_shape.setdefault(frozenset(item), []).append(item)
+        for rows in by_shape.values():
+            for start in range(0, len(rows), BATCH):
                 await self.session.execute(
-                    insert(HomeworkAttachment), [attachment_row(homework_id, r) for r in wanted]
+                    insert(cast(Table, HomeworkAttachment.__table__)), rows[start : start + BATCH]
                 )
 
     async def _sync_lesson_homework(self, changed: Changed) -> None:
@@ -293,8 +312,7 @@ class Collections:
                     group_id=lesson.get("group_id"),
                     payload={"subject_id": lesson["subject_id"], "due": due.isoformat()},
                 )
-        if inserts:
-            await self.session.execute(insert(Homework), inserts)
+        await insert_rows(self.session, cast(Table, Homework.__table__), inserts)
 
     async def _record_movement(self, changed: Changed) -> None:
         steps: list[dict[str, Any]] = []
@@ -316,7 +334,7 @@ class Collections:
             if left is not None and (old is None or old.get("left_on") != left):
                 steps.append(self._step(row.key, student, MovementKind.LEFT, left))
         if steps:
-            await self.session.execute(insert(Enrolment), steps)
+            await insert_rows(self.session, cast(Table, Enrolment.__table__), steps)
 
     def _step(
         self, key: str, student: dict[str, Any], kind: MovementKind, day: Any

@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -43,7 +43,7 @@ class SourceTable:
     table: Table  # from spec.TABLES
     source: str  # label used in problems: "marks.csv", or "journal.xlsx[Оценки]"
     columns: tuple[str, ...]  # canonical columns present in the header
-    rows: tuple[SourceRow, ...]
+    rows: Collection[SourceRow]  # a tuple, or rows read afresh on each pass (streamed)
 
 
 def read_path(path: Path) -> tuple[list[SourceTable], list[Problem]]:
@@ -150,53 +150,126 @@ def _read_csv(path: Path, problems: list[Problem]) -> SourceTable | None:
             )
         )
         return None
+    separator = detect_separator(text)
+    del text  # the rows are read from the bytes as the importer asks for them
+    encoding = _encoding(data)
+    found: list[Problem] = []
+    for strict in (True, False):
+        found = []
+        try:
+            table = _build_streamed(
+                path.stem, source, _CsvText(data, encoding, separator, strict), found
+            )
+        except _Lenient:
+            continue
+        except _BadQuotes as bad:
+            problems.append(
+                problem(source, bad.line, None, bad.message, Severity.ERROR, **bad.params)
+            )
+            return None
+        problems.extend(found)
+        return table
+    return None  # not reached: the lenient reading raises _BadQuotes, not _Lenient
+
+
+def _encoding(data: bytes) -> str:
+    """The codec :func:`decode` read ``data`` with (it has: the text was plausible)."""
     try:
-        records = _records(text, detect_separator(text))
-    except _BadQuotes as bad:
-        problems.append(problem(source, bad.line, None, bad.message, Severity.ERROR, **bad.params))
-        return None
-    if not records or not any(_text(cell) for cell in records[0][1]):
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1251"
+    return "utf-8-sig"
+
+
+class _Lenient(Exception):  # noqa: N818 - a signal: read the file again, leniently
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class _CsvText:
+    """A CSV file's bytes, read as numbered records (a spreadsheet's numbers) on each pass.
+
+    Read strictly first, which notices a quote left open (the non-strict reader would take the
+    rest of the file for one cell); a file with a stray quote elsewhere (`"5"б`, which Excel
+    takes literally) is then read leniently.
+    """
+
+    data: bytes
+    encoding: str
+    separator: str
+    strict: bool
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        stream = io.TextIOWrapper(io.BytesIO(self.data), encoding=self.encoding, newline="")
+        number = 0
+        try:
+            for number, cells in enumerate(
+                csv.reader(stream, delimiter=self.separator, quotechar='"', strict=self.strict),
+                start=1,
+            ):
+                yield number, cells
+        except csv.Error as error:
+            if not self.strict:
+                raise _BadQuotes(
+                    number + 1, N_("malformed CSV: {error}"), error=str(error)
+                ) from None
+            if any(sign in str(error) for sign in ("unexpected end of data", "field larger")):
+                raise _BadQuotes(
+                    number + 1, N_('a cell of this line opens a quote (") that is never closed')
+                ) from None
+            raise _Lenient from None
+
+
+@dataclass(frozen=True, slots=True)
+class _StreamedRows(Collection[SourceRow]):
+    """A CSV table's rows, made afresh from its bytes on each pass: the file was checked once,
+    when it was read, and only one row at a time is held."""
+
+    text: _CsvText
+    shape: _Shape
+    count: int
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        records = self.text.records()
+        next(records, None)  # the header
+        return _source_rows(self.shape, records, None)
+
+    def __contains__(self, item: object) -> bool:
+        return any(item == row for row in self)
+
+
+def _build_streamed(
+    name: str, source: str, text: _CsvText, problems: list[Problem]
+) -> SourceTable | None:
+    records = text.records()
+    first = next(records, None)
+    if first is None or not any(_text(cell) for cell in first[1]):
+        # A file of blank lines still has to be read to its end for its quotes.
+        for _ in records:
+            pass
         problems.append(problem(source, 1, None, N_("the header row is empty")))
         return None
-    return _build(path.stem, source, records[0][0], records[0][1], records[1:], problems)
+    shape = _shape(name, source, first[0], first[1], problems)
+    if shape is None:
+        for _ in records:
+            pass
+        return None
+    count = _check_rows(shape, records, problems)
+    return SourceTable(
+        table=shape.table,
+        source=source,
+        columns=shape.column_names,
+        rows=_StreamedRows(text, shape, count),
+    )
 
 
 class _BadQuotes(Exception):  # noqa: N818 - carries a problem, not a failure of the program
     def __init__(self, line: int, message: str, **params: str) -> None:
         super().__init__(message)
         self.line, self.message, self.params = line, message, params
-
-
-def _records(text: str, separator: str) -> list[tuple[int, list[str]]]:
-    """The rows of a CSV text, numbered as a spreadsheet numbers them.
-
-    Read strictly first, which notices a quote left open (the non-strict reader would take the
-    rest of the file for one cell); a file with a stray quote elsewhere (`"5"б`, which Excel
-    takes literally) is then read leniently.
-    """
-    records: list[tuple[int, list[str]]] = []
-    try:
-        for number, cells in enumerate(_reader(text, separator, strict=True), start=1):
-            records.append((number, cells))
-        return records
-    except csv.Error as error:
-        if any(sign in str(error) for sign in ("unexpected end of data", "field larger")):
-            raise _BadQuotes(
-                len(records) + 1, N_('a cell of this line opens a quote (") that is never closed')
-            ) from None
-    records = []
-    try:
-        for number, cells in enumerate(_reader(text, separator, strict=False), start=1):
-            records.append((number, cells))
-    except csv.Error as error:
-        raise _BadQuotes(len(records) + 1, N_("malformed CSV: {error}"), error=str(error)) from None
-    return records
-
-
-def _reader(text: str, separator: str, *, strict: bool) -> Iterator[list[str]]:
-    return csv.reader(
-        io.StringIO(text, newline=""), delimiter=separator, quotechar='"', strict=strict
-    )
 
 
 def decode(data: bytes) -> tuple[str | None, int | None]:
@@ -345,15 +418,25 @@ def _text(value: Any, kind: Kind = Kind.TEXT) -> str:
 # --- both --------------------------------------------------------------------------------------
 
 
-def _build(
-    name: str,
-    source: str,
-    header_line: int,
-    header: Sequence[Any],
-    records: Sequence[tuple[int, Sequence[Any]]],
-    problems: list[Problem],
-) -> SourceTable | None:
-    """The table of a header and its rows, once the header says which table and columns."""
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a header says: the table, its columns by position, and the cells' kinds."""
+
+    table: Table
+    source: str
+    headers: list[str]
+    columns: dict[int, Column]
+    kinds: list[Kind]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns.values())
+
+
+def _shape(
+    name: str, source: str, header_line: int, header: Sequence[Any], problems: list[Problem]
+) -> _Shape | None:
+    """The table of a header and its columns, or None (with the problem) if it has none."""
     headers = [_text(cell) for cell in header]
     while headers and not headers[-1]:
         headers.pop()
@@ -367,7 +450,73 @@ def _build(
         return None
     # Only XLSX date-times need a column's kind (a time column reads 08:30 from a date-time).
     kinds = [columns[i].kind if i in columns else Kind.TEXT for i in range(len(headers))]
-    rows: list[SourceRow] = []
+    return _Shape(table, source, headers, columns, kinds)
+
+
+def _build(
+    name: str,
+    source: str,
+    header_line: int,
+    header: Sequence[Any],
+    records: Sequence[tuple[int, Sequence[Any]]],
+    problems: list[Problem],
+) -> SourceTable | None:
+    """The table of a header and its rows, once the header says which table and columns."""
+    shape = _shape(name, source, header_line, header, problems)
+    if shape is None:
+        return None
+    return SourceTable(
+        table=shape.table,
+        source=source,
+        columns=shape.column_names,
+        rows=tuple(_source_rows(shape, iter(records), problems)),
+    )
+
+
+def _headless(source: str, line: int, index: int) -> Problem:
+    return problem(
+        source,
+        line,
+        None,
+        N_("column {number} has no header: its cells are ignored"),
+        Severity.WARNING,
+        number=index + 1,
+    )
+
+
+def _check_rows(
+    shape: _Shape, records: Iterator[tuple[int, list[str]]], problems: list[Problem]
+) -> int:
+    """How many rows :func:`_source_rows` will make of CSV ``records``; the problems it would
+    find go to ``problems``. Cheaper than making them: this pass only reads."""
+    width = len(shape.headers)
+    headless = [i for i, header in enumerate(shape.headers) if not header]
+    warned: set[int] = set()
+    count = 0
+    for line, values in records:
+        if len(values) > width and any(value.strip() for value in values[width:]):
+            if any(value.strip() for value in values):
+                # What _source_rows reports, the way it reports it.
+                list(_source_rows(shape, iter([(line, values)]), problems))
+            continue
+        if not any(value.strip() for value in values):
+            continue  # a blank row
+        count += 1
+        for index in headless:
+            if index < len(values) and values[index].strip() and index not in warned:
+                warned.add(index)
+                problems.append(_headless(shape.source, line, index))
+    return count
+
+
+def _source_rows(
+    shape: _Shape,
+    records: Iterator[tuple[int, Sequence[Any]]],
+    problems: list[Problem] | None,
+) -> Iterator[SourceRow]:
+    """The rows under a header; a row's problems go to ``problems`` (None: found already, and
+    the row is skipped again)."""
+    source, headers, columns, kinds = shape.source, shape.headers, shape.columns, shape.kinds
     headless: set[int] = set()
     for line, values in records:
         texts = [
@@ -377,6 +526,8 @@ def _build(
         if not any(texts):
             continue  # a blank row
         if any(texts[len(headers) :]):
+            if problems is None:
+                continue
             problems.append(
                 problem(
                     source,
@@ -388,30 +539,16 @@ def _build(
                 )
             )
             continue
-        for index, text in enumerate(texts[: len(headers)]):
-            if text and not headers[index] and index not in headless:
-                headless.add(index)
-                problems.append(
-                    problem(
-                        source,
-                        line,
-                        None,
-                        N_("column {number} has no header: its cells are ignored"),
-                        Severity.WARNING,
-                        number=index + 1,
-                    )
-                )
+        if problems is not None:
+            for index, text in enumerate(texts[: len(headers)]):
+                if text and not headers[index] and index not in headless:
+                    headless.add(index)
+                    problems.append(_headless(source, line, index))
         cells = {column.name: "" for column in columns.values()}
         for index, column in columns.items():
             if index < len(texts):
                 cells[column.name] = texts[index]
-        rows.append(SourceRow(line=line, cells=cells))
-    return SourceTable(
-        table=table,
-        source=source,
-        columns=tuple(column.name for column in columns.values()),
-        rows=tuple(rows),
-    )
+        yield SourceRow(line=line, cells=cells)
 
 
 def _kinds(kinds: list[Kind], count: int) -> list[Kind]:

@@ -5,7 +5,12 @@ their references resolved (against the database and the rows of this import); wh
 been found they are written at once, so later tables can refer to the new ids. After the first
 problem the rest is only checked, so one run reports every problem, and the transaction is rolled
 back: a bad import changes nothing.
-"""
+
+The big tables (marks, lessons, attendance…, see STREAMED) stream: their rows are read, parsed,
+compared with the database's rows of the same keys and written CHUNK at a time, and each chunk's
+rows and events are dropped once written, so memory does not grow with the file. What stays for
+the whole import is the keys of the tables others refer to and, per table, each key's first line
+(a key twice is an error naming both lines)."""
 
 from __future__ import annotations
 
@@ -13,27 +18,25 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.exchange import collections as extras
 from core.exchange import plans
+from core.exchange.bulk import insert_rows
 from core.exchange.files import SourceTable
 from core.exchange.mapping import MAPPINGS, Mapping
-from core.exchange.parsing import Row, parse_rows
+from core.exchange.parsing import Row, parse_chunks
 from core.exchange.problems import ImportFailed, Problem, Severity, located, problem
 from core.exchange.refs import Registry
 from core.exchange.rules import RuleError, bell_problems, check_school_ranges, derive
 from core.exchange.spec import ORDER, TABLES_BY_NAME, Kind
 from core.exchange.values import BadValue
 from core.i18n import N_
-from core.models import AcademicYear, GroupMember, School, Term
-from core.outbox import Outbox
-
-# Rows per INSERT ... RETURNING statement (see _write).
-INSERT_CHUNK = 5000
+from core.models import AcademicYear, GroupMember, OutboxEvent, School, Term
+from core.outbox import Outbox, notify_listeners
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +122,9 @@ async def run_import(
         errors = [p for p in problems if p.severity is Severity.ERROR]
         if errors:
             raise ImportFailed(problems)
-        await outbox.flush(session)
+        await _flush_events(context)
+        if outbox.loud:
+            await notify_listeners(session)  # PostgreSQL wakes the notifiers at commit
         report = ImportReport(
             tuple(counts),
             tuple(problems),
@@ -188,8 +193,20 @@ async def _school(
     return None
 
 
-async def _existing(context: _Context, name: str, mapping: Mapping) -> dict[str, dict[str, Any]]:
-    """The rows the database has for ``name``, by key, as column → value."""
+# Tables streamed in chunks: each chunk is parsed, compared with the rows the database has for
+# its keys (one query per chunk) and written, then dropped, so memory does not grow with them.
+# The other tables are small and read whole (bells and the plan are checked as a whole).
+STREAMED = frozenset({"lessons", "homework", "marks", "attendance", "attestation"})
+# Rows per chunk of a streamed table, and per INSERT or COPY (see _write).
+CHUNK = 5000
+# Tables other tables refer to: their keys (and ids) stay registered for the whole import.
+REFERENCED = frozenset(c.ref for t in TABLES_BY_NAME.values() for c in t.columns if c.ref)
+
+
+async def _existing(
+    context: _Context, name: str, mapping: Mapping, keys: Sequence[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The rows the database has for ``name`` (only those of ``keys`` if given), by key."""
     table = mapping.model.__table__
     if mapping.model is GroupMember:
         from core.models import Group
@@ -204,39 +221,101 @@ async def _existing(context: _Context, name: str, mapping: Mapping) -> dict[str,
         rows = (await context.session.execute(query)).mappings().all()
         return {f"{groups[r['group_id']]}|{students[r['student_id']]}": dict(r) for r in rows}
     query = select(table).where(table.c.school_id == context.school_id)
+    if keys is not None:
+        query = query.where(table.c.external_id.in_(keys))
     rows = (await context.session.execute(query)).mappings().all()
     return {r["external_id"]: dict(r) for r in rows if r["external_id"] is not None}
+
+
+async def _register_ids(context: _Context, name: str, mapping: Mapping) -> None:
+    """Register every key and id the database has for a streamed table others refer to."""
+    model: Any = mapping.model
+    query = select(model.id, model.external_id).where(
+        model.school_id == context.school_id, model.external_id.is_not(None)
+    )
+    ids = context.registry.ids.setdefault(name, {})
+    for row_id, key in await context.session.execute(query):
+        ids[key] = row_id
 
 
 async def _import_table(context: _Context, name: str, sources: list[SourceTable]) -> _Counter:
     mapping = MAPPINGS[name]
     spec = TABLES_BY_NAME[name]
-    existing = await _existing(context, name, mapping)
-    for key, row in existing.items():
-        context.registry.add(name, key, row["id"], _name_values(name, row))
     counter = _Counter()
-    if not sources:
-        return counter
-    rows = parse_rows(spec, sources, context.registry, context.problems)
-    if name == "bells":
-        context.problems.extend(bell_problems(rows, existing))
-    stored_plans: dict[int, plans.StoredPlan] = {}
-    if name == "plan":
-        stored_plans = await plans.stored_plans(context.session, context.school_id)
-        context.problems.extend(plans.plan_problems(rows, existing, stored_plans, context.registry))
-    for parsed in rows:
-        if parsed.key not in context.registry.ids.get(name, {}):
-            context.registry.add(name, parsed.key, None, parsed.values)
-    if context.writing:
-        if name in {"classes", "timetable", "attestation"}:
-            await _year_defaults(context)
-        if name == "plan":
-            made = await plans.make_plans(
-                context.session, context.school_id, rows, stored_plans, context.registry
+    streamed = name in STREAMED
+    had_rows = True
+    if streamed:
+        if name in REFERENCED:
+            await _register_ids(context, name, mapping)
+        if not sources:
+            return counter
+        existing: dict[str, dict[str, Any]] = {}
+        # A table that had no rows for the school needs no lookups: this import's own rows
+        # cannot come back (a key twice is an error), so every row of the file is new.
+        model: Any = mapping.model
+        had_rows = (
+            await context.session.execute(
+                select(model.id).where(model.school_id == context.school_id).limit(1)
             )
-            context.defaults["plans"], context.defaults["plans_changed"] = made
-        await _write(context, name, mapping, rows, existing, counter)
+        ).first() is not None
+    else:
+        existing = await _existing(context, name, mapping)
+        for key, row in existing.items():
+            context.registry.add(name, key, row["id"], _name_values(name, row))
+        if not sources:
+            return counter
+    checking = context.writing  # the references of this table's rows are all written
+    collections = extras.Collections(
+        context.session, context.school_id, context.registry, context.outbox, context.now
+    )
+    if checking:
+        await collections.load(name, existing)
+    size = CHUNK if streamed else 1 << 62
+    defaults_read = False
+    for rows in parse_chunks(spec, sources, context.registry, context.problems, size):
+        if name == "bells":
+            context.problems.extend(bell_problems(rows, existing))
+        stored_plans: dict[int, plans.StoredPlan] = {}
+        if name == "plan":
+            stored_plans = await plans.stored_plans(context.session, context.school_id)
+            context.problems.extend(
+                plans.plan_problems(rows, existing, stored_plans, context.registry)
+            )
+        if streamed and checking and had_rows:
+            existing = await _existing(context, name, mapping, [row.key for row in rows])
+            ids = context.registry.ids.setdefault(name, {})
+            for key, row in existing.items():
+                ids[key] = row["id"]
+        for parsed in rows:
+            if parsed.key not in context.registry.ids.get(name, {}):
+                context.registry.add(name, parsed.key, None, parsed.values)
+        # A small table is written only while no problem is known; a streamed one's later chunks
+        # are still compared (checked) after a problem in an earlier one, to report them all.
+        if context.writing or (streamed and checking):
+            if name in {"classes", "timetable", "attestation"} and not defaults_read:
+                await _year_defaults(context)
+                defaults_read = True
+            if name == "plan":
+                made = await plans.make_plans(
+                    context.session, context.school_id, rows, stored_plans, context.registry
+                )
+                context.defaults["plans"], context.defaults["plans_changed"] = made
+            await _write(context, name, mapping, rows, existing, counter, collections)
+            if context.writing:
+                await _flush_events(context)
+        if name not in REFERENCED:
+            context.registry.ids.pop(name, None)  # nothing refers to these keys: free them
     return counter
+
+
+async def _flush_events(context: _Context) -> None:
+    """Insert the events recorded so far (a chunk's) by COPY or Core's executemany: the ORM's
+    bulk insert in ``Outbox.flush`` costs several times more per row. The NOTIFY waits for the
+    end of the import."""
+    events = context.outbox._rows
+    if events:
+        await insert_rows(context.session, cast(Table, OutboxEvent.__table__), events)
+        events.clear()
 
 
 def _name_values(name: str, row: dict[str, Any]) -> dict[str, object]:
@@ -270,16 +349,37 @@ async def _year_defaults(context: _Context) -> None:
 
 def _attrs(context: _Context, name: str, mapping: Mapping, row: Row) -> dict[str, Any]:
     attrs: dict[str, Any] = {}
-    spec = TABLES_BY_NAME[name]
-    for column, attribute in mapping.fields.items():
+    ids = context.registry.ids
+    for column, attribute, ref in _fields(name, mapping):
         if column not in row.present and not (column == "kind" and "kind" in row.values):
             continue
         value = row.values.get(column)
-        ref = spec.column(column).ref
-        if ref and spec.column(column).kind is Kind.REF and value is not None:
-            value = context.registry.id_of(ref, value)
+        if ref is not None and value is not None:
+            row_id = ids[ref][value]
+            if row_id is None:
+                raise LookupError(f"{ref} {value} is not written yet")
+            value = row_id
         attrs[attribute] = value
     return attrs
+
+
+_FIELDS: dict[str, list[tuple[str, str, str | None]]] = {}
+
+
+def _fields(name: str, mapping: Mapping) -> list[tuple[str, str, str | None]]:
+    """A table's (column, attribute, the table a REF column refers to), once per table."""
+    fields = _FIELDS.get(name)
+    if fields is None:
+        spec = TABLES_BY_NAME[name]
+        fields = _FIELDS[name] = [
+            (
+                column,
+                attribute,
+                spec.column(column).ref if spec.column(column).kind is Kind.REF else None,
+            )
+            for column, attribute in mapping.fields.items()
+        ]
+    return fields
 
 
 async def _write(
@@ -289,16 +389,15 @@ async def _write(
     rows: list[Row],
     existing: dict[str, dict[str, Any]],
     counter: _Counter,
+    collections: extras.Collections,
 ) -> None:
+    """Compare ``rows`` (one chunk) with ``existing`` and write the difference while no
+    problem has been found; after one, only check the rows."""
     model = mapping.model
     has_key = hasattr(model, "external_id")
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     removals: list[dict[str, Any]] = []
-    collections = extras.Collections(
-        context.session, context.school_id, context.registry, context.outbox, context.now
-    )
-    await collections.load(name, existing)
     changed_rows: list[tuple[Row, dict[str, Any] | None, dict[str, Any]]] = []
     for row in rows:
         old = existing.get(row.key)
@@ -341,20 +440,27 @@ async def _write(
     if name == "plan":
         await plans.park(context.session, updates, removals)
     if inserts:
-        returning = [model.id] + ([model.external_id] if has_key else [])  # type: ignore[attr-defined]
+        # COPY or Core's executemany, without RETURNING (SQLAlchemy splicing the RETURNING
+        # batches cost more than the insert), then the new ids read back: one query a chunk.
+        table = cast(Table, model.__table__)
+        last_id = (await context.session.execute(select(func.max(table.c.id)))).scalar() or 0
         by_shape: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
         for attrs in inserts:
             by_shape[frozenset(attrs)].append(attrs)
         for shape in by_shape.values():
-            # Chunked: SQLAlchemy splices each RETURNING batch onto the previous ones, which
-            # grows quadratically over one statement of a million rows.
-            for start in range(0, len(shape), INSERT_CHUNK):
-                result = await context.session.execute(
-                    insert(model).returning(*returning), shape[start : start + INSERT_CHUNK]
-                )
-                if has_key:
-                    for new_id, key in result.all():
-                        context.registry.ids[name][key] = new_id
+            for start in range(0, len(shape), CHUNK):
+                await insert_rows(context.session, table, shape[start : start + CHUNK])
+        if has_key:
+            # By a range of the primary key: an IN list of keys is planned as a scan of the
+            # whole table by PostgreSQL while the table grows uncommitted in this transaction.
+            ids = context.registry.ids.setdefault(name, {})
+            keys = {attrs["external_id"] for attrs in inserts}
+            query = select(table.c.id, table.c.external_id).where(
+                table.c.id > last_id, table.c.school_id == context.school_id
+            )
+            for new_id, key in await context.session.execute(query):
+                if key in keys:
+                    ids[key] = new_id
     if updates:
         by_shape_u: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
         for values in updates:
@@ -364,9 +470,9 @@ async def _write(
         for batch in by_shape_u.values():
             await context.session.execute(update(model), batch)
     if removals:
-        ids = [r["id"] for r in removals]
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        removed = [r["id"] for r in removals]
+        for start in range(0, len(removed), 500):
+            chunk = removed[start : start + 500]
             if mapping.soft_delete:
                 await context.session.execute(
                     update(model).where(model.id.in_(chunk)).values(deleted_at=context.now)  # type: ignore[attr-defined]

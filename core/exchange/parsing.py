@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from core.exchange.files import SourceTable
 from core.exchange.problems import Problem, located, problem
 from core.exchange.refs import Registry
-from core.exchange.spec import Kind, Table
+from core.exchange.spec import Column, Kind, Table
 from core.exchange.values import BadValue, format_cell, parse
 from core.i18n import N_
 from core.models import ChangeKind
@@ -36,13 +36,17 @@ def _natural_key(table: Table, values: dict[str, Any]) -> str:
 
 
 def _parse_cells(
-    table: Table, source: SourceTable, cells: dict[str, str], line: int, registry: Registry
+    table: Table,
+    source: SourceTable,
+    columns: tuple[list[tuple[str, Column]], list[str]],
+    cells: dict[str, str],
+    line: int,
+    registry: Registry,
 ) -> tuple[dict[str, Any], bool, list[Problem]]:
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     deleted = False
-    for name in source.columns:
-        column = table.column(name)
+    for name, column in columns[0]:
         text = cells.get(name, "").strip()
         if not text:
             values[name] = None
@@ -68,31 +72,50 @@ def _parse_cells(
             deleted = bool(value)
         elif not (name == "kind" and values.get("kind") is not None):
             values[name] = value
+    if deleted:
+        return values, deleted, problems
     failed = {p.column for p in problems}
-    for column in table.columns:
-        if (
-            column.required
-            and not deleted
-            and column.name in source.columns
-            and values.get(column.name) is None
-            and column.name not in failed
-        ):
-            problems.append(problem(source.source, line, column.name, N_("a value is required")))
+    for name in columns[1]:
+        if values.get(name) is None and name not in failed:
+            problems.append(problem(source.source, line, name, N_("a value is required")))
     return values, deleted, problems
+
+
+def _columns_of(table: Table, source: SourceTable) -> tuple[list[tuple[str, Column]], list[str]]:
+    """The source's columns, and the required ones among them (once per source, not per row)."""
+    columns = [(name, table.column(name)) for name in source.columns]
+    required = [c.name for c in table.columns if c.required and c.name in source.columns]
+    return columns, required
 
 
 def parse_rows(
     table: Table, sources: Sequence[SourceTable], registry: Registry, problems: list[Problem]
 ) -> list[Row]:
     """Typed rows of ``table`` from all its sources; what is wrong goes to ``problems``."""
-    rows: list[Row] = []
-    first_line: dict[str, tuple[str, int]] = {}
-    for source in sources:
+    return [row for chunk in parse_chunks(table, sources, registry, problems) for row in chunk]
+
+
+def parse_chunks(
+    table: Table,
+    sources: Sequence[SourceTable],
+    registry: Registry,
+    problems: list[Problem],
+    size: int = 1 << 62,
+) -> Iterator[list[Row]]:
+    """The typed rows of ``table``, ``size`` at a time, read from its sources as they stream.
+
+    Only each key's first place is kept across chunks (a duplicate id is an error naming it),
+    packed into one int: a source's index and the line.
+    """
+    chunk: list[Row] = []
+    first_line: dict[str, int] = {}
+    for index, source in enumerate(sources):
         present = frozenset(source.columns)
+        columns = _columns_of(table, source)
         for source_row in source.rows:
             line = source_row.line
             values, deleted, row_problems = _parse_cells(
-                table, source, source_row.cells, line, registry
+                table, source, columns, source_row.cells, line, registry
             )
             if row_problems:
                 problems.extend(row_problems)
@@ -101,8 +124,8 @@ def parse_rows(
             if not key:
                 problems.append(problem(source.source, line, "id", N_("a value is required")))
                 continue
-            if key in first_line:
-                where, first = first_line[key]
+            first = first_line.get(key)
+            if first is not None:
                 problems.append(
                     problem(
                         source.source,
@@ -110,11 +133,15 @@ def parse_rows(
                         "id",
                         N_("duplicate id {key} (first on {where}:{first_line})"),
                         key=key,
-                        where=where,
-                        first_line=first,
+                        where=sources[first >> 32].source,
+                        first_line=first & 0xFFFFFFFF,
                     )
                 )
                 continue
-            first_line[key] = (source.source, line)
-            rows.append(Row(source.source, line, key, values, present, deleted))
-    return rows
+            first_line[key] = (index << 32) | line
+            chunk.append(Row(source.source, line, key, values, present, deleted))
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk

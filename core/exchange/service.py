@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -30,13 +30,28 @@ def sources_from_rows(
                 table=table,
                 source=f"{label}/{name}",
                 columns=columns,
-                rows=tuple(
-                    SourceRow(line=i, cells={c: row.get(c, "") for c in columns})
-                    for i, row in enumerate(rows, start=2)
-                ),
+                rows=_GivenRows(rows, columns),
             )
         )
     return sources
+
+
+class _GivenRows(Collection[SourceRow]):
+    """Given rows as source rows, made one at a time as the importer reads them."""
+
+    def __init__(self, rows: Sequence[Mapping[str, str]], columns: tuple[str, ...]) -> None:
+        self._rows, self._columns = rows, columns
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        columns = self._columns
+        for i, row in enumerate(self._rows, start=2):
+            yield SourceRow(line=i, cells={c: row.get(c, "") for c in columns})
+
+    def __contains__(self, item: object) -> bool:
+        return any(item == row for row in self)
 
 
 async def import_path(

@@ -64,10 +64,18 @@ class Table:
         return tuple(c.name for c in self.columns)
 
     def column(self, name: str) -> Column:
-        for column in self.columns:
-            if column.name == name:
-                return column
-        raise KeyError(name)
+        # Called for every cell of an import: a dict per table, built on the first call.
+        entry = _COLUMN_INDEX.get(id(self.columns))
+        if entry is None or entry[0] is not self.columns:
+            entry = _COLUMN_INDEX[id(self.columns)] = (
+                self.columns,
+                {c.name: c for c in self.columns},
+            )
+        return entry[1][name]
+
+
+# id(Table.columns) → (the tuple, kept alive so that its id stays its own; name → column).
+_COLUMN_INDEX: dict[int, tuple[tuple[Column, ...], dict[str, Column]]] = {}
 
 
 def _id(required: bool = True) -> Column:

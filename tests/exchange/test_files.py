@@ -352,7 +352,7 @@ def test_a_header_only_file_is_an_empty_table(tmp_path: Path) -> None:
     path = tmp_path / "marks.csv"
     path.write_text("id,student,subject,date,value\n", encoding="utf-8")
     table = one(path)
-    assert table.rows == ()
+    assert list(table.rows) == []
 
 
 # --- rows ---------------------------------------------------------------------------------------
