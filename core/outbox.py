@@ -65,6 +65,12 @@ class Outbox:
             }
         )
 
+    def take(self) -> list[dict[str, Any]]:
+        """The events recorded since the last flush or take, as rows, handed over to a caller
+        that inserts them its own way (the importer's COPY); the outbox forgets them."""
+        rows, self._rows = self._rows, []
+        return rows
+
     async def flush(self, session: AsyncSession) -> None:
         if self._rows:
             await session.execute(insert(OutboxEvent), self._rows)

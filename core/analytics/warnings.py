@@ -129,32 +129,18 @@ async def run_early_warning(
         if not new:
             continue
         classes = {class_id for class_id, _ in new}
-        teachers = await _class_teacher_accounts(session, classes, day)
-        messages += await plan_messages(
-            session,
-            EventKind.RISK_CLASS_TEACHER,
-            day,
-            [(account_id, school_id) for account_id in teachers],
-            now,
-        )
+        recipients = [
+            (EventKind.RISK_CLASS_TEACHER, await _class_teacher_accounts(session, classes, day))
+        ]
         if any(kind in ATTENDANCE_KINDS for _, kind in new):
             social = await _social_pedagogue_accounts(session, school_id, day)
-            messages += await plan_messages(
-                session,
-                EventKind.RISK_SOCIAL_PEDAGOGUE,
-                day,
-                [(account_id, school_id) for account_id in social],
-                now,
-            )
+            recipients.append((EventKind.RISK_SOCIAL_PEDAGOGUE, social))
         if any(kind in MARK_KINDS for _, kind in new):
             guardians = await _guardian_accounts(session, school_id, day)
-            messages += await plan_messages(
-                session,
-                EventKind.RISK_GUARDIAN,
-                day,
-                [(account_id, school_id) for account_id in guardians],
-                now,
-            )
+            recipients.append((EventKind.RISK_GUARDIAN, guardians))
+        for event_kind, accounts in recipients:
+            targets = [(account_id, school_id) for account_id in accounts]
+            messages += await plan_messages(session, event_kind, day, targets, now)
     return WarningRun(cases=cases, messages=messages)
 
 

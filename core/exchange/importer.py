@@ -312,10 +312,9 @@ async def _flush_events(context: _Context) -> None:
     """Insert the events recorded so far (a chunk's) by COPY or Core's executemany: the ORM's
     bulk insert in ``Outbox.flush`` costs several times more per row. The NOTIFY waits for the
     end of the import."""
-    events = context.outbox._rows
+    events = context.outbox.take()
     if events:
         await insert_rows(context.session, cast(Table, OutboxEvent.__table__), events)
-        events.clear()
 
 
 def _name_values(name: str, row: dict[str, Any]) -> dict[str, object]:

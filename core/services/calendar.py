@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 # Long enough to cross a summer holiday; the academic year ends the search earlier anyway.
-_LOOKAHEAD_DAYS = 120
+LOOKAHEAD_DAYS = 120
 
 
 def school_day(info: ClassInfo, holidays: tuple[HolidayInfo, ...], day: date) -> bool:
@@ -67,7 +67,7 @@ async def is_school_day(session: AsyncSession, class_id: int, on: date) -> bool:
 async def next_school_day(session: AsyncSession, class_id: int, after: date) -> date | None:
     """The first school day after ``after`` in the class's academic year, or ``None``."""
     info = await load_class(session, class_id)
-    last = min(after + timedelta(days=_LOOKAHEAD_DAYS), info.year_ends_on)
+    last = min(after + timedelta(days=LOOKAHEAD_DAYS), info.year_ends_on)
     holidays = await load_holidays(session, info.school_id, after, last)
     day = after + timedelta(days=1)
     while day <= last:

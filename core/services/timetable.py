@@ -25,8 +25,7 @@ from core.access.policy import authorize
 from core.audit import record_read
 from core.models import Staff
 from core.reader import Reader
-from core.services.calendar import _LOOKAHEAD_DAYS as LOOKAHEAD_DAYS
-from core.services.calendar import school_day
+from core.services.calendar import LOOKAHEAD_DAYS, school_day
 from core.services.class_data import (
     ClassInfo,
     HolidayInfo,
