@@ -7,11 +7,8 @@ accounts' pushes.
 Two tasks. The *filler* fans new outbox events out to deliveries, returns deliveries left
 ``sending`` by a dead notifier to ``pending`` once their lease is over, claims the due ones
 (one message per chat; the chat's other pushes wait in the database) and renders them in each
-account's language; it tops the queue up when it has drained to half, so the database is asked
-in batches while the queue keeps sending. The *dispatcher* sends them in the pacer's order
-(each messenger's queue is ordered by when its chat may next be sent to, so a chat that has to
-wait holds up no other), several at a time, so a slow or hanging request holds up no other
-chat. Outcomes are written back in batches.
+account's language. The *dispatcher* sends them in the pacer's order, several at a time, so a
+slow or hanging request holds up no other chat. Outcomes are written back in batches.
 
 Failures: a 429 pauses every send for its ``retry_after`` and the message waits in the queue;
 "blocked" or "chat not found" marks the account inactive and skips what was queued for it;
@@ -27,7 +24,6 @@ import contextlib
 import heapq
 import itertools
 import logging
-import math
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -98,17 +94,9 @@ class NotifierStats:
 
 @dataclass(order=True)
 class _Queued:
-    ready_at: float  # when its chat may next be sent to (a lower bound; refreshed at the head)
+    ready_at: float
     seq: int
     message: Message = field(compare=False)
-
-
-@dataclass
-class _Lane:
-    """One budget's queue: the messages its pacer sends, by when their chats are ready."""
-
-    pacer: Pacer
-    heap: list[_Queued] = field(default_factory=list)
 
 
 class Notifier:
@@ -137,7 +125,8 @@ class Notifier:
         self.wakeup = wakeup or PollingWakeup()
         self.stats = NotifierStats()
         self._monotonic = monotonic
-        self._lanes: dict[Messenger | None, _Lane] = {}
+        self._pacers: dict[Messenger | None, Pacer] = {}
+        self._queue: list[_Queued] = []
         self._seq = itertools.count()
         self._queued_accounts: Counter[int] = Counter()
         self._queue_changed = asyncio.Event()
@@ -170,7 +159,7 @@ class Notifier:
                         continue
                     if claimed:
                         continue
-                    busy = bool(self._queued() or self._in_flight or self._outcomes or self._sent)
+                    busy = bool(self._queue or self._in_flight or self._outcomes or self._sent)
                     await self.wakeup.wait(0.05 if busy else self.config.poll_interval)
         finally:
             await self.wakeup.close()
@@ -189,7 +178,7 @@ class Notifier:
         async with self._dispatching():
             while self._monotonic() < deadline:
                 claimed = await self._step()
-                if not claimed and not self._queued() and not self._in_flight:
+                if not claimed and not self._queue and not self._in_flight:
                     await self._record()
                     if not await self._step():
                         break
@@ -213,9 +202,9 @@ class Notifier:
     async def _step(self) -> int:
         """Record finished sends, then fill the queue; the number of messages queued."""
         await self._record()
-        room = self.config.queue_limit - self._queued() - len(self._in_flight)
-        if room <= 0 or (self._queued() and room < self.config.queue_limit // 2):
-            return 0  # still a second of sending queued: top up in one go, not message by message
+        room = self.config.queue_limit - len(self._queue) - len(self._in_flight)
+        if room <= 0:
+            return 0
         async with self.sessions() as session:
             now = self.clock.now()
             await deliveries.requeue_stale(session, now, self.config.lease)
@@ -265,77 +254,47 @@ class Notifier:
     def _bot(self, message: Message) -> Bot:
         return self.bot if self.bots is None else self.bots[message.messenger]
 
-    def _lane(self, message: Message) -> _Lane:
+    def _pacer(self, message: Message) -> Pacer:
         """The budget ``message`` is sent within: its messenger's (one for all with one bot)."""
         key = None if self.bots is None else message.messenger
-        lane = self._lanes.get(key)
-        if lane is None:
+        pacer = self._pacers.get(key)
+        if pacer is None:
             limits = self.config.limits
             if key is not None:
                 limits = self.config.messenger_limits.get(key, limits)
-            lane = self._lanes[key] = _Lane(Pacer(limits, self._monotonic))
-        return lane
-
-    def _pacer(self, message: Message) -> Pacer:
-        return self._lane(message).pacer
-
-    def _queued(self) -> int:
-        return sum(len(lane.heap) for lane in self._lanes.values())
+            pacer = self._pacers[key] = Pacer(limits, self._monotonic)
+        return pacer
 
     def _enqueue(self, message: Message) -> None:
-        lane = self._lane(message)
-        ready = lane.pacer.chat_ready_at(message.chat_key)
-        heapq.heappush(lane.heap, _Queued(ready, next(self._seq), message))
+        ready = self._pacer(message).ready_at(message.chat_key)
+        heapq.heappush(self._queue, _Queued(ready, next(self._seq), message))
         self._queued_accounts[message.account_id] += 1
         self._queue_changed.set()
 
     async def _dispatch_forever(self) -> None:
         while True:
-            # A slot first, then the message: nothing can reorder the queue between the choice
-            # and the send.
+            if not self._queue:
+                self._queue_changed.clear()
+                await self._queue_changed.wait()
+                continue
+            head = self._queue[0]
+            pacer = self._pacer(head.message)
+            ready = pacer.ready_at(head.message.chat_key)
+            if ready > head.ready_at:
+                heapq.heapreplace(self._queue, _Queued(ready, head.seq, head.message))
+                continue
+            delay = ready - self._monotonic()
+            if delay > 0:
+                self._queue_changed.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._queue_changed.wait(), delay)
+                continue
             await self._slots.acquire()
-            try:
-                lane, message = await self._next_ready()
-            except BaseException:
-                self._slots.release()
-                raise
-            lane.pacer.take(message.chat_key)
-            task = asyncio.create_task(self._send(message))
+            heapq.heappop(self._queue)
+            pacer.take(head.message.chat_key)
+            task = asyncio.create_task(self._send(head.message))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
-
-    async def _next_ready(self) -> tuple[_Lane, Message]:
-        """Wait until some lane's budget and some chat in it are ready; take that message."""
-        while True:
-            best: _Lane | None = None
-            best_at = math.inf
-            for lane in self._lanes.values():
-                heap = lane.heap
-                while heap:  # the head's chat may have been sent to since it was queued
-                    head = heap[0]
-                    ready = lane.pacer.chat_ready_at(head.message.chat_key)
-                    if ready <= head.ready_at:
-                        break
-                    heapq.heapreplace(heap, _Queued(ready, head.seq, head.message))
-                if heap:
-                    at = max(heap[0].ready_at, lane.pacer.global_ready_at())
-                    if best is None or at < best_at:
-                        best, best_at = lane, at
-            delay = best_at - self._monotonic()
-            if best is not None and delay <= 0:
-                return best, heapq.heappop(best.heap).message
-            # Woken by a new message or an answer (which frees the budget), or when due.
-            self._queue_changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    self._queue_changed.wait(), None if math.isinf(delay) else delay
-                )
-
-    def _answered(self, message: Message) -> None:
-        """A send is over (whatever its outcome): its slot and its budget are free again."""
-        self._slots.release()
-        self._pacer(message).done(message.chat_key)
-        self._queue_changed.set()
 
     async def _send(self, message: Message) -> None:
         if message.file is not None:
@@ -372,7 +331,7 @@ class Notifier:
             for follower in file_messages(message):
                 self._enqueue(follower)
         finally:
-            self._answered(message)
+            self._slots.release()
         self._done(message)
 
     async def _send_file(self, message: Message, attachment: Attachment) -> None:
@@ -408,7 +367,7 @@ class Notifier:
         except Exception:
             logger.exception("a file to account #%s failed unexpectedly", message.account_id)
         finally:
-            self._answered(message)
+            self._slots.release()
         self._done(message)
 
     def _requeue_file(self, message: Message, *, again: bool) -> None:
@@ -475,10 +434,9 @@ class Notifier:
         if self._in_flight:
             await asyncio.wait(set(self._in_flight), timeout=self.config.send_timeout + 1)
         await self._record()
-        if self._queued():
-            queued = [item.message for lane in self._lanes.values() for item in lane.heap]
-            for lane in self._lanes.values():
-                lane.heap.clear()
+        if self._queue:
+            queued = [item.message for item in self._queue]
+            self._queue.clear()
             self._queued_accounts.clear()
             async with self.sessions() as session:
                 await deliveries.release(
