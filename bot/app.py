@@ -3,7 +3,8 @@
 Nothing is created at import time. Services reach handlers as workflow data: ``clock``,
 ``timezone``, ``messenger`` (which adapter this dispatcher serves), ``i18n``, ``mail_rules``
 (the mail's limits), ``files`` (the file store, core.files); per update the middlewares add
-``session``, ``account``, ``reader``, ``now`` and ``today``.
+``session``, ``account``, ``reader``, ``now``, ``today``, and ``bot_key`` / ``bot_school_id``
+(the school's own bot the update came to, bot/school_bots.py; ``""`` / None for the shared one).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import middlewares
+from bot.school_bots import BotDirectory
 from core.clock import Clock
 from core.files import FileStore
 from core.i18n import LOCALES_DIR
@@ -62,6 +64,7 @@ def create_dispatcher(
     *,
     i18n: I18n | None = None,
     storage: BaseStorage | None = None,
+    directory: BotDirectory | None = None,
 ) -> Dispatcher:
     i18n = i18n or create_i18n(config.default_locale)
     dp = Dispatcher(
@@ -83,6 +86,7 @@ def create_dispatcher(
         clock=clock,
         throttle_rate=config.throttle_rate,
         throttle_burst=config.throttle_burst,
+        directory=directory,
     )
     dp.include_routers(*build_routers())
     return dp

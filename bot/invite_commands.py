@@ -103,8 +103,29 @@ def _bot_name(
     return username
 
 
-def bot_username(settings: Settings) -> str | None:
-    """BOT_USERNAME, else the name Telegram gives for BOT_TOKEN; None (and a line) if neither."""
+def school_bot_token(settings: Settings, school: str | None) -> SecretStr | None:
+    """The token of the school's own bot (SCHOOL_BOTS), whose link its sheets must carry: the
+    ``--school`` named, or the only school bot when there is no shared one."""
+    if school is not None:
+        return settings.school_bots.get(school)
+    if settings.bot_token is None and len(settings.school_bots) == 1:
+        return next(iter(settings.school_bots.values()))
+    return None
+
+
+def bot_username(settings: Settings, school: str | None = None) -> str | None:
+    """The school's own bot's name (asked of Telegram), else BOT_USERNAME, else the name
+    Telegram gives for BOT_TOKEN; None (and a line) if none."""
+    own = school_bot_token(settings, school)
+    if own is not None:
+        return _bot_name(
+            None,
+            own,
+            lambda token: _ask_telegram(token, settings),
+            messenger="Telegram",
+            setting="SCHOOL_BOTS",
+            fallback="SCHOOL_BOTS",
+        )
     return _bot_name(
         settings.bot_username,
         settings.bot_token,
@@ -139,10 +160,15 @@ def max_bot_username(settings: Settings) -> str | None:
     )
 
 
-def bot_names(settings: Settings) -> BotNames | None:
-    """The bots the links open: each messenger with a name or a token set; None (and one line)
-    when neither is, or when a configured bot's name cannot be found out."""
-    telegram = bool(settings.bot_username) or settings.bot_token is not None
+def bot_names(settings: Settings, school: str | None = None) -> BotNames | None:
+    """The bots the links open: each messenger with a name or a token set (Telegram: the
+    school's own bot where it has one); None (and one line) when neither is, or when a
+    configured bot's name cannot be found out."""
+    telegram = (
+        bool(settings.bot_username)
+        or settings.bot_token is not None
+        or school_bot_token(settings, school) is not None
+    )
     max_bot = bool(settings.max_bot_username) or settings.max_bot_token is not None
     if not (telegram or max_bot):
         _fail(
@@ -151,7 +177,7 @@ def bot_names(settings: Settings) -> BotNames | None:
         )
         return None
     # A configured bot whose name is unknown stops the run: a sheet without it would be wrong.
-    telegram_name = bot_username(settings) if telegram else None
+    telegram_name = bot_username(settings, school) if telegram else None
     if telegram and telegram_name is None:
         return None
     max_name = max_bot_username(settings) if max_bot else None
@@ -165,7 +191,7 @@ def _label(args: argparse.Namespace) -> str:
 
 
 def _issue(args: argparse.Namespace, settings: Settings) -> int:
-    bots = bot_names(settings)
+    bots = bot_names(settings, args.school)
     if bots is None:
         return 2
     migrate.upgrade(settings.database_url)

@@ -1,4 +1,5 @@
-"""Start the bot: Telegram (``BOT_TOKEN``), MAX (``MAX_BOT_TOKEN``) or both from one process.
+"""Start the bot: Telegram (``BOT_TOKEN`` and/or schools' own bots, ``SCHOOL_BOTS``), MAX
+(``MAX_BOT_TOKEN``) or both from one process.
 
 Each messenger long-polls by default, or is served by one webhook server when its webhook URL
 is set. ``BOT_API_URL`` and ``MAX_API_URL`` point the clients at other servers (a self-hosted Bot
@@ -12,8 +13,10 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
@@ -33,10 +36,12 @@ from bot.commands import publish_commands
 from bot.max.serve import MaxReceiver
 from bot.max.session import MAX_PLACEHOLDER_TOKEN, MaxSession, max_api
 from bot.notifier.background import push_services
+from bot.school_bots import BotDirectory, school_ids
 from bot.settings import Settings
 from core.clock import Clock, SystemClock
 from core.db import create_engine, create_sessionmaker
 from core.models.enums import Messenger
+from core.notify.deliveries import Route
 
 logger = logging.getLogger(__name__)
 
@@ -59,16 +64,29 @@ def config_from(settings: Settings) -> BotConfig:
 
 
 @dataclass(frozen=True)
-class Adapters:
-    """The messengers this process serves: a dispatcher and a bot each (MAX: its receiver)."""
+class Telegram:
+    """One dispatcher for every Telegram bot of the process: the shared one (key ``""``) and
+    the schools' own (by school key); the account middleware tells them apart."""
 
-    telegram: tuple[Dispatcher, Bot] | None
+    dispatcher: Dispatcher
+    bots: Mapping[str, Bot]
+
+
+@dataclass(frozen=True)
+class Adapters:
+    """The messengers this process serves: a dispatcher and its bots (MAX: its receiver)."""
+
+    telegram: Telegram | None
     max: MaxReceiver | None
 
-    def bots(self) -> dict[Messenger, Bot]:
-        bots = {Messenger.TELEGRAM: self.telegram[1]} if self.telegram else {}
+    def bots(self) -> dict[Route, Bot]:
+        """Every bot pushes may leave by, each with a send budget of its own."""
+        bots = {
+            Route(Messenger.TELEGRAM, key): bot
+            for key, bot in (self.telegram.bots.items() if self.telegram else ())
+        }
         if self.max is not None:
-            bots[Messenger.MAX] = self.max.bot
+            bots[Route(Messenger.MAX)] = self.max.bot
         return bots
 
 
@@ -78,11 +96,13 @@ def adapters_from(
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
     i18n: I18n,
+    directory: BotDirectory | None = None,
 ) -> Adapters:
     telegram = None
-    if settings.bot_token is not None:
-        dp = create_dispatcher(config, sessions, clock, i18n=i18n)
-        telegram = (dp, bot_from(settings))
+    bots = telegram_bots(settings)
+    if bots:
+        dp = create_dispatcher(config, sessions, clock, i18n=i18n, directory=directory)
+        telegram = Telegram(dp, bots)
     receiver = None
     if settings.max_bot_token is not None:
         max_config = replace(config, messenger=Messenger.MAX)
@@ -97,23 +117,30 @@ async def run(
     settings: Settings, clock: Clock | None = None, *, handle_signals: bool = True
 ) -> None:
     """Run until SIGTERM/SIGINT (or, with ``handle_signals=False``, until cancelled)."""
-    if settings.bot_token is None and settings.max_bot_token is None:
+    if not settings.any_bot:
         raise ValueError(
-            "BOT_TOKEN or MAX_BOT_TOKEN is required (the CLI opens the console without them)"
+            "BOT_TOKEN, SCHOOL_BOTS or MAX_BOT_TOKEN is required "
+            "(the CLI opens the console without them)"
         )
     engine = create_engine(settings.database_url)
     config = config_from(settings)
     i18n = create_i18n(config.default_locale)
     sessions = create_sessionmaker(engine)
     clock = clock or SystemClock()
-    adapters = adapters_from(settings, config, sessions, clock, i18n)
+    try:
+        directory = await school_directory(sessions, settings)
+    except BaseException:
+        await engine.dispose()
+        raise
+    adapters = adapters_from(settings, config, sessions, clock, i18n, directory)
     if adapters.telegram is not None:
-        telegram_bot = adapters.telegram[1]
+        telegram_bots_ = list(adapters.telegram.bots.values())
 
         async def on_startup() -> None:
-            await publish_commands(telegram_bot, i18n)
+            for each in telegram_bots_:
+                await publish_commands(each, i18n)
 
-        adapters.telegram[0].startup.register(on_startup)
+        adapters.telegram.dispatcher.startup.register(on_startup)
     try:
         async with contextlib.AsyncExitStack() as background:
             if settings.run_notifier:
@@ -134,6 +161,23 @@ def bot_from(settings: Settings) -> Bot:
     return create_bot(settings.bot_token.get_secret_value(), api_url)
 
 
+def telegram_bots(settings: Settings) -> dict[str, Bot]:
+    """The shared bot (BOT_TOKEN, key ``""``) and the schools' own (SCHOOL_BOTS), if set."""
+    api_url = str(settings.bot_api_url).rstrip("/") if settings.bot_api_url else None
+    bots = {"": bot_from(settings)} if settings.bot_token is not None else {}
+    for key, token in settings.school_bots.items():
+        bots[key] = create_bot(token.get_secret_value(), api_url)
+    return bots
+
+
+async def school_directory(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings
+) -> BotDirectory:
+    """Which school each of SCHOOL_BOTS' bots is (a school the database lacks stops start-up)."""
+    tokens = {key: token.get_secret_value() for key, token in settings.school_bots.items()}
+    return await school_ids(sessions, tokens)
+
+
 def max_bot_from(settings: Settings) -> Bot:
     """An aiogram ``Bot`` whose calls go to MAX (bot.max.session)."""
     if settings.max_bot_token is None:
@@ -152,14 +196,20 @@ async def run_notifier(
     settings: Settings, clock: Clock | None = None, *, handle_signals: bool = True
 ) -> None:
     """Only the notifier and the scheduled jobs (``journal notifier``), until SIGTERM/SIGINT."""
+    if not settings.any_bot:
+        raise ValueError("BOT_TOKEN, SCHOOL_BOTS or MAX_BOT_TOKEN is required")
     engine = create_engine(settings.database_url)
-    bots: dict[Messenger, Bot] = {}
-    if settings.bot_token is not None:
-        bots[Messenger.TELEGRAM] = bot_from(settings)
+    try:
+        # Pushes leave only by a school bot the database knows (as `journal run` checks).
+        await school_directory(create_sessionmaker(engine), settings)
+    except BaseException:
+        await engine.dispose()
+        raise
+    bots: dict[Route, Bot] = {
+        Route(Messenger.TELEGRAM, key): bot for key, bot in telegram_bots(settings).items()
+    }
     if settings.max_bot_token is not None:
-        bots[Messenger.MAX] = max_bot_from(settings)
-    if not bots:
-        raise ValueError("BOT_TOKEN or MAX_BOT_TOKEN is required")
+        bots[Route(Messenger.MAX)] = max_bot_from(settings)
     i18n = create_i18n(settings.default_locale)
     stop = _stop_on_signals(handle_signals)
     try:
@@ -187,7 +237,7 @@ async def _serve(
     tasks: list[asyncio.Task[Any]] = []
     telegram, receiver = adapters.telegram, adapters.max
     if telegram is not None and settings.webhook_url is not None:
-        app = webhook_app(settings, *telegram, engine)
+        app = webhook_app(settings, telegram.dispatcher, telegram.bots, engine)
     if receiver is not None:
         await _publish_max_commands(receiver, i18n)
         if settings.max_webhook_url is not None:
@@ -203,7 +253,7 @@ async def _serve(
         logger.info("webhook server listening on port %s", settings.webhook_port)
     polling = None
     if telegram is not None and settings.webhook_url is None:
-        polling = await _start_telegram_polling(*telegram)
+        polling = await _start_telegram_polling(telegram.dispatcher, list(telegram.bots.values()))
     stopped = asyncio.create_task(stop.wait())
     try:
         waiters = [stopped, *([polling] if polling else []), *tasks]
@@ -213,7 +263,7 @@ async def _serve(
         for task in tasks:
             task.cancel()
         if polling is not None and telegram is not None:
-            await _stop_telegram_polling(telegram[0], polling)
+            await _stop_telegram_polling(telegram.dispatcher, polling)
         if runner is not None:
             await runner.cleanup()
         if receiver is not None:
@@ -221,12 +271,13 @@ async def _serve(
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _start_telegram_polling(dp: Dispatcher, bot: Bot) -> asyncio.Task[None]:
-    await bot.delete_webhook(drop_pending_updates=False)
-    logger.info("starting long polling")
+async def _start_telegram_polling(dp: Dispatcher, bots: list[Bot]) -> asyncio.Task[None]:
+    for bot in bots:
+        await bot.delete_webhook(drop_pending_updates=False)
+    logger.info("starting long polling (%s Telegram bot(s))", len(bots))
     return asyncio.create_task(
         dp.start_polling(
-            bot,
+            *bots,
             allowed_updates=dp.resolve_used_update_types(),
             handle_signals=False,  # _serve's own handlers stop every messenger together
             close_bot_session=False,  # the notifier still sends while it stops
@@ -277,24 +328,35 @@ def health_app(engine: AsyncEngine) -> web.Application:
     return app
 
 
+def webhook_path(settings: Settings, key: str) -> str:
+    """Where Telegram posts a bot's updates: WEBHOOK_PATH for the shared bot, WEBHOOK_PATH/<school
+    key> for a school's own."""
+    return settings.webhook_path if not key else f"{settings.webhook_path}/{quote(key, safe='')}"
+
+
 def webhook_app(
-    settings: Settings, dp: Dispatcher, bot: Bot, engine: AsyncEngine
+    settings: Settings, dp: Dispatcher, bot: Bot | Mapping[str, Bot], engine: AsyncEngine
 ) -> web.Application:
+    """The webhook server: one path per Telegram bot (``bot``: the shared one, or every bot by
+    key as :func:`telegram_bots` gives them), all into one dispatcher, and ``GET /health``."""
+    bots = {"": bot} if isinstance(bot, Bot) else dict(bot)
     app = health_app(engine)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    # Requests without the right X-Telegram-Bot-Api-Secret-Token header are refused (401).
-    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(
-        app, path=settings.webhook_path
-    )
-
-    async def on_startup(bot: Bot) -> None:
-        url = str(settings.webhook_url).rstrip("/") + settings.webhook_path
-        await bot.set_webhook(
-            url, secret_token=secret, allowed_updates=dp.resolve_used_update_types()
+    for key, each in bots.items():
+        # Requests without the right X-Telegram-Bot-Api-Secret-Token header are refused (401).
+        SimpleRequestHandler(dispatcher=dp, bot=each, secret_token=secret).register(
+            app, path=webhook_path(settings, key)
         )
 
-    dp.startup.register(on_startup)
-    setup_application(app, dp, bot=bot)
+    async def set_webhooks(_app: web.Application) -> None:
+        for key, each in bots.items():
+            url = str(settings.webhook_url).rstrip("/") + webhook_path(settings, key)
+            await each.set_webhook(
+                url, secret_token=secret, allowed_updates=dp.resolve_used_update_types()
+            )
+
+    app.on_startup.append(set_webhooks)
+    setup_application(app, dp, bot=next(iter(bots.values())))
     return app
 
 

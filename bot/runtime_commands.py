@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from typing import Any
 
 from bot.settings import Settings
@@ -35,26 +36,38 @@ def add_commands(commands: Any) -> None:
 
 def run_bot(_args: argparse.Namespace, settings: Settings) -> int:
     migrate.upgrade(settings.database_url)
-    if settings.bot_token is None and settings.max_bot_token is None:
+    if not settings.any_bot:
         print(
-            "Neither BOT_TOKEN nor MAX_BOT_TOKEN is set: "
+            "Neither BOT_TOKEN, SCHOOL_BOTS nor MAX_BOT_TOKEN is set: "
             "opening the local console chat with the demo school."
         )
         return _console(settings, None)
     from bot import runtime  # aiogram's client is only needed here
+    from bot.school_bots import UnknownSchoolError
 
-    asyncio.run(runtime.run(settings))
+    try:
+        asyncio.run(runtime.run(settings))
+    except UnknownSchoolError as error:
+        print(f"journal: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
 def run_notifier(_args: argparse.Namespace, settings: Settings) -> int:
     migrate.upgrade(settings.database_url)
-    if settings.bot_token is None and settings.max_bot_token is None:
-        print("BOT_TOKEN or MAX_BOT_TOKEN is required: the notifier sends through them.")
+    if not settings.any_bot:
+        print(
+            "BOT_TOKEN, SCHOOL_BOTS or MAX_BOT_TOKEN is required: the notifier sends through them."
+        )
         return 2
     from bot import runtime
+    from bot.school_bots import UnknownSchoolError
 
-    asyncio.run(runtime.run_notifier(settings))
+    try:
+        asyncio.run(runtime.run_notifier(settings))
+    except UnknownSchoolError as error:
+        print(f"journal: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_LOCALES = ("ru", "en")
 _TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
+# A school's id as the exchange files have it (schools.external_id).
+_SCHOOL_KEY_RE = re.compile(r"^\S{1,64}$")
 # Telegram's rule for secret_token: 1–256 characters of A-Z, a-z, 0-9, _ and -.
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Telegram usernames: 5–32 characters of A-Z, a-z, 0-9 and _.
@@ -42,6 +52,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     bot_token: SecretStr | None = None
+    # Schools' own Telegram bots, beside (or instead of) BOT_TOKEN's shared one: a JSON object
+    # from a school's id in the exchange files (`school` table, `id`) to its bot's token. Each
+    # bot links its school's people only and has a send budget of its own (bot/school_bots.py).
+    # NoDecode: the validator reads the JSON itself, so a mistake gets the one-line message.
+    school_bots: Annotated[dict[str, SecretStr], NoDecode] = Field(default_factory=dict)
     bot_api_url: AnyHttpUrl | None = None
     # For invite links (t.me/<username>); when unset, `journal invites` asks Telegram (getMe).
     bot_username: str | None = None
@@ -89,6 +104,45 @@ class Settings(BaseSettings):
             return None
         if not isinstance(value, str) or not _TOKEN_RE.match(value):
             raise ValueError("expected a token from @BotFather like 123456:ABC-DEF...")
+        return value
+
+    @field_validator("school_bots", mode="before")
+    @classmethod
+    def _school_bots(cls, value: object) -> object:
+        if value in (None, ""):
+            return {}
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = None
+        if not isinstance(value, dict):
+            raise ValueError('expected a JSON object like {"school-1": "123456:ABC-DEF..."}')
+        tokens: dict[str, str] = {}
+        for key, token in value.items():
+            if not isinstance(key, str) or not _SCHOOL_KEY_RE.match(key):
+                raise ValueError(f"{key!r}: a school's id is 1-64 characters, no spaces")
+            if isinstance(token, SecretStr):
+                token = token.get_secret_value()
+            if not isinstance(token, str) or not _TOKEN_RE.match(token):
+                raise ValueError(f"{key}: expected a token from @BotFather like 123456:ABC-DEF...")
+            tokens[key] = token
+        bot_ids = [token.split(":", 1)[0] for token in tokens.values()]
+        if len(set(bot_ids)) < len(bot_ids):
+            raise ValueError("two schools have the same bot; each school's bot is its own")
+        return tokens
+
+    @field_validator("school_bots")
+    @classmethod
+    def _school_bots_apart(
+        cls, value: dict[str, SecretStr], info: ValidationInfo
+    ) -> dict[str, SecretStr]:
+        shared: SecretStr | None = info.data.get("bot_token")  # declared before: validated
+        if shared is not None:
+            shared_id = shared.get_secret_value().split(":", 1)[0]
+            for key, token in value.items():
+                if token.get_secret_value().split(":", 1)[0] == shared_id:
+                    raise ValueError(f"{key}: this is BOT_TOKEN's bot, the shared one")
         return value
 
     @field_validator("max_bot_token", mode="before")
@@ -183,6 +237,11 @@ class Settings(BaseSettings):
         if not value.startswith("/"):
             raise ValueError("must start with /")
         return value
+
+    @property
+    def any_bot(self) -> bool:
+        """Is a bot configured (the shared Telegram one, a school's own, MAX)?"""
+        return bool(self.bot_token or self.school_bots or self.max_bot_token)
 
     @property
     def timezone(self) -> ZoneInfo:

@@ -42,12 +42,13 @@ async def on_pick(
     query: CallbackQuery, callback_data: PickLanguage, i18n: I18n, **data: Any
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
+    user_key, bot = str(query.from_user.id), data["bot_key"]
     account_id = await ensure_account(
-        data["session"], data["messenger"], str(query.from_user.id), str(chat_id), data["now"]
+        data["session"], data["messenger"], user_key, str(chat_id), data["now"], bot=bot
     )
     await set_locale(data["session"], account_id, callback_data.locale)
     account = await load_account(
-        data["session"], data["messenger"], str(query.from_user.id), data["today"]
+        data["session"], data["messenger"], user_key, data["today"], bot=bot
     )
     with i18n.use_locale(callback_data.locale):
         await query.answer()

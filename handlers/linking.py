@@ -64,13 +64,19 @@ async def _link(
     # Private chats only (the guard sees to it), where the chat id is the user's id; the
     # message may be the bot's own (after a consent press), so its sender is not the user.
     user_key, chat_key = str(message.chat.id), str(message.chat.id)
+    # A school's own bot links that school's people only (bot/school_bots.py).
+    bot, school_id = data["bot_key"], data["bot_school_id"]
     if code is not None:
-        result = await redeem_code(session, messenger, user_key, chat_key, code, now, today)
+        result = await redeem_code(
+            session, messenger, user_key, chat_key, code, now, today, bot=bot, school_id=school_id
+        )
     elif phone is not None:
-        result = await link_by_phone(session, messenger, user_key, chat_key, phone, now, today)
+        result = await link_by_phone(
+            session, messenger, user_key, chat_key, phone, now, today, bot=bot, school_id=school_id
+        )
     else:
         return
-    account = await load_account(session, messenger, user_key, today)
+    account = await load_account(session, messenger, user_key, today, bot=bot)
     await message.answer(
         views.link_result(result, timezone, now), reply_markup=main_keyboard(account)
     )
@@ -113,12 +119,13 @@ async def on_consent(
         str(message.chat.id),
         data["now"],
         locale=_telegram_locale(query.from_user.language_code),
+        bot=data["bot_key"],
     )
     await record_consent(session, account_id, data["now"])
     code, phone = pending.get("code"), pending.get("phone")
     if code is None and phone is None:
         account = await load_account(
-            session, data["messenger"], str(query.from_user.id), data["today"]
+            session, data["messenger"], str(query.from_user.id), data["today"], bot=data["bot_key"]
         )
         await message.answer(views.welcome(), reply_markup=main_keyboard(account))
         return

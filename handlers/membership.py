@@ -31,4 +31,5 @@ async def on_member(update: ChatMemberUpdated, **data: Any) -> None:
             str(update.from_user.id),
             str(update.chat.id),
             data["now"],
+            bot=data["bot_key"],
         )

@@ -14,6 +14,7 @@ from bot.middlewares.locale import AccountLocaleMiddleware
 from bot.middlewares.private import PrivateChatGuard
 from bot.middlewares.session import DatabaseSessionMiddleware
 from bot.middlewares.throttle import ThrottlingMiddleware
+from bot.school_bots import BotDirectory
 from core.clock import Clock
 
 
@@ -25,9 +26,10 @@ def install(
     clock: Clock,
     throttle_rate: float,
     throttle_burst: int,
+    directory: BotDirectory | None = None,
 ) -> None:
     dp.update.outer_middleware(DatabaseSessionMiddleware(sessions))
-    dp.update.outer_middleware(AccountMiddleware(clock))
+    dp.update.outer_middleware(AccountMiddleware(clock, directory))
     dp.update.outer_middleware(AccountLocaleMiddleware(i18n))
     dp.update.outer_middleware(ThrottlingMiddleware(rate=throttle_rate, burst=throttle_burst))
     dp.update.outer_middleware(PrivateChatGuard())

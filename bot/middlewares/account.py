@@ -16,6 +16,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.school_bots import BotDirectory
 from core.clock import Clock
 from core.linking.accounts import load_account, reactivate, reader_of
 from core.linking.dto import AccountView
@@ -24,8 +25,9 @@ from core.reader import Reader
 
 
 class AccountMiddleware(BaseMiddleware):
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, directory: BotDirectory | None = None) -> None:
         self._clock = clock
+        self._directory = directory or BotDirectory()
 
     async def __call__(
         self,
@@ -40,10 +42,15 @@ class AccountMiddleware(BaseMiddleware):
         data["today"] = today
         user: User | None = data.get("event_from_user")
         messenger: Messenger = data["messenger"]
+        # Which bot the update came to: a school's own bot has accounts (and links) of its own.
+        school_bot = self._directory.of(data.get("bot"))
+        bot_key = "" if school_bot is None else school_bot.key
+        data["bot_key"] = bot_key
+        data["bot_school_id"] = None if school_bot is None else school_bot.school_id
         account: AccountView | None = None
         if user is not None and not user.is_bot:
             session: AsyncSession = data["session"]
-            account = await load_account(session, messenger, str(user.id), today)
+            account = await load_account(session, messenger, str(user.id), today, bot=bot_key)
             if account is not None and not account.is_active and _writes(event):
                 await reactivate(session, account.account_id, now)
                 account = replace(account, is_active=True)

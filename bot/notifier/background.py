@@ -24,6 +24,7 @@ from bot.scheduler import ScheduledJobs, create_scheduler
 from bot.settings import Settings
 from core.clock import Clock
 from core.models.enums import Messenger
+from core.notify.deliveries import Route
 from core.notify.fanout import PushRules
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def notifier_config(settings: Settings) -> NotifierConfig:
 @contextlib.asynccontextmanager
 async def push_services(
     settings: Settings,
-    bots: Bot | Mapping[Messenger, Bot],
+    bots: Bot | Mapping[Messenger, Bot] | Mapping[Route, Bot],
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
     i18n: I18n,

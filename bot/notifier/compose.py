@@ -28,9 +28,9 @@ from core.messaging.notices import (
     ThreadNotice,
     notices,
 )
-from core.models.enums import AttachmentKind, EventKind, Messenger, PrivacyLevel
+from core.models.enums import AttachmentKind, EventKind, PrivacyLevel
 from core.notify.content import MAIL_ITEMS, ItemKind, PushItem
-from core.notify.deliveries import Claim
+from core.notify.deliveries import Claim, Route
 from core.notify.digest import evening_digest
 from core.notify.weekly import weekly_summary
 from handlers.views import announce as announce_views
@@ -53,7 +53,7 @@ _RISK = (ItemKind.RISK_CLASS_TEACHER, ItemKind.RISK_SOCIAL_PEDAGOGUE)
 @dataclass(frozen=True)
 class Message:
     account_id: int
-    messenger: Messenger
+    route: Route  # the bot it leaves by
     chat_key: str
     delivery_ids: tuple[int, ...]
     text: str
@@ -135,7 +135,7 @@ def file_messages(message: Message) -> list[Message]:
     return [
         Message(
             message.account_id,
-            message.messenger,
+            message.route,
             message.chat_key,
             (),
             "",
@@ -147,7 +147,7 @@ def file_messages(message: Message) -> list[Message]:
         if attachment.kind in (AttachmentKind.PHOTO, AttachmentKind.DOCUMENT)
         # A file id is its messenger's own: a file sent from Telegram stays listed under the
         # thread's "Files" for a MAX reader, but cannot be sent there.
-        and attachment.messenger in (None, message.messenger)
+        and attachment.messenger in (None, message.route.messenger)
     ]
 
 
@@ -156,7 +156,7 @@ def _message(
 ) -> Message:
     return Message(
         claim.account_id,
-        claim.messenger,
+        Route(claim.messenger, claim.bot),
         claim.chat_key,
         tuple(delivery_ids),
         text,

@@ -1,14 +1,17 @@
 """The notifier: outbox → deliveries → each account's messenger, within its limits, losing nothing.
 
-Each messenger (Telegram, MAX) has its own bot and its own pacer, so one messenger's budget or
-429 never holds up the other; a process that serves only some messengers claims only their
-accounts' pushes.
+Each bot (Telegram's shared one, schools' own, MAX's) has its own pacer, since the messengers'
+limits are per bot, so one bot's budget or 429 never holds up another; a process that serves
+only some bots claims only their accounts' pushes.
 
 Two tasks. The *filler* fans new outbox events out to deliveries, returns deliveries left
 ``sending`` by a dead notifier to ``pending`` once their lease is over, claims the due ones
 (one message per chat; the chat's other pushes wait in the database) and renders them in each
-account's language. The *dispatcher* sends them in the pacer's order, several at a time, so a
-slow or hanging request holds up no other chat. Outcomes are written back in batches.
+account's language; it tops the queue up when it has drained to half, so the database is asked
+in batches while the queue keeps sending. The *dispatcher* sends them in the pacer's order
+(each messenger's queue is ordered by when its chat may next be sent to, so a chat that has to
+wait holds up no other), several at a time, so a slow or hanging request holds up no other
+chat. Outcomes are written back in batches.
 
 Failures: a 429 pauses every send for its ``retry_after`` and the message waits in the queue;
 "blocked" or "chat not found" marks the account inactive and skips what was queued for it;
@@ -24,6 +27,7 @@ import contextlib
 import heapq
 import itertools
 import logging
+import math
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -51,7 +55,7 @@ from core.messaging.dto import Attachment
 from core.models.enums import AttachmentKind, Messenger
 from core.notify import deliveries
 from core.notify.content import audit_pushes, claimed_items
-from core.notify.deliveries import Sent
+from core.notify.deliveries import Route, Sent
 from core.notify.fanout import PushRules, fan_out
 
 logger = logging.getLogger(__name__)
@@ -94,15 +98,23 @@ class NotifierStats:
 
 @dataclass(order=True)
 class _Queued:
-    ready_at: float
+    ready_at: float  # when its chat may next be sent to (a lower bound; refreshed at the head)
     seq: int
     message: Message = field(compare=False)
+
+
+@dataclass
+class _Lane:
+    """One budget's queue: the messages its pacer sends, by when their chats are ready."""
+
+    pacer: Pacer
+    heap: list[_Queued] = field(default_factory=list)
 
 
 class Notifier:
     def __init__(
         self,
-        bot: Bot | Mapping[Messenger, Bot],
+        bot: Bot | Mapping[Messenger, Bot] | Mapping[Route, Bot],
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
         config: NotifierConfig,
@@ -111,12 +123,15 @@ class Notifier:
         wakeup: Wakeup | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        # One bot for every account (the console, tests), or one per messenger served.
-        self.bots: dict[Messenger, Bot] | None = None
+        # One bot for every account (the console, tests), or one per bot served: a messenger's
+        # main bot (a Messenger key stands for it) and schools' own bots (bot/school_bots.py).
+        self.bots: dict[Route, Bot] | None = None
         if isinstance(bot, Bot):
             self.bot = bot
         else:
-            self.bots = dict(bot)
+            self.bots = {
+                key if isinstance(key, Route) else Route(key): each for key, each in bot.items()
+            }
             self.bot = next(iter(self.bots.values()))
         self.sessions = sessions
         self.clock = clock
@@ -125,8 +140,7 @@ class Notifier:
         self.wakeup = wakeup or PollingWakeup()
         self.stats = NotifierStats()
         self._monotonic = monotonic
-        self._pacers: dict[Messenger | None, Pacer] = {}
-        self._queue: list[_Queued] = []
+        self._lanes: dict[Route | None, _Lane] = {}
         self._seq = itertools.count()
         self._queued_accounts: Counter[int] = Counter()
         self._queue_changed = asyncio.Event()
@@ -135,6 +149,7 @@ class Notifier:
         self._outcomes: list[tuple[str, Message, str]] = []
         self._sent: list[Sent] = []
         self._stopping = asyncio.Event()
+        self._closing = False  # the dispatcher is to end (set on the way out of _dispatching)
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -159,7 +174,7 @@ class Notifier:
                         continue
                     if claimed:
                         continue
-                    busy = bool(self._queue or self._in_flight or self._outcomes or self._sent)
+                    busy = bool(self._queued() or self._in_flight or self._outcomes or self._sent)
                     await self.wakeup.wait(0.05 if busy else self.config.poll_interval)
         finally:
             await self.wakeup.close()
@@ -178,7 +193,7 @@ class Notifier:
         async with self._dispatching():
             while self._monotonic() < deadline:
                 claimed = await self._step()
-                if not claimed and not self._queue and not self._in_flight:
+                if not claimed and not self._queued() and not self._in_flight:
                     await self._record()
                     if not await self._step():
                         break
@@ -189,22 +204,35 @@ class Notifier:
     async def _dispatching(self) -> AsyncIterator[None]:
         """The dispatcher runs for the block; on the way out the sends in flight are recorded
         and the unsent queue is handed back (if the database lets us)."""
+        self._closing = False
         dispatcher = asyncio.create_task(self._dispatch_forever(), name="notifier-dispatch")
         try:
             yield
         finally:
-            dispatcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await dispatcher
+            await self._end(dispatcher)
             with contextlib.suppress(OSError, SQLAlchemyError):
                 await self._drain()
+
+    async def _end(self, dispatcher: asyncio.Task[None]) -> None:
+        """End the dispatcher for certain. It is told twice — a flag it checks at every turn
+        and a cancellation — and waited for in bounded steps: a cancellation that arrives just
+        as its wait is woken can be swallowed on the way (``asyncio.wait_for`` of Python 3.11
+        returns the wait's result instead), and awaiting it then never ended: the stop hung."""
+        self._closing = True
+        self._queue_changed.set()
+        while not dispatcher.done():
+            dispatcher.cancel()
+            # Not ``await dispatcher``: our own cancellation must not be mistaken for its end.
+            await asyncio.wait({dispatcher}, timeout=0.5)
+        if not dispatcher.cancelled() and dispatcher.exception() is not None:
+            logger.error("the dispatcher failed", exc_info=dispatcher.exception())
 
     async def _step(self) -> int:
         """Record finished sends, then fill the queue; the number of messages queued."""
         await self._record()
-        room = self.config.queue_limit - len(self._queue) - len(self._in_flight)
-        if room <= 0:
-            return 0
+        room = self.config.queue_limit - self._queued() - len(self._in_flight)
+        if room <= 0 or (self._queued() and room < self.config.queue_limit // 2):
+            return 0  # still a second of sending queued: top up in one go, not message by message
         async with self.sessions() as session:
             now = self.clock.now()
             await deliveries.requeue_stale(session, now, self.config.lease)
@@ -221,7 +249,7 @@ class Notifier:
                 limit=min(self.config.claim_limit, room * 4),
                 coalesce=self.config.rules.window > timedelta(0),
                 busy=set(self._queued_accounts),
-                messengers=None if self.bots is None else set(self.bots),
+                routes=None if self.bots is None else set(self.bots),
             )
             # Audited when Telegram accepts the message (_record), not here.
             items = await claimed_items(
@@ -252,49 +280,86 @@ class Notifier:
     # -- sending ----------------------------------------------------------------------------
 
     def _bot(self, message: Message) -> Bot:
-        return self.bot if self.bots is None else self.bots[message.messenger]
+        return self.bot if self.bots is None else self.bots[message.route]
 
-    def _pacer(self, message: Message) -> Pacer:
-        """The budget ``message`` is sent within: its messenger's (one for all with one bot)."""
-        key = None if self.bots is None else message.messenger
-        pacer = self._pacers.get(key)
-        if pacer is None:
+    def _lane(self, message: Message) -> _Lane:
+        """The budget ``message`` is sent within: its bot's (one for all with one bot), since
+        Telegram's limits are per bot; a messenger's limits are the same for each of its bots."""
+        key = None if self.bots is None else message.route
+        lane = self._lanes.get(key)
+        if lane is None:
             limits = self.config.limits
             if key is not None:
-                limits = self.config.messenger_limits.get(key, limits)
-            pacer = self._pacers[key] = Pacer(limits, self._monotonic)
-        return pacer
+                limits = self.config.messenger_limits.get(key.messenger, limits)
+            lane = self._lanes[key] = _Lane(Pacer(limits, self._monotonic))
+        return lane
+
+    def _pacer(self, message: Message) -> Pacer:
+        return self._lane(message).pacer
+
+    def _queued(self) -> int:
+        return sum(len(lane.heap) for lane in self._lanes.values())
 
     def _enqueue(self, message: Message) -> None:
-        ready = self._pacer(message).ready_at(message.chat_key)
-        heapq.heappush(self._queue, _Queued(ready, next(self._seq), message))
+        lane = self._lane(message)
+        ready = lane.pacer.chat_ready_at(message.chat_key)
+        heapq.heappush(lane.heap, _Queued(ready, next(self._seq), message))
         self._queued_accounts[message.account_id] += 1
         self._queue_changed.set()
 
     async def _dispatch_forever(self) -> None:
-        while True:
-            if not self._queue:
-                self._queue_changed.clear()
-                await self._queue_changed.wait()
-                continue
-            head = self._queue[0]
-            pacer = self._pacer(head.message)
-            ready = pacer.ready_at(head.message.chat_key)
-            if ready > head.ready_at:
-                heapq.heapreplace(self._queue, _Queued(ready, head.seq, head.message))
-                continue
-            delay = ready - self._monotonic()
-            if delay > 0:
-                self._queue_changed.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._queue_changed.wait(), delay)
-                continue
+        while not self._closing:
+            # A slot first, then the message: nothing can reorder the queue between the choice
+            # and the send.
             await self._slots.acquire()
-            heapq.heappop(self._queue)
-            pacer.take(head.message.chat_key)
-            task = asyncio.create_task(self._send(head.message))
+            try:
+                ready = await self._next_ready()
+            except BaseException:
+                self._slots.release()
+                raise
+            if ready is None:  # closing
+                self._slots.release()
+                return
+            lane, message = ready
+            lane.pacer.take(message.chat_key)
+            task = asyncio.create_task(self._send(message))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
+
+    async def _next_ready(self) -> tuple[_Lane, Message] | None:
+        """Wait until some lane's budget and some chat in it are ready; take that message
+        (None when the dispatcher is to end)."""
+        while not self._closing:
+            best: _Lane | None = None
+            best_at = math.inf
+            for lane in self._lanes.values():
+                heap = lane.heap
+                while heap:  # the head's chat may have been sent to since it was queued
+                    head = heap[0]
+                    ready = lane.pacer.chat_ready_at(head.message.chat_key)
+                    if ready <= head.ready_at:
+                        break
+                    heapq.heapreplace(heap, _Queued(ready, head.seq, head.message))
+                if heap:
+                    at = max(heap[0].ready_at, lane.pacer.global_ready_at())
+                    if best is None or at < best_at:
+                        best, best_at = lane, at
+            delay = best_at - self._monotonic()
+            if best is not None and delay <= 0:
+                return best, heapq.heappop(best.heap).message
+            # Woken by a new message or an answer (which frees the budget), or when due.
+            # asyncio.timeout, not wait_for: a cancellation is never lost on the way (see _end).
+            self._queue_changed.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(None if math.isinf(delay) else delay):
+                    await self._queue_changed.wait()
+        return None
+
+    def _answered(self, message: Message) -> None:
+        """A send is over (whatever its outcome): its slot and its budget are free again."""
+        self._slots.release()
+        self._pacer(message).done(message.chat_key)
+        self._queue_changed.set()
 
     async def _send(self, message: Message) -> None:
         if message.file is not None:
@@ -331,7 +396,7 @@ class Notifier:
             for follower in file_messages(message):
                 self._enqueue(follower)
         finally:
-            self._slots.release()
+            self._answered(message)
         self._done(message)
 
     async def _send_file(self, message: Message, attachment: Attachment) -> None:
@@ -367,7 +432,7 @@ class Notifier:
         except Exception:
             logger.exception("a file to account #%s failed unexpectedly", message.account_id)
         finally:
-            self._slots.release()
+            self._answered(message)
         self._done(message)
 
     def _requeue_file(self, message: Message, *, again: bool) -> None:
@@ -430,14 +495,25 @@ class Notifier:
                 logger.warning("push to account #%s failed: %s", message.account_id, error)
 
     async def _drain(self) -> None:
-        """On the way out: let the sends in flight end, record them, hand back the queue."""
+        """On the way out: let the sends in flight end, record them, hand back the queue.
+
+        A send still unanswered after the send timeout (+1 s) is cancelled, so that nothing of
+        this notifier runs on after it: its delivery stays ``sending`` and goes out again after
+        the lease, as after a crash (the batch in flight is all that may repeat)."""
         if self._in_flight:
             await asyncio.wait(set(self._in_flight), timeout=self.config.send_timeout + 1)
+        if self._in_flight:
+            hung = set(self._in_flight)
+            logger.warning("%d sends unanswered at the stop; cancelled", len(hung))
+            for task in hung:
+                task.cancel()
+            await asyncio.wait(hung, timeout=5.0)
         await self._record()
-        if self._queue:
-            queued = [item.message for item in self._queue]
-            self._queue.clear()
-            self._queued_accounts.clear()
+        queued = [item.message for lane in self._lanes.values() for item in lane.heap]
+        for lane in self._lanes.values():
+            lane.heap.clear()
+        self._queued_accounts.clear()  # (a cancelled send never reached _done)
+        if queued:
             async with self.sessions() as session:
                 await deliveries.release(
                     session, [d for m in queued for d in m.delivery_ids], self.clock.now()

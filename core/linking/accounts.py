@@ -47,11 +47,26 @@ from core.reader import Reader
 from core.services.naming import collation_key
 
 
-async def _find(session: AsyncSession, messenger: Messenger, user_key: str) -> Account | None:
+def _identity(messenger: Messenger, user_key: str, bot: str) -> Any:
+    """The account of ``user_key`` at one of the messenger's bots (``""``: the main bot)."""
+    return and_(Account.messenger == messenger, Account.user_key == user_key, Account.bot == bot)
+
+
+async def _find(
+    session: AsyncSession, messenger: Messenger, user_key: str, bot: str
+) -> Account | None:
     found: Account | None = (
-        await session.execute(
-            select(Account).where(Account.messenger == messenger, Account.user_key == user_key)
-        )
+        await session.execute(select(Account).where(_identity(messenger, user_key, bot)))
+    ).scalar_one_or_none()
+    return found
+
+
+async def account_id_of(
+    session: AsyncSession, messenger: Messenger, user_key: str, bot: str = ""
+) -> int | None:
+    """The id of the user's account at that bot, if there is one."""
+    found: int | None = (
+        await session.execute(select(Account.id).where(_identity(messenger, user_key, bot)))
     ).scalar_one_or_none()
     return found
 
@@ -66,7 +81,7 @@ def _view_statement(*, by_id: bool) -> CompoundSelect[Any]:
 
     Built once: executing the same statement object skips SQLAlchemy's statement building and
     cache-key walk on every update. Parameters: ``today`` and ``account_id`` or
-    ``messenger`` + ``user_key``.
+    ``messenger`` + ``user_key`` + ``bot``.
     """
     today = bindparam("today", type_=Date())
     # As core.linking.people.student_present/staff_present: access ends on ``left_on``.
@@ -77,6 +92,7 @@ def _view_statement(*, by_id: bool) -> CompoundSelect[Any]:
         else and_(
             Account.messenger == bindparam("messenger", type_=Account.messenger.type),
             Account.user_key == bindparam("user_key", type_=String()),
+            Account.bot == bindparam("bot", type_=String()),
         )
     )
     account = select(Account.id).where(which)
@@ -175,11 +191,12 @@ _BY_ID = _view_statement(by_id=True)
 
 
 async def load_account(
-    session: AsyncSession, messenger: Messenger, user_key: str, today: date
+    session: AsyncSession, messenger: Messenger, user_key: str, today: date, *, bot: str = ""
 ) -> AccountView | None:
-    """The account of a messenger user and what it may see on ``today``; one statement."""
+    """The account of a messenger user (at ``bot``, the main bot by default) and what it may
+    see on ``today``; one statement."""
     rows = await session.execute(
-        _BY_USER, {"messenger": messenger, "user_key": user_key, "today": today}
+        _BY_USER, {"messenger": messenger, "user_key": user_key, "bot": bot, "today": today}
     )
     return _view(rows.all())
 
@@ -249,16 +266,20 @@ async def ensure_account(
     chat_key: str,
     now: datetime,
     locale: str | None = None,
+    *,
+    bot: str = "",
 ) -> int:
-    """Create the account, or mark it active and seen now; returns its id.
+    """Create the account (at ``bot``, the main bot by default), or mark it active and seen
+    now; returns its id.
 
     ``locale`` (the messenger's hint) is used only for a new account: a language the user chose
     later is theirs to keep.
     """
-    account = await _find(session, messenger, user_key)
+    account = await _find(session, messenger, user_key, bot)
     if account is None:
         account = Account(
             messenger=messenger,
+            bot=bot,
             user_key=user_key,
             chat_key=chat_key,
             locale=locale,
@@ -267,11 +288,11 @@ async def ensure_account(
         )
         try:
             # A savepoint, so that losing a race with a concurrent first update from the same
-            # user (unique messenger + user_key) does not spoil the caller's transaction.
+            # user (unique messenger + user_key + bot) does not spoil the caller's transaction.
             async with session.begin_nested():
                 session.add(account)
         except IntegrityError:
-            account = await _find(session, messenger, user_key)
+            account = await _find(session, messenger, user_key, bot)
             if account is None:
                 raise
     account.is_active = True
@@ -304,7 +325,7 @@ async def select_child(
     account = await session.get(Account, account_id)
     if account is None:
         return False
-    view = await load_account(session, account.messenger, account.user_key, today)
+    view = await account_view(session, account_id, today)
     if view is None or student_id not in {child.student_id for child in view.children}:
         return False
     account.current_student_id = student_id

@@ -50,6 +50,9 @@ class LinkOutcome(StrEnum):
     INVALID = "invalid"  # unknown, used, revoked or expired code (not told apart: no oracle)
     LOCKED = "locked"  # too many failures; ``locked_until`` says until when
     NOT_FOUND = "not_found"  # phone: nobody in the school's records has it
+    # A school's own bot links that school's people only; the code (left unused) or the
+    # number belongs to another school, whose bot (or the shared one) can link it.
+    OTHER_SCHOOL = "other_school"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.exchange.values import BadValue, parse_phone
 from core.linking import attempts
-from core.linking.accounts import ensure_account
+from core.linking.accounts import account_id_of, ensure_account
 from core.linking.dto import LinkOutcome, LinkResult
 from core.linking.links import link_people
 from core.linking.people import PersonKind, PersonRef, staff_present, student_present
-from core.models import Account, Guardian, Staff, Student
+from core.models import Guardian, Staff, Student
 from core.models.enums import LinkMethod, Messenger
 
 
@@ -45,16 +45,17 @@ async def link_by_phone(
     phone: str,
     now: datetime,
     today: date,
+    *,
+    bot: str = "",
+    school_id: int | None = None,
 ) -> LinkResult:
     """Link every record with the user's phone number; the bot has checked it is their own.
 
-    A number nobody has is NOT_FOUND and counts toward the same lockout as wrong codes.
+    A number nobody has is NOT_FOUND and counts toward the same lockout as wrong codes. On a
+    school's own bot (``school_id``) only that school's records are linked; a number only other
+    schools have is OTHER_SCHOOL (not a failure: the number is the user's own).
     """
-    account_id = (
-        await session.execute(
-            select(Account.id).where(Account.messenger == messenger, Account.user_key == user_key)
-        )
-    ).scalar_one_or_none()
+    account_id = await account_id_of(session, messenger, user_key, bot)
     until = await attempts.locked_until(session, messenger, user_key, now)
     if until is not None:
         attempts.record_lockout(
@@ -71,7 +72,11 @@ async def link_by_phone(
             session, messenger, user_key, account_id=account_id, method="phone", now=now
         )
         return LinkResult(LinkOutcome.NOT_FOUND, account_id=account_id, failures_left=left)
-    account_id = await ensure_account(session, messenger, user_key, chat_key, now)
+    if school_id is not None:
+        people = [person for person in people if person.school_id == school_id]
+        if not people:
+            return LinkResult(LinkOutcome.OTHER_SCHOOL, account_id=account_id)
+    account_id = await ensure_account(session, messenger, user_key, chat_key, now, bot=bot)
     return await link_people(
         session,
         account_id=account_id,

@@ -8,12 +8,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.linking import attempts
-from core.linking.accounts import ensure_account
+from core.linking.accounts import account_id_of, ensure_account
 from core.linking.codes import code_hash, has_code_shape
 from core.linking.dto import LinkOutcome, LinkResult
 from core.linking.links import describe, link_people
 from core.linking.people import PersonRef, staff_present, student_present
-from core.models import Account, InviteCode, Staff, Student
+from core.models import InviteCode, Staff, Student
 from core.models.enums import LinkMethod, Messenger
 
 MAX_FAILURES = attempts.MAX_FAILURES
@@ -63,17 +63,19 @@ async def redeem_code(
     code: str,
     now: datetime,
     today: date,
+    *,
+    bot: str = "",
+    school_id: int | None = None,
 ) -> LinkResult:
-    """Link the user's account to the code's person, if the code is good and they are not locked.
+    """Link the user's account (at ``bot``) to the code's person, if the code is good and they
+    are not locked.
 
     An unknown, used, revoked or expired code is INVALID alike (no oracle) and counts as a
-    failure; the account that used a code gets ALREADY when it tries that code again.
+    failure; the account that used a code gets ALREADY when it tries that code again. On a
+    school's own bot (``school_id``) a good code of another school is OTHER_SCHOOL and stays
+    unused: the family sends it to that school's bot.
     """
-    account_id = (
-        await session.execute(
-            select(Account.id).where(Account.messenger == messenger, Account.user_key == user_key)
-        )
-    ).scalar_one_or_none()
+    account_id = await account_id_of(session, messenger, user_key, bot)
     until = await locked_until(session, messenger, user_key, now)
     if until is not None:
         attempts.record_lockout(
@@ -99,6 +101,8 @@ async def redeem_code(
     ):
         return await _fail(session, messenger, user_key, account_id, now)
 
+    if school_id is not None and invite.school_id != school_id:
+        return LinkResult(LinkOutcome.OTHER_SCHOOL, account_id=account_id)
     # Claim the code with a conditional UPDATE: of two concurrent redeems, one wins.
     claimed = await session.execute(
         update(InviteCode)
@@ -107,7 +111,7 @@ async def redeem_code(
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         return await _fail(session, messenger, user_key, account_id, now)
-    account_id = await ensure_account(session, messenger, user_key, chat_key, now)
+    account_id = await ensure_account(session, messenger, user_key, chat_key, now, bot=bot)
     await session.execute(
         update(InviteCode).where(InviteCode.id == invite.id).values(used_by_account_id=account_id)
     )

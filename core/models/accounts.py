@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import CheckConstraint, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, IdMixin, fk, str_enum, utcnow
@@ -24,6 +24,10 @@ class Account(IdMixin, Base):
     __tablename__ = "accounts"
 
     messenger: Mapped[Messenger] = mapped_column(str_enum(Messenger, "messenger"))
+    # Which of the messenger's bots the user writes to: "" is the main bot (BOT_TOKEN), else
+    # the key of a school's own bot (SCHOOL_BOTS). A chat belongs to one bot, so a user of two
+    # schools' bots has an account with each, linked to that school's people only.
+    bot: Mapped[str] = mapped_column(String(64), default="", server_default=text("''"))
     user_key: Mapped[str] = mapped_column(String(64))  # the messenger's user id, as text
     chat_key: Mapped[str] = mapped_column(String(64))  # where to push (the private chat)
     locale: Mapped[str | None] = mapped_column(String(8))
@@ -36,7 +40,7 @@ class Account(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
 
-    __table_args__ = (UniqueConstraint("messenger", "user_key"),)
+    __table_args__ = (UniqueConstraint("messenger", "user_key", "bot"),)
 
 
 class AccountLink(IdMixin, Base):

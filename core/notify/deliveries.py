@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.linking.accounts import mark_inactive
@@ -27,11 +27,21 @@ MAX_ERROR = 255  # deliveries.last_error
 
 
 @dataclass(frozen=True, slots=True)
+class Route:
+    """The bot a push leaves by: a messenger and one of its bots (``""``: the main bot; else a
+    school's own bot, by its key). Each bot has a send budget of its own."""
+
+    messenger: Messenger
+    bot: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     """Deliveries claimed for one chat, to go out as one message."""
 
     account_id: int
     messenger: Messenger
+    bot: str
     chat_key: str
     locale: str | None
     privacy: PrivacyLevel
@@ -56,15 +66,15 @@ async def claim_due(
     limit: int = 200,
     coalesce: bool = True,
     busy: Collection[int] = (),
-    messengers: Collection[Messenger] | None = None,
+    routes: Collection[Route] | None = None,
 ) -> list[Claim]:
     """Claim due deliveries, oldest first, one claim per chat.
 
     With ``coalesce`` a claim takes all of a chat's due deliveries (among the first ``limit``);
     without, only its oldest one, so that a chat's backlog waits in the database, not in
     memory. Accounts in ``busy`` (the caller still has a message for them) are left for later,
-    and so are accounts of a messenger not in ``messengers`` (when given): a process that does
-    not serve a messenger leaves its pushes to one that does. Four statements."""
+    and so are accounts of a bot not in ``routes`` (when given): a process that does not serve
+    a messenger or a school's bot leaves its pushes to one that does. Four statements."""
     query = (
         select(Delivery.id, Delivery.account_id, Delivery.attempts)
         .where(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now)
@@ -74,10 +84,16 @@ async def claim_due(
     )
     if busy:
         query = query.where(Delivery.account_id.not_in(set(busy)))
-    if messengers is not None:
+    if routes is not None:
+        served = or_(
+            *(
+                and_(Account.messenger == route.messenger, Account.bot == route.bot)
+                for route in set(routes)
+            )
+        )
         query = (
             query.join(Account, Account.id == Delivery.account_id)
-            .where(Account.messenger.in_(set(messengers)))
+            .where(served if routes else false())
             .with_for_update(skip_locked=True, of=Delivery)
         )
     rows = (await session.execute(query)).all()
@@ -92,7 +108,12 @@ async def claim_due(
         row.id: row
         for row in await session.execute(
             select(
-                Account.id, Account.messenger, Account.chat_key, Account.locale, Account.is_active
+                Account.id,
+                Account.messenger,
+                Account.bot,
+                Account.chat_key,
+                Account.locale,
+                Account.is_active,
             ).where(Account.id.in_({row.account_id for row in rows}))
         )
     }
@@ -122,6 +143,7 @@ async def claim_due(
             Claim(
                 account_id=account.id,
                 messenger=Messenger(account.messenger),
+                bot=account.bot,
                 chat_key=account.chat_key,
                 locale=account.locale,
                 privacy=privacy[account.id].privacy,

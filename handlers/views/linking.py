@@ -80,6 +80,11 @@ def link_result(result: LinkResult, timezone: ZoneInfo, now: datetime) -> str:
             "This phone number is not in the school's records. Ask the class teacher to check "
             "the number the school has, or link with a code from the school."
         )
+    if result.outcome == LinkOutcome.OTHER_SCHOOL:
+        return _(
+            "This bot is one school's own, and what you sent belongs to another school. Send it "
+            "to that school's bot (the school's letter names it); nothing was used up."
+        )
     text = _("This code does not work: it may be mistyped, already used, revoked or expired.")
     if result.failures_left is not None:
         text += "\n" + ngettext(

@@ -95,3 +95,42 @@ def test_a_bad_bot_username_names_the_variable(monkeypatch: pytest.MonkeyPatch, 
     with pytest.raises(SettingsError) as caught:
         load_settings()
     assert str(caught.value).startswith("Bad setting BOT_USERNAME:")
+
+
+SCHOOL_TOKEN = "222222:AAH-abcdefghijklmnopqrstuvwxyz_school"  # noqa: S105 - a test value
+SHARED_TOKEN = "111111:AAH-abcdefghijklmnopqrstuvwxyz_shared"  # noqa: S105 - a test value
+
+
+def test_school_bots_are_read_as_json_and_kept_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", SHARED_TOKEN)
+    monkeypatch.setenv("SCHOOL_BOTS", f'{{"gym-1": "{SCHOOL_TOKEN}"}}')
+    settings = load_settings()
+    assert settings.school_bots["gym-1"].get_secret_value() == SCHOOL_TOKEN
+    assert "school" not in repr(settings.school_bots)
+    assert settings.any_bot
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("gym-1=" + SCHOOL_TOKEN, "expected a JSON object"),
+        ('["gym-1"]', "expected a JSON object"),
+        ('{"gym-1": "not-a-token"}', "gym-1: expected a token from @BotFather"),
+        ('{"gym 1": "' + SCHOOL_TOKEN + '"}', "a school's id is 1-64 characters"),
+        (
+            '{"a": "' + SCHOOL_TOKEN + '", "b": "' + SCHOOL_TOKEN[:-1] + 'X"}',
+            "two schools have the same bot",
+        ),
+        ('{"gym-1": "' + SHARED_TOKEN + '"}', "gym-1: this is BOT_TOKEN's bot"),
+    ],
+)
+def test_a_bad_school_bots_value_is_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, value: str, says: str
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", SHARED_TOKEN)
+    monkeypatch.setenv("SCHOOL_BOTS", value)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert str(error.value).startswith("Bad setting SCHOOL_BOTS: ")
+    assert says in str(error.value)
+    assert "AAH" not in str(error.value)  # never the token itself
