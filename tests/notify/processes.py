@@ -15,6 +15,9 @@ import pytest
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
+# How long a notifier process may take to start and get going: seconds on a quiet machine, but
+# a loaded 2-core CI box (imports, migrations, PostgreSQL beside) once needed more than 60 s.
+START_PATIENCE = 180.0
 
 
 def telegram_for(tg: FakeTelegram, chats: list[int]) -> None:

@@ -21,6 +21,7 @@ from tests.notify.crowd import add_crowd, crowd_marks
 from tests.notify.families import write
 from tests.notify.notifier_kit import make_notifier, states
 from tests.notify.processes import (
+    START_PATIENCE,
     notifier_process,
     sent_counts,
     start,
@@ -68,13 +69,13 @@ async def test_a_notifier_killed_mid_run_loses_nothing_after_a_restart(
         telegram_for(tg, chats)
         command = notifier_process(tg, db_url, NOTIFIER_LEASE_SECONDS="3")
         first = await start(processes, command)
-        await until(lambda: sum(sent_counts(tg).values()) >= 60, 60)
+        await until(lambda: sum(sent_counts(tg).values()) >= 60, START_PATIENCE)
         first.send_signal(signal.SIGKILL)  # no goodbye: claimed pushes stay "sending"
         await first.wait()
         sent_before = sum(sent_counts(tg).values())
         assert sent_before < 300, "the notifier finished before it could be killed"
         await start(processes, command)
-        await until(lambda: set(sent_counts(tg)) == set(chats), 90)
+        await until(lambda: set(sent_counts(tg)) == set(chats), START_PATIENCE + 30)
         counts = sent_counts(tg)
     repeated = sum(n - 1 for n in counts.values())
     # Only what was claimed and in flight at the kill can repeat: at most the queue (2 s of
@@ -107,7 +108,7 @@ async def test_two_notifiers_on_one_database_send_each_push_exactly_once(
         second = await start(processes, command)
         await asyncio.sleep(2)  # both are up and listening
         await write(sessions, crowd_marks(300, 1), school.NOW)
-        await until(lambda: set(sent_counts(tg)) == set(chats), 90)
+        await until(lambda: set(sent_counts(tg)) == set(chats), START_PATIENCE + 30)
         await asyncio.sleep(1)  # a straggler would show now
         counts = sent_counts(tg)
         by_requests = Counter(

@@ -22,6 +22,7 @@ from tests.conftest import BACKENDS
 from tests.fake_telegram import FakeTelegram
 from tests.notify.crowd import add_crowd
 from tests.notify.processes import (
+    START_PATIENCE,
     notifier_process,
     sent_counts,
     start,
@@ -77,7 +78,7 @@ async def test_a_notifier_killed_during_an_announcement_loses_no_family(
         telegram_for(tg, chats)
         command = notifier_process(tg, db_url, NOTIFIER_LEASE_SECONDS="3")
         first = await start(processes, command)
-        await until(lambda: sum(sent_counts(tg).values()) >= 60, 60)
+        await until(lambda: sum(sent_counts(tg).values()) >= 60, START_PATIENCE)
         first.send_signal(signal.SIGKILL)  # no goodbye: the claimed deliveries stay "sending"
         await first.wait()
         assert sum(sent_counts(tg).values()) < 500, "it finished before it could be killed"
