@@ -19,7 +19,7 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import middlewares
+from bot import middlewares, responses  # noqa: F401 - responses keeps aiogram's answer models built
 from bot.school_bots import BotDirectory
 from core.clock import Clock
 from core.files import FileStore

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiogram.utils.i18n import gettext as _
 
-from core.charts.progress import ChartTexts
 from core.linking.dto import ChildRef
 from core.services.progress import Progress
 from handlers.views.formatting import average, child_line, esc
 from handlers.views.limits import visible_length
+
+if TYPE_CHECKING:  # core.charts imports matplotlib: about 55 MiB the bot need not hold at start
+    from core.charts.progress import ChartTexts
 
 # Telegram's limit for a photo's caption (MAX's message limit is larger).
 CAPTION_LIMIT = 1024
@@ -16,6 +20,8 @@ CAPTION_LIMIT = 1024
 
 def chart_texts(child: ChildRef, found: Progress) -> ChartTexts:
     """Plain text (the chart is an image, not HTML)."""
+    from core.charts.progress import ChartTexts  # matplotlib, imported on the first chart
+
     who = f"{child.name}, {child.class_name}" if child.class_name else child.name
     term = found.term.name if found.term else ""
     return ChartTexts(

@@ -1,0 +1,64 @@
+"""``bench/rush.py`` and ``bench/memory.py`` at a tiny size, on each backend, in seconds.
+
+The demo school of about 40 pupils is imported into the test's database. The rush starts the
+real bot as a subprocess against the fake Bot API (Telegram's limits on) and has 5 families ask
+10 questions: every one must be answered, none refused with 429. The memory benchmark inserts
+50 accounts and feeds 5 bursts of 20 updates through the dispatcher in a fresh process, with
+``tracemalloc`` forced on for its last burst: every figure must be there and positive.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench import memory, rush
+from bench._fixtures import load_demo
+
+STUDENTS = 40
+
+
+async def test_rush_and_memory_run_at_a_tiny_size(db_url: str, tmp_path: Path) -> None:
+    demo = await load_demo(db_url, STUDENTS)
+
+    [path] = await rush.run(families=5, seconds=6.0, demo=demo, out=tmp_path / "rush")
+    result = json.loads(path.read_text(encoding="utf-8"))
+    assert result["backend"] == demo.backend
+    assert (result["families"], result["questions"]) == (5, 10)
+    assert result["lost"] == 0, result["samples_ms"]
+    assert result["answered"] == 10
+    assert all(sample is not None and sample > 0 for sample in result["samples_ms"])
+    assert result["answered_429"] == 0, result["refused_calls"]
+    assert result["messages_to_families"] >= 10
+    latency = result["latency"]
+    assert 0 < latency["p50_ms"] <= latency["p90_ms"] <= latency["p99_ms"] <= latency["max_ms"]
+    for command in ("/marks", "/tomorrow"):
+        figures = result["by_command"][command]
+        assert 0 < figures["p50_ms"] <= figures["p99_ms"], command
+    assert result["bot_cpu_seconds"] > 0
+    assert result["asked_in_seconds"] > 0
+
+    [path] = await memory.run(
+        accounts=50, burst=20, bursts=5, trace=True, demo=demo, out=tmp_path / "memory"
+    )
+    result = json.loads(path.read_text(encoding="utf-8"))
+    assert result["backend"] == demo.backend
+    assert result["inserted"]["accounts"] == 50
+    assert [point["at"] for point in result["points"]] == [
+        "started",
+        "warm-up",
+        *(f"burst {n}" for n in range(1, 6)),
+    ]
+    assert len(result["rss_per_burst_mib"]) == 5
+    for point in result["points"]:
+        assert 0 < point["rss_mib"] <= point["peak_mib"], point["at"]
+        assert point["gc_objects"] > 0, point["at"]
+    assert result["bursts"] == 5
+    for point in result["points"][2:]:
+        figures = point["figures"]
+        assert figures["updates"] == 20, point["at"]
+        assert figures["failed"] == 0, point["at"]
+        assert figures["answers"] >= figures["updates"], point["at"]
+        assert point["rss_after_gc_mib"] > 0
+    assert result["trace"]["top_growth"], "no tracemalloc figures"
+    assert result["peak_mib"] >= max(result["rss_per_burst_mib"])
