@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import middlewares, responses  # noqa: F401 - responses keeps aiogram's answer models built
 from bot.school_bots import BotDirectory
+from bot.storage import LeanMemoryStorage
 from core.clock import Clock
 from core.files import FileStore
 from core.i18n import LOCALES_DIR
@@ -68,7 +68,7 @@ def create_dispatcher(
 ) -> Dispatcher:
     i18n = i18n or create_i18n(config.default_locale)
     dp = Dispatcher(
-        storage=storage or MemoryStorage(),
+        storage=storage or LeanMemoryStorage(),
         clock=clock,
         timezone=config.timezone,
         messenger=config.messenger,

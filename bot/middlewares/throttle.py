@@ -15,8 +15,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from aiogram.utils.i18n import gettext as _
 
-# Buckets idle this long are forgotten, so memory stays bounded by recent users.
-_IDLE_SECONDS = 600.0
+# How often idle buckets are swept (at most): the sweep is a pass over every bucket.
+_SWEEP_SECONDS = 10.0
 
 
 @dataclass
@@ -35,12 +35,15 @@ class ThrottlingMiddleware(BaseMiddleware):
         self._monotonic = monotonic
         self._buckets: dict[int, _Bucket] = {}
         self._last_sweep = monotonic()
+        # A bucket idle this long is full again: it says nothing a new one would not, so it is
+        # forgotten and memory follows the users of the last seconds, not every user seen.
+        self._refilled_after = self._burst / rate
 
     def _allow(self, user_id: int) -> tuple[bool, _Bucket]:
         now = self._monotonic()
-        if now - self._last_sweep > _IDLE_SECONDS:
+        if now - self._last_sweep > max(_SWEEP_SECONDS, self._refilled_after):
             self._buckets = {
-                k: b for k, b in self._buckets.items() if now - b.updated < _IDLE_SECONDS
+                k: b for k, b in self._buckets.items() if now - b.updated < self._refilled_after
             }
             self._last_sweep = now
         bucket = self._buckets.setdefault(user_id, _Bucket(tokens=self._burst, updated=now))
