@@ -25,7 +25,7 @@ PostgreSQL wakes the notifier with LISTEN/NOTIFY at commit; SQLite has only the 
 the figure is the poll's (a random part of a poll interval is added before each save there, or
 the steady rounds would keep one phase against the poll). PostgreSQL is skipped when its
 binaries are missing.
-``JOURNAL_BENCH_ROUNDS`` sets the number of saves on PostgreSQL (default 30; SQLite and the
+``JOURNAL_BENCH_ROUNDS`` sets the number of saves on PostgreSQL (default 15; SQLite and the
 whole-class case do a third of it); ``JOURNAL_BENCH_JSON=DIR`` also writes every sample to
 ``DIR/mark_latency.json``.
 """
@@ -412,7 +412,7 @@ def _write_json(rows: list[dict[str, Any]], rounds: int) -> None:
 
 
 async def run() -> None:
-    rounds = int(os.environ.get("JOURNAL_BENCH_ROUNDS") or 30)
+    rounds = int(os.environ.get("JOURNAL_BENCH_ROUNDS") or 15)
     rows: list[dict[str, Any]] = []
     try:
         with running_postgres() as server:
