@@ -1,8 +1,8 @@
 """Memory of the running bot: resident memory with 100,000 linked accounts, burst after burst.
 
 The demo school of ``JOURNAL_BENCH_STUDENTS`` pupils (``bench/_fixtures.py``) on SQLite (see
-:func:`memory_backends`) gets ``accounts`` Telegram accounts by bulk ``INSERT`` (rows of ``accounts`` and
-``account_links``, in chunks): each linked, by invite, to a guardian of the school in turn (a
+:func:`memory_backends`) gets ``accounts`` Telegram accounts by bulk ``INSERT`` (rows of
+``accounts`` and ``account_links``, in chunks): each linked, by invite, to a guardian of the school in turn (a
 guardian has many accounts at this size), the child in focus set, consent given, Russian.
 
 Then a **fresh process** (``python -m bench.memory feed``: nothing of the demo's import or of
