@@ -2,8 +2,9 @@
 
 The demo school of ``JOURNAL_BENCH_STUDENTS`` pupils (``bench/_fixtures.py``) on SQLite (see
 :func:`memory_backends`) gets ``accounts`` Telegram accounts by bulk ``INSERT`` (rows of
-``accounts`` and ``account_links``, in chunks): each linked, by invite, to a guardian of the school in turn (a
-guardian has many accounts at this size), the child in focus set, consent given, Russian.
+``accounts`` and ``account_links``, in chunks): each linked, by invite, to a guardian of the
+school in turn (a guardian has many accounts at this size), the child in focus set, consent
+given, Russian.
 
 Then a **fresh process** (``python -m bench.memory feed``: nothing of the demo's import or of
 the bulk insert in its heap) is the bot: the production dispatcher
