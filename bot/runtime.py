@@ -31,6 +31,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.answer_retry import RetryAfterMiddleware
 from bot.app import BotConfig, create_dispatcher, create_i18n
 from bot.commands import publish_commands
 from bot.max.serve import MaxReceiver
@@ -46,11 +47,14 @@ from core.notify.deliveries import Route
 logger = logging.getLogger(__name__)
 
 
-def create_bot(token: str, api_url: str | None) -> Bot:
+def create_bot(token: str, api_url: str | None, *, answering: bool = True) -> Bot:
+    """A Telegram bot; one that ``answering`` updates waits out a short 429 and tries again
+    (bot/answer_retry.py), one for the notifier leaves a 429 to the notifier's pacer."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else None
-    return Bot(
-        token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
-    )
+    bot = Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    if answering:
+        bot.session.middleware(RetryAfterMiddleware())
+    return bot
 
 
 def config_from(settings: Settings) -> BotConfig:
@@ -141,32 +145,49 @@ async def run(
                 await publish_commands(each, i18n)
 
         adapters.telegram.dispatcher.startup.register(on_startup)
+    pushing = push_bots(settings, adapters) if settings.run_notifier else {}
     try:
         async with contextlib.AsyncExitStack() as background:
             if settings.run_notifier:
                 await background.enter_async_context(
-                    push_services(settings, adapters.bots(), sessions, clock, i18n)
+                    push_services(settings, pushing, sessions, clock, i18n)
                 )
             await _serve(settings, adapters, i18n, engine, handle_signals=handle_signals)
     finally:
-        for bot in adapters.bots().values():
+        # By identity: aiogram's bots compare equal by token, and both copies need closing.
+        answering = list(adapters.bots().values())
+        for bot in answering + [b for b in pushing.values() if all(b is not a for a in answering)]:
             await bot.session.close()
         await engine.dispose()
 
 
-def bot_from(settings: Settings) -> Bot:
+def bot_from(settings: Settings, *, answering: bool = True) -> Bot:
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required")
     api_url = str(settings.bot_api_url).rstrip("/") if settings.bot_api_url else None
-    return create_bot(settings.bot_token.get_secret_value(), api_url)
+    return create_bot(settings.bot_token.get_secret_value(), api_url, answering=answering)
 
 
-def telegram_bots(settings: Settings) -> dict[str, Bot]:
+def telegram_bots(settings: Settings, *, answering: bool = True) -> dict[str, Bot]:
     """The shared bot (BOT_TOKEN, key ``""``) and the schools' own (SCHOOL_BOTS), if set."""
     api_url = str(settings.bot_api_url).rstrip("/") if settings.bot_api_url else None
-    bots = {"": bot_from(settings)} if settings.bot_token is not None else {}
+    bots = {"": bot_from(settings, answering=answering)} if settings.bot_token is not None else {}
     for key, token in settings.school_bots.items():
-        bots[key] = create_bot(token.get_secret_value(), api_url)
+        bots[key] = create_bot(token.get_secret_value(), api_url, answering=answering)
+    return bots
+
+
+def push_bots(settings: Settings, adapters: Adapters | None = None) -> dict[Route, Bot]:
+    """The notifier's own bots (a 429 is its pacer's business, not a retry's); MAX's is the
+    adapter's, which has no retry of its own."""
+    bots: dict[Route, Bot] = {
+        Route(Messenger.TELEGRAM, key): bot
+        for key, bot in telegram_bots(settings, answering=False).items()
+    }
+    if adapters is not None and adapters.max is not None:
+        bots[Route(Messenger.MAX)] = adapters.max.bot
+    elif adapters is None and settings.max_bot_token is not None:
+        bots[Route(Messenger.MAX)] = max_bot_from(settings)
     return bots
 
 
@@ -205,11 +226,7 @@ async def run_notifier(
     except BaseException:
         await engine.dispose()
         raise
-    bots: dict[Route, Bot] = {
-        Route(Messenger.TELEGRAM, key): bot for key, bot in telegram_bots(settings).items()
-    }
-    if settings.max_bot_token is not None:
-        bots[Route(Messenger.MAX)] = max_bot_from(settings)
+    bots = push_bots(settings)
     i18n = create_i18n(settings.default_locale)
     stop = _stop_on_signals(handle_signals)
     try:
