@@ -58,7 +58,9 @@ from core.models.enums import LinkMethod, Messenger
 
 ACCOUNTS = 100_000
 BURST = 10_000
-BURSTS = 5
+# Three bursts in `make bench` (about a minute and a half each on a quiet machine) show whether
+# memory is flat; JOURNAL_BENCH_BURSTS=5 for a longer look.
+BURSTS = int(os.environ.get("JOURNAL_BENCH_BURSTS", "3"))
 USERS = 10_000_001  # the first account's Telegram user id
 CHUNK = 5_000  # rows per INSERT
 CONCURRENCY = 8
