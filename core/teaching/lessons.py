@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+import zlib
 from datetime import date, time
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import Attendance, GroupMember, Lesson, Mark, Student
@@ -109,21 +110,42 @@ async def attendance_rows(
     return {row.student_id: row for row in found.scalars()}
 
 
-async def journal_row(session: AsyncSession, slot: LessonSlot, lesson: TimetableLesson) -> Lesson:
-    """The journal's row of the lesson, created from the timetable when missing."""
+async def _existing_row(session: AsyncSession, slot: LessonSlot) -> Lesson | None:
     group = Lesson.group_id.is_(None) if slot.group_id is None else Lesson.group_id == slot.group_id
-    row = (
+    # The first if a past race left two (they are the same lesson; the oldest has its marks).
+    found: Lesson | None = (
         await session.execute(
-            select(Lesson).where(
+            select(Lesson)
+            .where(
                 Lesson.class_id == slot.class_id,
                 Lesson.date == slot.day,
                 Lesson.period == slot.period,
                 group,
             )
+            .order_by(Lesson.id)
+            .limit(1)
         )
     ).scalar_one_or_none()
+    return found
+
+
+async def journal_row(session: AsyncSession, slot: LessonSlot, lesson: TimetableLesson) -> Lesson:
+    """The journal's row of the lesson, created from the timetable when missing.
+
+    Two updates about a lesson without a row (the roll-call opened and a pupil tapped at once)
+    must not create two rows. On PostgreSQL the creation is serialised by a transaction-scoped
+    advisory lock on the lesson's key, and the row is looked for again once it is held (a read
+    after the other transaction's commit sees its row); SQLite already lets one writer at a time.
+    """
+    row = await _existing_row(session, slot)
     if row is not None:
         return row
+    if session.get_bind().dialect.name == "postgresql":
+        key = f"lesson:{slot.class_id}:{slot.day.isoformat()}:{slot.period}:{slot.group_id}"
+        await session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(key.encode()))))
+        row = await _existing_row(session, slot)
+        if row is not None:
+            return row
     info = await load_class(session, slot.class_id)
     row = Lesson(
         school_id=info.school_id,

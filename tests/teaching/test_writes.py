@@ -7,6 +7,7 @@ The tiny school's Monday (2026-11-30): 7А has algebra (period 1) with Крыл�
 
 from __future__ import annotations
 
+import asyncio
 from datetime import time, timedelta
 
 import pytest
@@ -112,6 +113,41 @@ async def test_opening_a_lesson_makes_its_journal_row_once(
     assert [p.name for p in first.pupils] == ["Иванова Анна", "Петров Дмитрий"]
     assert first.subject == "Алгебра"
     assert rows == 1
+
+
+async def test_two_opens_at_once_make_one_journal_row(
+    sessions: async_sessionmaker[AsyncSession], db_url: str
+) -> None:
+    """The roll-call opened and a pupil tapped at the same moment: one row, both see it (a CI
+    run once made two on PostgreSQL, and every later tap failed)."""
+    krylova, _, class_7a = await _ids(sessions)
+    slot = LessonSlot(TODAY, 1, class_7a)
+    sqlite = "sqlite" in db_url
+    both_looked = asyncio.Barrier(2)
+
+    async def open_and_commit() -> int:
+        async with sessions() as session:
+            await session.scalar(select(func.count(Lesson.id)))
+            if not sqlite:  # both transactions have looked before either writes: the race
+                await both_looked.wait()
+            sheet = await open_sheet(session, _teacher(krylova), slot, today=TODAY)
+            await asyncio.sleep(0.05)  # the other one is at its insert now
+            await session.commit()
+            return sheet.lesson_id
+
+    if sqlite:
+        # One writer at a time: the second comes after the first and finds its row.
+        ids = [await open_and_commit(), await open_and_commit()]
+    else:
+        ids = list(await asyncio.gather(open_and_commit(), open_and_commit()))
+    async with sessions() as session:
+        rows = await session.scalar(
+            select(func.count(Lesson.id)).where(
+                Lesson.date == TODAY, Lesson.period == 1, Lesson.class_id == class_7a
+            )
+        )
+    assert rows == 1
+    assert ids[0] == ids[1]
 
 
 async def _absence_events(
