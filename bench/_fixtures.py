@@ -29,7 +29,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -225,6 +225,23 @@ async def demo_database(backend: str, students: int) -> Demo:
     if _databases is None:
         _databases = _Databases()
     return await _databases.demo(backend, students)
+
+
+async def each_demo(
+    demo: Demo | None, backends: Sequence[str], students: int
+) -> AsyncIterator[Demo]:
+    """``demo`` alone (the smoke tests), or a fresh copy of the demo school on each backend in
+    turn; a backend that cannot run here is a printed line, not a failure."""
+    if demo is not None:
+        yield demo
+        return
+    for backend in backends:
+        try:
+            built = await demo_database(backend, students)
+        except BackendUnavailableError as exc:
+            print(f"{backend}: skipped ({exc})")
+            continue
+        yield built
 
 
 # --- the family and the dispatcher -----------------------------------------------------------

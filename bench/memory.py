@@ -45,10 +45,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench._fixtures import (
     NOW,
-    BackendUnavailableError,
     Demo,
     bench_students,
-    demo_database,
+    each_demo,
     machine,
     write_json,
 )
@@ -387,21 +386,9 @@ async def run(
     out: Path | None = None,
 ) -> list[Path]:
     """Measure on each backend (or on ``demo`` alone); write and print the figures."""
-    demos: list[Demo | str] = []
-    if demo is not None:
-        demos.append(demo)
-    else:
-        size = students or bench_students()
-        for backend in backends or memory_backends():
-            try:
-                demos.append(await demo_database(backend, size))
-            except BackendUnavailableError as exc:
-                demos.append(f"{backend}: skipped ({exc})")
     written: list[Path] = []
-    for each in demos:
-        if isinstance(each, str):
-            print(each)
-            continue
+    size = students or bench_students()
+    async for each in each_demo(demo, backends or memory_backends(), size):
         result = await measure(each, accounts=accounts, burst=burst, bursts=bursts, trace=trace)
         report(result)
         written.append(write_json(f"memory-{each.backend}-{each.students}.json", result, out))

@@ -35,14 +35,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench._fixtures import (
     TODAY,
-    BackendUnavailableError,
     Chat,
     Demo,
     Family,
     bench_backends,
     bench_students,
     captured,
-    demo_database,
+    each_demo,
     env_int,
     explain,
     families,
@@ -380,19 +379,7 @@ async def run(
     runs = runs or env_int("JOURNAL_BENCH_RUNS", 200)
     warmup = warmup if warmup is not None else env_int("JOURNAL_BENCH_WARMUP", 20)
     written: list[Path] = []
-    demos: list[Demo | str] = []
-    if demo is not None:
-        demos.append(demo)
-    else:
-        for backend in backends or bench_backends():
-            try:
-                demos.append(await demo_database(backend, students))
-            except BackendUnavailableError as exc:
-                demos.append(f"{backend}: skipped ({exc})")
-    for each in demos:
-        if isinstance(each, str):
-            print(each)
-            continue
+    async for each in each_demo(demo, backends or bench_backends(), students):
         result = await measure(each, runs=runs, warmup=warmup)
         report(result)
         name = f"queries-{each.backend}-{each.students}.json"

@@ -45,11 +45,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench._fixtures import (
-    BackendUnavailableError,
     Demo,
     bench_backends,
     bench_students,
-    demo_database,
+    each_demo,
     families,
     machine,
     percentile,
@@ -415,21 +414,9 @@ async def run(
 ) -> list[Path]:
     """The rush on each backend (or on ``demo`` alone); write and print the figures."""
     count = families
-    demos: list[Demo | str] = []
-    if demo is not None:
-        demos.append(demo)
-    else:
-        size = students or bench_students()
-        for backend in backends or bench_backends():
-            try:
-                demos.append(await demo_database(backend, size))
-            except BackendUnavailableError as exc:
-                demos.append(f"{backend}: skipped ({exc})")
     written: list[Path] = []
-    for each in demos:
-        if isinstance(each, str):
-            print(each)
-            continue
+    size = students or bench_students()
+    async for each in each_demo(demo, backends or bench_backends(), size):
         result = await measure(each, count=count, seconds=seconds)
         report(result)
         written.append(write_json(f"rush-{each.backend}-{each.students}.json", result, out))

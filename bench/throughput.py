@@ -34,12 +34,11 @@ from aiogram.filters import Command
 from aiogram.types import Message, Update
 
 from bench._fixtures import (
-    BackendUnavailableError,
     Chat,
     Demo,
     bench_backends,
     bench_students,
-    demo_database,
+    each_demo,
     env_int,
     families,
     machine,
@@ -198,20 +197,8 @@ async def run(
     """Measure on each backend (or on ``demo`` alone); write and print the figures."""
     students = students or bench_students()
     seconds = seconds or float(env_int("JOURNAL_BENCH_SECONDS", 5))
-    demos: list[Demo | str] = []
-    if demo is not None:
-        demos.append(demo)
-    else:
-        for backend in backends or bench_backends():
-            try:
-                demos.append(await demo_database(backend, students))
-            except BackendUnavailableError as exc:
-                demos.append(f"{backend}: skipped ({exc})")
     written: list[Path] = []
-    for each in demos:
-        if isinstance(each, str):
-            print(each)
-            continue
+    async for each in each_demo(demo, backends or bench_backends(), students):
         result = await measure(each, seconds=seconds, batch=batch, warmup=warmup)
         report(result)
         name = f"throughput-{each.backend}-{each.students}.json"

@@ -13,39 +13,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    DeleteMessage,
-    DeleteWebhook,
-    EditMessageReplyMarkup,
-    EditMessageText,
-    GetFile,
-    GetMe,
-    GetUpdates,
-    SendChatAction,
-    SendDocument,
-    SendMediaGroup,
-    SendMessage,
-    SendPhoto,
-    SetMyCommands,
-)
+from aiogram import methods
 from aiogram.methods.base import Response
 
-_METHODS = (
-    AnswerCallbackQuery,
-    DeleteMessage,
-    DeleteWebhook,
-    EditMessageReplyMarkup,
-    EditMessageText,
-    GetFile,
-    GetMe,
-    GetUpdates,
-    SendChatAction,
-    SendDocument,
-    SendMediaGroup,
-    SendMessage,
-    SendPhoto,
-    SetMyCommands,
+# The Bot API methods the bot calls (answers, pushes, files, start-up).
+_METHODS = tuple(
+    getattr(methods, name)
+    for name in (
+        "AnswerCallbackQuery",
+        "DeleteMessage",
+        "DeleteWebhook",
+        "EditMessageReplyMarkup",
+        "EditMessageText",
+        "GetFile",
+        "GetMe",
+        "GetUpdates",
+        "SendChatAction",
+        "SendDocument",
+        "SendMediaGroup",
+        "SendMessage",
+        "SendPhoto",
+        "SetMyCommands",
+    )
 )
 
 PINNED: dict[Any, Any] = {}
