@@ -145,7 +145,8 @@ async def run(
                 await publish_commands(each, i18n)
 
         adapters.telegram.dispatcher.startup.register(on_startup)
-    pushing = push_bots(settings, adapters) if settings.run_notifier else {}
+    max_bot = adapters.max.bot if adapters.max is not None else None
+    pushing = push_bots(settings, max_bot) if settings.run_notifier else {}
     try:
         async with contextlib.AsyncExitStack() as background:
             if settings.run_notifier:
@@ -154,9 +155,9 @@ async def run(
                 )
             await _serve(settings, adapters, i18n, engine, handle_signals=handle_signals)
     finally:
-        # By identity: aiogram's bots compare equal by token, and both copies need closing.
-        answering = list(adapters.bots().values())
-        for bot in answering + [b for b in pushing.values() if all(b is not a for a in answering)]:
+        # The notifier's Telegram bots are its own; MAX's is the adapter's, closed with it.
+        own = [bot for route, bot in pushing.items() if route.messenger == Messenger.TELEGRAM]
+        for bot in [*adapters.bots().values(), *own]:
             await bot.session.close()
         await engine.dispose()
 
@@ -177,17 +178,15 @@ def telegram_bots(settings: Settings, *, answering: bool = True) -> dict[str, Bo
     return bots
 
 
-def push_bots(settings: Settings, adapters: Adapters | None = None) -> dict[Route, Bot]:
-    """The notifier's own bots (a 429 is its pacer's business, not a retry's); MAX's is the
-    adapter's, which has no retry of its own."""
+def push_bots(settings: Settings, max_bot: Bot | None = None) -> dict[Route, Bot]:
+    """The notifier's own Telegram bots (a 429 is its pacer's business, not a retry's), and
+    ``max_bot`` for MAX, which has no retry of its own."""
     bots: dict[Route, Bot] = {
         Route(Messenger.TELEGRAM, key): bot
         for key, bot in telegram_bots(settings, answering=False).items()
     }
-    if adapters is not None and adapters.max is not None:
-        bots[Route(Messenger.MAX)] = adapters.max.bot
-    elif adapters is None and settings.max_bot_token is not None:
-        bots[Route(Messenger.MAX)] = max_bot_from(settings)
+    if max_bot is not None:
+        bots[Route(Messenger.MAX)] = max_bot
     return bots
 
 
@@ -226,7 +225,9 @@ async def run_notifier(
     except BaseException:
         await engine.dispose()
         raise
-    bots = push_bots(settings)
+    bots = push_bots(
+        settings, max_bot_from(settings) if settings.max_bot_token is not None else None
+    )
     i18n = create_i18n(settings.default_locale)
     stop = _stop_on_signals(handle_signals)
     try:
