@@ -4,6 +4,8 @@ the real dispatcher with a recording Bot API session, statement capture, percent
 Settings (environment):
 
 - ``JOURNAL_BENCH_STUDENTS``: the demo school's size (default 2,800 students, about 10^5 marks);
+- ``JOURNAL_BENCH_SCHOOLS``: that many schools (default 1): the imported school is copied in SQL
+  (``core.demo.copies``) into a region of schools, each its own 10^5 marks; 96 make 10^7;
 - ``JOURNAL_BENCH_BACKENDS``: ``sqlite,postgresql`` by default; PostgreSQL is skipped with a
   line when its binaries are missing;
 - ``JOURNAL_BENCH_PG_URL``: a PostgreSQL server to use instead of a throwaway one
@@ -20,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import dataclasses
 import itertools
 import json
 import logging
@@ -51,6 +54,7 @@ from core import migrate
 from core.clock import FrozenClock
 from core.db import create_engine, create_sessionmaker, is_sqlite
 from core.demo import generate
+from core.demo.copies import copy_school
 from core.exchange import service
 from core.linking.accounts import load_account
 from core.linking.invites import issue_invites
@@ -81,6 +85,10 @@ def bench_students() -> int:
     return env_int("JOURNAL_BENCH_STUDENTS", DEFAULT_STUDENTS)
 
 
+def bench_schools() -> int:
+    return max(1, env_int("JOURNAL_BENCH_SCHOOLS", 1))
+
+
 def bench_backends() -> list[str]:
     names = os.environ.get("JOURNAL_BENCH_BACKENDS", "sqlite,postgresql")
     return [name.strip() for name in names.split(",") if name.strip()]
@@ -95,17 +103,25 @@ def backend_of(url: str) -> str:
 
 @dataclass(frozen=True)
 class Demo:
-    """A database holding the demo school."""
+    """A database holding the demo school (and ``schools - 1`` copies of it)."""
 
     url: str
     backend: str
-    students: int
-    marks: int
+    students: int  # in each school
+    marks: int  # in the whole database
     import_seconds: float
+    schools: int = 1
+    copy_seconds: float = 0.0  # making the copies, after the import
+
+    @property
+    def size(self) -> str:
+        """The size in result file names: ``2800``, or ``2800x96`` for 96 schools."""
+        return str(self.students) if self.schools == 1 else f"{self.students}x{self.schools}"
 
 
-async def load_demo(url: str, students: int) -> Demo:
-    """Migrate ``url`` and import the demo school of about ``students`` students into it."""
+async def load_demo(url: str, students: int, schools: int = 1) -> Demo:
+    """Migrate ``url`` and import the demo school of about ``students`` students into it, then
+    copy it until there are ``schools`` of them."""
     await asyncio.to_thread(migrate.upgrade, url)
     tables = generate(seed=1, students=students, today=TODAY)
     engine = create_engine(url)
@@ -113,6 +129,7 @@ async def load_demo(url: str, students: int) -> Demo:
         started = time.perf_counter()
         await service.import_rows(create_sessionmaker(engine), tables, now=NOW, today=TODAY)
         elapsed = time.perf_counter() - started
+        copied = await copy_school(engine, schools - 1)
         async with engine.connect() as connection:
             marks = int((await connection.execute(select(func.count()).select_from(Mark))).one()[0])
         if not is_sqlite(url):
@@ -121,7 +138,8 @@ async def load_demo(url: str, students: int) -> Demo:
                 await connection.exec_driver_sql("ANALYZE")
     finally:
         await engine.dispose()
-    return Demo(url, backend_of(url), len(tables["students"]), marks, elapsed)
+    students = len(tables["students"])
+    return Demo(url, backend_of(url), students, marks, elapsed, schools, copied.seconds)
 
 
 class _Databases:
@@ -134,7 +152,7 @@ class _Databases:
         self._pg_base: str | None = None  # the SQLAlchemy URL of any database there, to vary
         self._pg_created: list[str] = []
         self._pg_drop = False
-        self._demos: dict[tuple[str, int], Demo] = {}
+        self._demos: dict[tuple[str, int, int], Demo] = {}
         self._numbers = itertools.count(1)
         atexit.register(self.close)
 
@@ -185,17 +203,17 @@ class _Databases:
         self._pg_created.append(name)
         return make_url(base).set(database=name).render_as_string(hide_password=False)
 
-    async def demo(self, backend: str, students: int) -> Demo:
-        """A fresh copy of the demo school of ``students`` on ``backend``."""
-        key = (backend, students)
+    async def demo(self, backend: str, students: int, schools: int) -> Demo:
+        """A fresh copy of the demo school of ``students`` (``schools`` times) on ``backend``."""
+        key = (backend, students, schools)
         if key not in self._demos:
             if backend == "sqlite":
-                url = f"sqlite+aiosqlite:///{self.folder() / f'demo-{students}.db'}"
+                url = f"sqlite+aiosqlite:///{self.folder() / f'demo-{students}x{schools}.db'}"
             elif backend == "postgresql":
                 url = await self._new_pg()
             else:
                 raise BackendUnavailableError(f"unknown backend {backend!r}")
-            self._demos[key] = await load_demo(url, students)
+            self._demos[key] = await load_demo(url, students, schools)
         template = self._demos[key]
         if backend == "sqlite":
             source = Path(make_url(template.url).database or "")
@@ -204,7 +222,7 @@ class _Databases:
             url = f"sqlite+aiosqlite:///{target}"
         else:
             url = await self._new_pg(template=make_url(template.url).database)
-        return Demo(url, backend, template.students, template.marks, template.import_seconds)
+        return dataclasses.replace(template, url=url)
 
 
 async def _pg_execute(dsn: str, *statements: str) -> None:
@@ -219,12 +237,12 @@ async def _pg_execute(dsn: str, *statements: str) -> None:
 _databases: _Databases | None = None
 
 
-async def demo_database(backend: str, students: int) -> Demo:
+async def demo_database(backend: str, students: int, schools: int | None = None) -> Demo:
     """A fresh copy of the demo school (built once per process, backend and size)."""
     global _databases
     if _databases is None:
         _databases = _Databases()
-    return await _databases.demo(backend, students)
+    return await _databases.demo(backend, students, schools or bench_schools())
 
 
 async def each_demo(

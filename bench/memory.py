@@ -391,7 +391,7 @@ async def run(
     async for each in each_demo(demo, backends or memory_backends(), size):
         result = await measure(each, accounts=accounts, burst=burst, bursts=bursts, trace=trace)
         report(result)
-        written.append(write_json(f"memory-{each.backend}-{each.students}.json", result, out))
+        written.append(write_json(f"memory-{each.backend}-{each.size}.json", result, out))
     return written
 
 

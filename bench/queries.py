@@ -15,7 +15,8 @@ Questions: diary week (``/marks``), term (``/term``), ``/tomorrow``, ``/homework
 ``/changes``, ``/attendance``, ``/debts`` and what-if (``/whatif <subject> 5``). The table
 gives p50 and p99 in ms and the statements one answer runs; ``EXPLAIN`` (``EXPLAIN QUERY PLAN``
 on SQLite) of the slowest question's reads follows. The figures go to
-``bench/results/queries-<backend>-<students>.json``; once that folder holds two sizes for a
+``bench/results/queries-<backend>-<size>.json`` (size: ``2800``, or ``2800x96`` for 96 schools,
+``JOURNAL_BENCH_SCHOOLS``); once that folder holds two sizes for a
 backend, the growth factor from the smallest to the largest is printed (goal: under 1.5).
 On PostgreSQL the demo is ``ANALYZE``d after the import (autovacuum would do it soon).
 """
@@ -289,6 +290,8 @@ async def measure(demo: Demo, *, runs: int, warmup: int) -> dict[str, Any]:
         "students": demo.students,
         "marks": demo.marks,
         "import_seconds": round(demo.import_seconds, 1),
+        "schools": demo.schools,
+        "copy_seconds": round(demo.copy_seconds, 1),
         "runs": runs,
         "warmup": warmup,
         "family": {
@@ -306,9 +309,13 @@ async def measure(demo: Demo, *, runs: int, warmup: int) -> dict[str, Any]:
 
 def report(result: dict[str, Any]) -> None:
     """The short table, and the slowest question's plans."""
+    schools = result.get("schools", 1)
+    made = f"import {result['import_seconds']} s"
+    if schools > 1:
+        made += f", {schools - 1} copies {result['copy_seconds']} s"
     print(
-        f"{result['backend']}: {result['students']} students, {result['marks']:,} marks "
-        f"(import {result['import_seconds']} s), {result['runs']} runs after "
+        f"{result['backend']}: {schools} × {result['students']} students, "
+        f"{result['marks']:,} marks ({made}), {result['runs']} runs after "
         f"{result['warmup']}; ms (cpu: the process's CPU per answer), statements per answer"
     )
     head = f"{'p50':>7} {'p99':>7} {'cpu':>6} {'st':>3}"
@@ -382,7 +389,7 @@ async def run(
     async for each in each_demo(demo, backends or bench_backends(), students):
         result = await measure(each, runs=runs, warmup=warmup)
         report(result)
-        name = f"queries-{each.backend}-{each.students}.json"
+        name = f"queries-{each.backend}-{each.size}.json"
         written.append(write_json(name, result, out))
         found = growth(written[-1].parent, each.backend)
         if found is not None:

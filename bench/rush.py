@@ -419,7 +419,7 @@ async def run(
     async for each in each_demo(demo, backends or bench_backends(), size):
         result = await measure(each, count=count, seconds=seconds)
         report(result)
-        written.append(write_json(f"rush-{each.backend}-{each.students}.json", result, out))
+        written.append(write_json(f"rush-{each.backend}-{each.size}.json", result, out))
     return written
 
 

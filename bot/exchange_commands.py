@@ -7,7 +7,7 @@ import asyncio
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
 from core import migrate
@@ -18,6 +18,9 @@ from core.exchange.importer import ImportReport
 from core.exchange.problems import ImportFailed
 from core.exchange.values import BadValue, parse_date
 from core.i18n import N_, gettext_for
+
+if TYPE_CHECKING:
+    from core.demo.copies import CopyReport
 
 
 def date_argument(text: str) -> date:
@@ -49,6 +52,12 @@ def add_commands(commands: Any) -> None:
     demo.add_argument("--students", type=int, help="about this many students (default ~700)")
     demo.add_argument(
         "--today", type=date_argument, help="the demo's today (default: the school's)"
+    )
+    demo.add_argument(
+        "--schools",
+        type=int,
+        default=1,
+        help="copy the school until there are this many (a region for benchmarks; default 1)",
     )
     demo.set_defaults(handler=_demo)
 
@@ -128,20 +137,38 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from core.demo import generate
+    from core.demo.copies import NotOneSchoolError, copy_school
 
     migrate.upgrade(settings.database_url)
     clock = SystemClock()
     today = args.today or school_today(clock, settings.timezone)
     tables = generate(seed=args.seed, students=args.students, today=today)
+    gettext = gettext_for(settings.default_locale)
 
-    async def run() -> ImportReport:
+    async def run() -> tuple[ImportReport, CopyReport | None]:
         engine = create_engine(settings.database_url)
         try:
-            return await service.import_rows(
+            report = await service.import_rows(
                 create_sessionmaker(engine), tables, now=clock.now(), today=today
             )
+            copied = await copy_school(engine, args.schools - 1) if args.schools > 1 else None
+            return report, copied
         finally:
             await engine.dispose()
 
-    print_report(asyncio.run(run()), gettext_for(settings.default_locale))
+    try:
+        report, copied = asyncio.run(run())
+    except NotOneSchoolError:
+        print(
+            gettext(N_("--schools copies the demo school into a database that holds only it")),
+            file=sys.stderr,
+        )
+        return 2
+    print_report(report, gettext)
+    if copied is not None:
+        print(
+            gettext(N_("{copies} copies of the school: {rows} rows in {seconds} s")).format(
+                copies=copied.copies, rows=copied.rows, seconds=round(copied.seconds, 1)
+            )
+        )
     return 0
