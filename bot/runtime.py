@@ -31,12 +31,14 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.answer_budget import SharedBudgetMiddleware
 from bot.answer_retry import RetryAfterMiddleware
 from bot.app import BotConfig, create_dispatcher, create_i18n
 from bot.commands import publish_commands
 from bot.max.serve import MaxReceiver
 from bot.max.session import MAX_PLACEHOLDER_TOKEN, MaxSession, max_api
 from bot.notifier.background import push_services
+from bot.notifier.pacer import SharedBudget
 from bot.school_bots import BotDirectory, school_ids
 from bot.settings import Settings
 from core.clock import Clock, SystemClock
@@ -147,11 +149,12 @@ async def run(
         adapters.telegram.dispatcher.startup.register(on_startup)
     max_bot = adapters.max.bot if adapters.max is not None else None
     pushing = push_bots(settings, max_bot) if settings.run_notifier else {}
+    shared = share_budgets(adapters) if settings.run_notifier else {}
     try:
         async with contextlib.AsyncExitStack() as background:
             if settings.run_notifier:
                 await background.enter_async_context(
-                    push_services(settings, pushing, sessions, clock, i18n)
+                    push_services(settings, pushing, sessions, clock, i18n, shared=shared)
                 )
             await _serve(settings, adapters, i18n, engine, handle_signals=handle_signals)
     finally:
@@ -176,6 +179,16 @@ def telegram_bots(settings: Settings, *, answering: bool = True) -> dict[str, Bo
     for key, token in settings.school_bots.items():
         bots[key] = create_bot(token.get_secret_value(), api_url, answering=answering)
     return bots
+
+
+def share_budgets(adapters: Adapters) -> dict[Route, SharedBudget]:
+    """Each Telegram bot's answers, reported to the notifier's pacer of the same bot, since
+    Telegram's 30 messages a second are answers and pushes together (bot/answer_budget.py)."""
+    shared: dict[Route, SharedBudget] = {}
+    for key, bot in adapters.telegram.bots.items() if adapters.telegram else ():
+        budget = shared[Route(Messenger.TELEGRAM, key)] = SharedBudget()
+        bot.session.middleware(SharedBudgetMiddleware(budget))
+    return shared
 
 
 def push_bots(settings: Settings, max_bot: Bot | None = None) -> dict[Route, Bot]:

@@ -17,7 +17,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.leader import create_leadership
-from bot.notifier.pacer import PaceLimits
+from bot.notifier.pacer import PaceLimits, SharedBudget
 from bot.notifier.service import Notifier, NotifierConfig
 from bot.notifier.wakeup import create_wakeup
 from bot.scheduler import ScheduledJobs, create_scheduler
@@ -51,8 +51,11 @@ async def push_services(
     sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
     i18n: I18n,
+    *,
+    shared: Mapping[Route, SharedBudget] | None = None,
 ) -> AsyncIterator[Notifier]:
-    """Run the notifier and the scheduler for as long as the block lasts."""
+    """Run the notifier and the scheduler for as long as the block lasts; ``shared``: the
+    answers of this process's bots, which spend their budgets too (bot/answer_budget.py)."""
     notifier = Notifier(
         bots,
         sessions,
@@ -60,6 +63,7 @@ async def push_services(
         notifier_config(settings),
         i18n,
         wakeup=create_wakeup(settings.database_url),
+        shared=shared,
     )
     leadership = create_leadership(settings.database_url)
     scheduler = create_scheduler(

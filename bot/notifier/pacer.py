@@ -18,6 +18,13 @@ The rate achieved is ``per_second / (1 + answer delay)``: 99.5 % of the budget a
 
 A 429 pauses everything for its ``retry_after``.
 
+The bot's answers to updates count too: Telegram's 30 a second is per bot, answers and pushes
+together. When they run in one process (``journal run``), the answering bot reports each answer
+to a :class:`SharedBudget` and the pacer counts it in the window like one of its own, so a
+teacher's "saved" and the class's 29 pushes in the same second no longer meet a 429 and its
+whole second of pause. (A separate ``journal notifier`` cannot see the answers: leave them room
+with a lower ``PUSH_RATE_PER_SECOND``.)
+
 It never blocks a ready chat behind a busy one: :meth:`Pacer.ready_at` tells the caller when a
 chat can next be sent to, :meth:`Pacer.take` books the slot once the caller sends, and
 :meth:`Pacer.done` records the answer (whatever it was) and frees the slot.
@@ -99,6 +106,13 @@ class Pacer:
             self._next_chat[chat_key] = after
         self._expire(now)
 
+    def answered_elsewhere(self) -> None:
+        """A message of the same bot sent outside the pacer (an answer to an update) came back:
+        it counts in the overall window as a push would."""
+        now = self._clock()
+        self._answered.append(now)
+        self._expire(now)
+
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nothing leaves for ``seconds``."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
@@ -127,3 +141,18 @@ class Pacer:
     def _forget(self, now: float) -> None:
         # Chats whose slot has long passed need no entry; keeps memory flat over a long run.
         self._next_chat = {chat: at for chat, at in self._next_chat.items() if at > now}
+
+
+class SharedBudget:
+    """One bot's messages sent outside the notifier (its answers to updates, in the same process),
+    handed to the pacers that spend the same bot's budget (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._pacers: list[Pacer] = []
+
+    def attach(self, pacer: Pacer) -> None:
+        self._pacers.append(pacer)
+
+    def answered(self) -> None:
+        for pacer in self._pacers:
+            pacer.answered_elsewhere()

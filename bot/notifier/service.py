@@ -48,7 +48,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.notifier.compose import Message, compose, file_messages
-from bot.notifier.pacer import PaceLimits, Pacer
+from bot.notifier.pacer import PaceLimits, Pacer, SharedBudget
 from bot.notifier.wakeup import PollingWakeup, Wakeup
 from core.clock import Clock
 from core.messaging.dto import Attachment
@@ -122,6 +122,7 @@ class Notifier:
         *,
         wakeup: Wakeup | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        shared: Mapping[Route, SharedBudget] | None = None,
     ) -> None:
         # One bot for every account (the console, tests), or one per bot served: a messenger's
         # main bot (a Messenger key stands for it) and schools' own bots (bot/school_bots.py).
@@ -140,6 +141,8 @@ class Notifier:
         self.wakeup = wakeup or PollingWakeup()
         self.stats = NotifierStats()
         self._monotonic = monotonic
+        # Each bot's answers in this process, which spend its budget too (pacer.py).
+        self._shared = dict(shared or {})
         self._lanes: dict[Route | None, _Lane] = {}
         self._seq = itertools.count()
         self._queued_accounts: Counter[int] = Counter()
@@ -292,6 +295,8 @@ class Notifier:
             if key is not None:
                 limits = self.config.messenger_limits.get(key.messenger, limits)
             lane = self._lanes[key] = _Lane(Pacer(limits, self._monotonic))
+            if key is not None and key in self._shared:
+                self._shared[key].attach(lane.pacer)
         return lane
 
     def _pacer(self, message: Message) -> Pacer:
