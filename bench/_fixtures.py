@@ -58,7 +58,7 @@ from core.demo.copies import copy_school
 from core.exchange import service
 from core.linking.accounts import load_account
 from core.linking.invites import issue_invites
-from core.models import Guardian, GuardianLink, Mark, SchoolClass, Student
+from core.models import Guardian, GuardianLink, Mark, School, SchoolClass, Student
 from core.models.enums import Messenger, Role
 from handlers.callbacks import ConsentAnswer
 
@@ -273,12 +273,19 @@ class Family:
     student: str  # the pupil's id in the exchange (S00001)
     student_id: int
     class_name: str
+    school: str  # the school's id in the exchange (the imported one, not a copy)
 
 
 async def families(sessions: async_sessionmaker[AsyncSession], count: int) -> list[Family]:
     """``count`` guardians with exactly one child each, taken from the 7th grade first (the
-    nearest grade to it otherwise), in the order of the pupils' ids."""
+    nearest grade to it otherwise), in the order of the pupils' ids; of the imported school
+    (its copies, if any, have the same people under the same ids)."""
     async with sessions() as session:
+        school_id, school = (
+            await session.execute(
+                select(School.id, School.external_id).order_by(School.id).limit(1)
+            )
+        ).one()
         rows = (
             await session.execute(
                 select(
@@ -291,6 +298,7 @@ async def families(sessions: async_sessionmaker[AsyncSession], count: int) -> li
                 .join(GuardianLink, GuardianLink.guardian_id == Guardian.id)
                 .join(Student, Student.id == GuardianLink.student_id)
                 .join(SchoolClass, SchoolClass.id == Student.class_id)
+                .where(Guardian.school_id == school_id)
                 .order_by(func.abs(SchoolClass.grade - 7), Student.external_id)
             )
         ).all()
@@ -304,7 +312,7 @@ async def families(sessions: async_sessionmaker[AsyncSession], count: int) -> li
         if len(by_guardian[guardian]) != 1 or student in seen:
             continue
         seen.add(student)
-        found.append(Family(guardian, student, int(row[2]), str(row[3])))
+        found.append(Family(guardian, student, int(row[2]), str(row[3]), str(school)))
         if len(found) == count:
             return found
     raise RuntimeError(f"the demo school has fewer than {count} single-child guardians")
@@ -415,6 +423,7 @@ class Chat:
                 person=family.guardian,
                 role=Role.GUARDIAN,
                 ttl=timedelta(days=30),
+                school=family.school,
             )
             await session.commit()
         await self.feed(self.text(user_id, f"/start {issued[0].code}"))

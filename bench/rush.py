@@ -41,7 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench._fixtures import (
@@ -55,7 +55,7 @@ from bench._fixtures import (
     write_json,
 )
 from core.db import create_engine, create_sessionmaker
-from core.models import Account, AccountLink, Guardian
+from core.models import Account, AccountLink, Guardian, School
 from core.models.enums import LinkMethod, Messenger
 
 FAMILIES = 300
@@ -134,7 +134,9 @@ async def link_guardians(
             (
                 await session.execute(
                     select(Guardian.external_id, Guardian.id).where(
-                        Guardian.external_id.in_(guardians)
+                        Guardian.external_id.in_(guardians),
+                        # The imported school's (copies have the same ids: JOURNAL_BENCH_SCHOOLS).
+                        Guardian.school_id == select(func.min(School.id)).scalar_subquery(),
                     )
                 )
             ).all()

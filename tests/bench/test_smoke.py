@@ -41,3 +41,15 @@ async def test_queries_and_throughput_run_at_a_tiny_size(db_url: str, tmp_path: 
             assert figures["per_second"] > 0, (name, concurrency)
             assert figures["failed"] == 0, (name, concurrency)
     assert result["ratio_to_echo"]["/marks"] > 0
+
+
+async def test_queries_run_on_a_region_of_copied_schools(db_url: str, tmp_path: Path) -> None:
+    one = await load_demo(db_url, STUDENTS, schools=3)
+    assert one.schools == 3 and one.copy_seconds > 0
+    assert one.size == f"{one.students}x3"
+
+    [path] = await queries.run(runs=3, warmup=1, demo=one, out=tmp_path / "q")
+    result = json.loads(path.read_text(encoding="utf-8"))
+    assert path.name == f"queries-{one.backend}-{one.students}x3.json"
+    assert result["schools"] == 3
+    assert set(result["questions"]) == QUESTIONS
