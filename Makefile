@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-stamp
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test test-sqlite lint format bench locales locales-compile clean
+.PHONY: install run test test-sqlite lint format bench bench-region locales locales-compile clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -54,6 +54,10 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The family questions at 10^7 marks: the demo school and 95 copies of it (about 20 minutes).
+bench-region: install
+	JOURNAL_BENCH_SCHOOLS=96 $(BIN)/python -m bench queries
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

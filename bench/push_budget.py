@@ -19,8 +19,9 @@ Scenarios: ``clean``; ``5xx`` (one send in 15 answered 500/502/503, retried afte
 back-off); ``hangs`` (one send in 60 held for 3 s, under the 15 s send timeout); ``stop``
 (the notifier stopped after a third of the run and a new one started on the same database);
 ``kill`` (``journal notifier`` processes: the first SIGKILLed after a third, the second takes
-over after the lease; a send that Telegram accepted but the dead process had not written back
-is the only thing that may repeat — the batch in flight — and the figure says how many did).
+over once the first's claims, no longer renewed by its heartbeat, are past the lease; a send
+that Telegram accepted but the dead process had not written back is the only thing that may
+repeat — the batch in flight — and the figure says how many did).
 PostgreSQL runs them all, SQLite the clean one (it is for one process).
 """
 

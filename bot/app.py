@@ -5,6 +5,9 @@ Nothing is created at import time. Services reach handlers as workflow data: ``c
 (the mail's limits), ``files`` (the file store, core.files); per update the middlewares add
 ``session``, ``account``, ``reader``, ``now``, ``today``, and ``bot_key`` / ``bot_school_id``
 (the school's own bot the update came to, bot/school_bots.py; ``""`` / None for the shared one).
+
+The FSM storage and the per-user throttle are the process's memory, or Redis when
+``BotConfig.redis_url`` is set (several processes, bot/shared_state.py).
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import middlewares, responses  # noqa: F401 - responses keeps aiogram's answer models built
+from bot.middlewares.throttle import SharedBuckets
 from bot.school_bots import BotDirectory
+from bot.shared_state import ResilientRedisStorage, redis_client
 from bot.storage import LeanMemoryStorage
 from core.clock import Clock
 from core.files import FileStore
@@ -44,6 +49,9 @@ class BotConfig:
     questions_per_day: int = 20
     # The journal's own files (core.files): homework a teacher attaches in the chat.
     files_dir: Path = Path("files")
+    # REDIS_URL: the FSM and the throttle shared by several processes (bot/shared_state.py);
+    # None keeps both in this process's memory.
+    redis_url: str | None = None
 
     def mail_rules(self) -> MessagingRules:
         return MessagingRules(
@@ -67,6 +75,17 @@ def create_dispatcher(
     directory: BotDirectory | None = None,
 ) -> Dispatcher:
     i18n = i18n or create_i18n(config.default_locale)
+    shared_throttle = None
+    if storage is None and config.redis_url is not None:
+        # One client for both; the dispatcher's shutdown closes it with the storage.
+        redis = redis_client(config.redis_url)
+        storage = ResilientRedisStorage(redis)
+        shared_throttle = SharedBuckets(
+            redis,
+            rate=config.throttle_rate,
+            burst=config.throttle_burst,
+            namespace=config.messenger.value,
+        )
     dp = Dispatcher(
         storage=storage or LeanMemoryStorage(),
         clock=clock,
@@ -87,6 +106,7 @@ def create_dispatcher(
         throttle_rate=config.throttle_rate,
         throttle_burst=config.throttle_burst,
         directory=directory,
+        shared_throttle=shared_throttle,
     )
     dp.include_routers(*build_routers())
     return dp

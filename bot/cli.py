@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Callable, Sequence
 
 from bot import (
     access_commands,
+    backup_commands,
     exchange_commands,
     invite_commands,
+    logs,
     messages_commands,
+    privacy_commands,
     report_commands,
     runtime_commands,
     staff_commands,
@@ -80,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     staff_commands.add_commands(commands)
     messages_commands.add_commands(commands)
     report_commands.add_commands(commands)
+    privacy_commands.add_commands(commands)
+    backup_commands.add_commands(commands)
 
     health = commands.add_parser(
         "health", help="exit 0 when the database is reachable and migrated"
@@ -95,9 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"journal: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings.log_level, settings.log_format)
     handler: Command = args.handler
     return handler(args, settings)
 

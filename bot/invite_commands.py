@@ -222,6 +222,7 @@ def _issue(args: argparse.Namespace, settings: Settings) -> int:
                     timezone=settings.timezone,
                     now=now,
                     gettext=gettext,
+                    locale=settings.default_locale,
                 )
                 await session.commit()
                 return *paths, len(issued)

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import asyncpg
 
+from bot.metrics import set_leader
 from bot.postgres import close_quietly, libpq_dsn
 
 logger = logging.getLogger(__name__)
@@ -45,10 +46,12 @@ class SoleLeadership:
     """The only process there is (SQLite, embedded): always the leader."""
 
     async def try_acquire(self) -> bool:
+        set_leader(True)
         return True
 
     async def release(self) -> None:
         """Nothing to give up: no other process could take over."""
+        set_leader(False)
 
     @property
     def is_leader(self) -> bool:
@@ -77,8 +80,18 @@ class AdvisoryLockLeadership:
         self._application_name = application_name
         self._timeout = timeout
         self._connection: Any = None  # asyncpg.Connection while connected
-        self._leader = False
+        self._holds = False
         self._guard = asyncio.Lock()  # one try_acquire/release at a time
+
+    @property
+    def _leader(self) -> bool:
+        return self._holds
+
+    @_leader.setter
+    def _leader(self, value: bool) -> None:
+        # Every change of hands shows in the journal_notifier_leader gauge (bot/metrics.py).
+        self._holds = value
+        set_leader(value)
 
     @property
     def is_leader(self) -> bool:

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
@@ -37,6 +37,7 @@ from bot.app import BotConfig, create_dispatcher, create_i18n
 from bot.commands import publish_commands
 from bot.max.serve import MaxReceiver
 from bot.max.session import MAX_PLACEHOLDER_TOKEN, MaxSession, max_api
+from bot.metrics import metrics_handler
 from bot.notifier.background import push_services
 from bot.notifier.pacer import SharedBudget
 from bot.school_bots import BotDirectory, school_ids
@@ -66,6 +67,7 @@ def config_from(settings: Settings) -> BotConfig:
         questions_open_per_recipient=settings.questions_open_per_recipient,
         questions_per_day=settings.questions_per_day,
         files_dir=settings.files_dir,
+        redis_url=settings.redis_url,
     )
 
 
@@ -156,7 +158,9 @@ async def run(
                 await background.enter_async_context(
                     push_services(settings, pushing, sessions, clock, i18n, shared=shared)
                 )
-            await _serve(settings, adapters, i18n, engine, handle_signals=handle_signals)
+            await _serve(
+                settings, adapters, i18n, engine, clock=clock, handle_signals=handle_signals
+            )
     finally:
         # The notifier's Telegram bots are its own; MAX's is the adapter's, closed with it.
         own = [bot for route, bot in pushing.items() if route.messenger == Messenger.TELEGRAM]
@@ -243,9 +247,11 @@ async def run_notifier(
     )
     i18n = create_i18n(settings.default_locale)
     stop = _stop_on_signals(handle_signals)
+    clock = clock or SystemClock()
     try:
-        async with push_services(
-            settings, bots, create_sessionmaker(engine), clock or SystemClock(), i18n
+        async with (
+            push_services(settings, bots, create_sessionmaker(engine), clock, i18n),
+            metrics_server(settings, engine, clock),
         ):
             await stop.wait()
     finally:
@@ -260,6 +266,7 @@ async def _serve(
     i18n: I18n,
     engine: AsyncEngine,
     *,
+    clock: Clock,
     handle_signals: bool,
 ) -> None:
     """Polling and/or one webhook server for every messenger configured, until stopped."""
@@ -268,11 +275,11 @@ async def _serve(
     tasks: list[asyncio.Task[Any]] = []
     telegram, receiver = adapters.telegram, adapters.max
     if telegram is not None and settings.webhook_url is not None:
-        app = webhook_app(settings, telegram.dispatcher, telegram.bots, engine)
+        app = webhook_app(settings, telegram.dispatcher, telegram.bots, engine, clock)
     if receiver is not None:
         await _publish_max_commands(receiver, i18n)
         if settings.max_webhook_url is not None:
-            app = app or health_app(engine)
+            app = app or health_app(engine, clock)
             _add_max_webhook(app, settings, receiver)
         else:
             tasks.append(asyncio.create_task(receiver.poll(), name="max-polling"))
@@ -287,8 +294,9 @@ async def _serve(
         polling = await _start_telegram_polling(telegram.dispatcher, list(telegram.bots.values()))
     stopped = asyncio.create_task(stop.wait())
     try:
-        waiters = [stopped, *([polling] if polling else []), *tasks]
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        async with metrics_server(settings, engine, clock):
+            waiters = [stopped, *([polling] if polling else []), *tasks]
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stopped.cancel()  # cancelled from outside, the stop never came: no task left pending
         for task in tasks:
@@ -343,9 +351,11 @@ def _add_max_webhook(app: web.Application, settings: Settings, receiver: MaxRece
     app.on_startup.append(subscribe)
 
 
-def health_app(engine: AsyncEngine) -> web.Application:
-    """A web application that answers ``GET /health`` with the database's state."""
+def health_app(engine: AsyncEngine, clock: Clock | None = None) -> web.Application:
+    """A web application that answers ``GET /health`` with the database's state and
+    ``GET /metrics`` with the process's Prometheus metrics (bot/metrics.py)."""
     app = web.Application()
+    app.router.add_get("/metrics", metrics_handler(engine, clock))
 
     async def health(_request: web.Request) -> web.Response:
         try:
@@ -366,12 +376,17 @@ def webhook_path(settings: Settings, key: str) -> str:
 
 
 def webhook_app(
-    settings: Settings, dp: Dispatcher, bot: Bot | Mapping[str, Bot], engine: AsyncEngine
+    settings: Settings,
+    dp: Dispatcher,
+    bot: Bot | Mapping[str, Bot],
+    engine: AsyncEngine,
+    clock: Clock | None = None,
 ) -> web.Application:
     """The webhook server: one path per Telegram bot (``bot``: the shared one, or every bot by
-    key as :func:`telegram_bots` gives them), all into one dispatcher, and ``GET /health``."""
+    key as :func:`telegram_bots` gives them), all into one dispatcher, ``GET /health`` and
+    ``GET /metrics``."""
     bots = {"": bot} if isinstance(bot, Bot) else dict(bot)
-    app = health_app(engine)
+    app = health_app(engine, clock)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     for key, each in bots.items():
         # Requests without the right X-Telegram-Bot-Api-Secret-Token header are refused (401).
@@ -389,6 +404,25 @@ def webhook_app(
     app.on_startup.append(set_webhooks)
     setup_application(app, dp, bot=next(iter(bots.values())))
     return app
+
+
+@contextlib.asynccontextmanager
+async def metrics_server(
+    settings: Settings, engine: AsyncEngine, clock: Clock
+) -> AsyncIterator[None]:
+    """With METRICS_PORT: ``GET /metrics`` (and ``/health``) on that port on WEBHOOK_HOST, for
+    the processes no webhook server serves (long polling, ``journal notifier``)."""
+    if settings.metrics_port is None:
+        yield
+        return
+    runner = web.AppRunner(health_app(engine, clock), access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.webhook_host, settings.metrics_port).start()
+        logger.info("metrics on port %s", settings.metrics_port)
+        yield
+    finally:
+        await runner.cleanup()
 
 
 def _stop_on_signals(handle_signals: bool) -> asyncio.Event:

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from typing import Any
 
+from bot import logs
 from bot.settings import Settings
 from core import migrate
 
@@ -35,6 +36,8 @@ def add_commands(commands: Any) -> None:
 
 
 def run_bot(_args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.any_bot:
+        log_to_file(settings)  # before the migrations: their lines too
     migrate.upgrade(settings.database_url)
     if not settings.any_bot:
         print(
@@ -72,6 +75,7 @@ def run_notifier(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_console(args: argparse.Namespace, settings: Settings) -> int:
+    log_to_file(settings)
     migrate.upgrade(settings.database_url)
     return _console(settings, args.person)
 
@@ -83,3 +87,9 @@ def _console(settings: Settings, person: str | None) -> int:
         return asyncio.run(console(settings, person))
     except KeyboardInterrupt:
         return 0
+
+
+def log_to_file(settings: Settings) -> None:
+    """The console chat's terminal is the conversation: the log goes to LOG_FILE, and only
+    warnings and errors show on the screen (bot/logs.py)."""
+    logs.configure(settings.log_level, settings.log_format, file=settings.log_file)

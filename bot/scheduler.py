@@ -1,5 +1,5 @@
-"""The scheduled jobs: evening digests, the weekly summary, early warning, the clean-up
-(APScheduler 3).
+"""The scheduled jobs: evening digests, the weekly summary, early warning, the clean-up and
+the privacy purge (APScheduler 3).
 
 Every process that runs the notifier builds the same scheduler; the jobs themselves check
 leadership first (a PostgreSQL advisory lock, :mod:`bot.leader`), so with several processes
@@ -21,15 +21,19 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.leader import Leadership
+from bot.settings import load_settings
 from core.analytics.warnings import run_early_warning
 from core.clock import Clock
 from core.notify.scheduled import clean_up, plan_evening_digests, plan_weekly_summaries
 from core.preferences import DIGEST_TIMES
+from core.privacy.policy import RetentionPolicy
+from core.privacy.retention import purge
 
 logger = logging.getLogger(__name__)
 
 WEEKLY_SUMMARY_AT = ("sun", time(18, 0))
 CLEAN_UP_AT = time(3, 30)
+PRIVACY_PURGE_AT = time(3, 45)  # after the clean-up, before anyone is up
 EARLY_WARNING_AT = time(16, 0)  # after lessons, before the families' evening
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 15 * 60}
 
@@ -47,12 +51,16 @@ class ScheduledJobs:
         timezone: ZoneInfo,
         leadership: Leadership,
         on_planned: Callable[[], None] = lambda: None,
+        retention: RetentionPolicy | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
         self.timezone = timezone
         self.leadership = leadership
         self.on_planned = on_planned  # wakes the local notifier
+        # None: the settings' policy, read when the job runs (the settings were validated at
+        # start-up, so this cannot fail).
+        self.retention = retention
 
     async def evening_digest(self, at: time) -> int:
         if not await self.leadership.try_acquire():
@@ -97,6 +105,21 @@ class ScheduledJobs:
             await session.commit()
         logger.info("clean-up: %d old events, %d old invites", report.events, report.invites)
 
+    async def privacy_purge(self) -> None:
+        """The retention policy (core.privacy.retention): counts only in the log."""
+        if not await self.leadership.try_acquire():
+            return
+        policy = self.retention or load_settings().retention
+        report = await purge(self.sessions, policy, self.clock.now())
+        logger.info(
+            "privacy purge: %d push texts, %d link attempts, %d audit records anonymised, "
+            "%d purged",
+            report.push_texts,
+            report.link_attempts,
+            report.audit_anonymised,
+            report.audit_purged,
+        )
+
 
 def create_scheduler(jobs: ScheduledJobs) -> AsyncIOScheduler:
     """Not started: call ``start()`` inside the running loop."""
@@ -129,6 +152,14 @@ def create_scheduler(jobs: ScheduledJobs) -> AsyncIOScheduler:
         jobs.clean_up,
         CronTrigger(hour=CLEAN_UP_AT.hour, minute=CLEAN_UP_AT.minute, timezone=jobs.timezone),
         id="clean-up",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        jobs.privacy_purge,
+        CronTrigger(
+            hour=PRIVACY_PURGE_AT.hour, minute=PRIVACY_PURGE_AT.minute, timezone=jobs.timezone
+        ),
+        id="privacy-purge",
         replace_existing=True,
     )
     return scheduler

@@ -20,6 +20,13 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from core.privacy.policy import (
+    ANONYMISE_MINIMUM_DAYS,
+    AUDIT_MINIMUM_DAYS,
+    PUSH_MAXIMUM_DAYS,
+    RetentionPolicy,
+)
+
 SUPPORTED_LOCALES = ("ru", "en")
 _TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 # A school's id as the exchange files have it (schools.external_id).
@@ -80,13 +87,14 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # Pushes (bot/notifier): Telegram's overall budget, the per-chat coalescing window (0: one
     # message per push), how often to look at the outbox when nothing woke the notifier, and
-    # after how long a claimed push of a dead notifier is tried again.
+    # after how long a claimed push of a dead notifier is tried again (a live notifier renews
+    # its claims every third of it, so short is safe; long only delays recovery from a crash).
     push_rate_per_second: float = Field(default=30.0, gt=0, le=1000)
     # MAX's documented limit is 30 requests a second for a bot (answers and pushes together).
     max_push_rate_per_second: float = Field(default=25.0, gt=0, le=1000)
     push_coalesce_seconds: int = Field(default=60, ge=0, le=3600)
     notifier_poll_seconds: float = Field(default=2.0, gt=0, le=300)
-    notifier_lease_seconds: int = Field(default=120, ge=2, le=3600)
+    notifier_lease_seconds: int = Field(default=15, ge=2, le=600)
     # `journal run` also runs the notifier and the scheduled jobs; turn off where a separate
     # `journal notifier` process does that.
     run_notifier: bool = True
@@ -96,6 +104,20 @@ class Settings(BaseSettings):
     # Where the journal keeps files teachers attach in the chat (core.files), by content hash.
     files_dir: Path = Path("./files")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # Observability (bot/logs.py, bot/metrics.py): one JSON object a log line for a collector;
+    # the console chat's log file (the terminal is the conversation's); a port for
+    # GET /metrics when no webhook server serves it (polling, `journal notifier`).
+    log_format: Literal["text", "json"] = "text"
+    log_file: Path = Path("./journal.log")
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # Retention (152-FZ; core.privacy.retention, docs/privacy.md), in days: push texts (at most
+    # the clean-up's 90), failed link attempts, erased accounts' audit records until they are
+    # anonymised, and the audit log (three years at least: Roskomnadzor order No. 179 keeps the
+    # event log's proof of a destruction that long, and claims lapse in three years, ГК РФ 196).
+    retention_push_days: int = Field(default=30, ge=1, le=PUSH_MAXIMUM_DAYS)
+    retention_link_attempt_days: int = Field(default=90, ge=1, le=3650)
+    audit_anonymise_days: int = Field(default=365, ge=ANONYMISE_MINIMUM_DAYS, le=36500)
+    audit_retention_days: int = Field(default=AUDIT_MINIMUM_DAYS, ge=AUDIT_MINIMUM_DAYS, le=36500)
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -195,7 +217,13 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "bot_api_url", "webhook_url", "redis_url", "max_api_url", "max_webhook_url", mode="before"
+        "bot_api_url",
+        "webhook_url",
+        "redis_url",
+        "max_api_url",
+        "max_webhook_url",
+        "metrics_port",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
@@ -237,6 +265,31 @@ class Settings(BaseSettings):
         if not value.startswith("/"):
             raise ValueError("must start with /")
         return value
+
+    @field_validator("metrics_port")
+    @classmethod
+    def _metrics_port(cls, value: int | None, info: ValidationInfo) -> int | None:
+        webhook = info.data.get("webhook_url") or info.data.get("max_webhook_url")
+        if value is not None and webhook is not None and value == info.data.get("webhook_port"):
+            raise ValueError("the webhook server serves /metrics on WEBHOOK_PORT already")
+        return value
+
+    @field_validator("audit_retention_days")
+    @classmethod
+    def _audit_period(cls, value: int, info: ValidationInfo) -> int:
+        anonymise: int | None = info.data.get("audit_anonymise_days")  # declared before
+        if anonymise is not None and anonymise > value:
+            raise ValueError("shorter than AUDIT_ANONYMISE_DAYS: records are anonymised first")
+        return value
+
+    @property
+    def retention(self) -> RetentionPolicy:
+        return RetentionPolicy(
+            push_days=self.retention_push_days,
+            link_attempt_days=self.retention_link_attempt_days,
+            anonymise_days=self.audit_anonymise_days,
+            audit_days=self.audit_retention_days,
+        )
 
     @property
     def any_bot(self) -> bool:

@@ -31,6 +31,7 @@ from handlers import (
     privacy,
     progress,
     push,
+    questions,
     records,
     report,
     settings,
@@ -53,6 +54,7 @@ def build_routers() -> list[Router]:
         timetable.router(),
         records.router(),
         agenda.router(),
+        questions.router(),  # pages of a typed question's answer (qa1)
         topics.router(),
         whatif.router(),
         progress.router(),  # /progress: the term's running averages as a chart

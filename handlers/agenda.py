@@ -16,6 +16,7 @@ from core.services.debts import debts
 from core.services.events import upcoming_events
 from core.services.homework import homework_by_subject
 from core.services.timetable import student_days_ahead
+from handlers import records
 from handlers.attachments import send_attachments
 from handlers.callbacks import PageOf
 from handlers.family import child_in_focus, focus_or_explain, not_available
@@ -123,6 +124,7 @@ async def homework_text(child: ChildRef, data: dict[str, Any]) -> str:
 
 
 PAGED: dict[str, Answer] = {
+    "attendance": records.attendance_text,
     "changes": changes_text,
     "debts": debts_text,
     "events": events_text,

@@ -231,3 +231,28 @@ class MarkFix(CallbackData, prefix="mf1"):
 
     mark: int
     v: str = ""
+
+
+class AnswerPage(CallbackData, prefix="qa1"):
+    """Page ``page`` of the answer to a typed question about ``child``, asked on ``on`` (a
+    date ordinal, so that every page is the same answer): its ``topic``, ``day`` (0: the
+    topic's default), ``subject`` (0: none), and how it was asked (the week, «есть ли»,
+    «завтра»). A wish like any callback: the handler checks access again on every page."""
+
+    topic: str
+    child: int
+    on: int
+    day: int = 0
+    subject: int = 0
+    week: bool = False
+    presence: bool = False
+    tomorrow: bool = False
+    page: int = 0
+
+
+class TopicsPage(CallbackData, prefix="tp2"):
+    """Page ``page`` of the lesson topics of one subject (TopicsOf shows the first page)."""
+
+    child: int
+    subject: int
+    page: int = 0

@@ -18,7 +18,7 @@ from core.questions.vocabulary import school_subjects
 from handlers import questions
 from handlers.family import child_in_focus, not_available
 from handlers.linking import start_link
-from handlers.menu import BUTTON_HELP, main_keyboard
+from handlers.menu import BUTTON_HELP, BUTTON_MY_LESSONS, main_keyboard
 
 
 def router() -> Router:
@@ -37,6 +37,13 @@ def help_text(account: AccountView | None) -> str:
         lines.append(_("/start: what your account sees"))
         if account.staff_id is not None:
             lines.append(_("/class: the summary of the class you lead"))
+            lines.append(_("/lesson: the journal of your lesson now"))
+        if account.staff_id is not None and account.children:
+            lines.append(
+                _("{button}: your own lessons today (🗓 and ➡️ show your child's day)").format(
+                    button=str(BUTTON_MY_LESSONS)
+                )
+            )
         lines.append(_("/timetable: today's lessons with changes"))
         lines.append(_("/tomorrow: the next school day's lessons and homework"))
         lines.append(_("/marks: marks of the week, averages, one subject in full"))

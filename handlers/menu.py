@@ -22,6 +22,9 @@ BUTTON_PRIVACY = __("🔒 Privacy")
 BUTTON_HELP = __("❓ Help")
 BUTTON_MESSAGES = __("✉️ Messages")
 BUTTON_LESSON = __("📝 Lesson")
+# A staff member who is also a guardian: 🗓 Today and ➡️ Tomorrow show the child's day, this
+# their own lessons (a staff member alone sees their lessons under 🗓 Today already).
+BUTTON_MY_LESSONS = __("👩‍🏫 My lessons")
 
 
 def linking_keyboard() -> ReplyKeyboardMarkup:
@@ -52,7 +55,10 @@ def main_keyboard(account: AccountView | None) -> ReplyKeyboardMarkup:
     if family_row:
         rows.append(family_row)
     if account.staff_id is not None:
-        rows.append([KeyboardButton(text=str(BUTTON_LESSON))])  # a teacher's lesson now
+        staff_row = [KeyboardButton(text=str(BUTTON_LESSON))]  # a teacher's lesson now
+        if account.children:  # both menus: the family's above, the staff member's here
+            staff_row.append(KeyboardButton(text=str(BUTTON_MY_LESSONS)))
+        rows.append(staff_row)
     rows.append(
         [KeyboardButton(text=str(BUTTON_LANGUAGE)), KeyboardButton(text=str(BUTTON_PRIVACY))]
     )

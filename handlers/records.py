@@ -7,19 +7,22 @@ from typing import Any
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardMarkup, Message
 
 from core.access.policy import AccessDenied
+from core.linking.dto import ChildRef
 from core.services.attendance import attendance
 from core.services.attestation import attestation
 from core.services.bells import class_bells
 from core.services.calendar import student_class_on, term_on
 from core.services.class_data import load_class
+from handlers.callbacks import PageOf
 from handlers.family import focus_or_explain, not_available
 from handlers.views.attendance import attendance_view
 from handlers.views.attestation import attestation_view
 from handlers.views.bells import bells_view
-from handlers.views.limits import fit
+from handlers.views.limits import paged
+from handlers.views.timetable import with_note
 
 
 def router() -> Router:
@@ -34,16 +37,24 @@ async def on_attendance(message: Message, **data: Any) -> None:
     child = await focus_or_explain(message, data)
     if child is None:
         return
-    session, reader, today = data["session"], data["reader"], data["today"]
     try:
-        placement = await student_class_on(session, child.student_id, today, reader)
-        term = await term_on(session, placement.class_id, today) if placement.class_id else None
-        start = term.starts_on if term else today.replace(day=1)
-        report = await attendance(session, child.student_id, start, today, reader)
+        text = await attendance_text(child, data)
     except AccessDenied:
         await message.answer(not_available())
         return
-    await message.answer(fit(attendance_view(child, report, term).split("\n")))
+    # Paged, never cut: "pg1:attendance" pages are built again, access checked again.
+    page, nav = paged(text.split("\n"), 0, PageOf(what="attendance", child=child.student_id))
+    await message.answer(page, reply_markup=InlineKeyboardMarkup(inline_keyboard=nav))
+
+
+async def attendance_text(child: ChildRef, data: dict[str, Any]) -> str:
+    """The term's attendance of ``child`` so far, whole; AccessDenied propagates."""
+    session, reader, today = data["session"], data["reader"], data["today"]
+    placement = await student_class_on(session, child.student_id, today, reader)
+    term = await term_on(session, placement.class_id, today) if placement.class_id else None
+    start = term.starts_on if term else today.replace(day=1)
+    report = await attendance(session, child.student_id, start, today, reader)
+    return attendance_view(child, report, term)
 
 
 async def on_term(message: Message, **data: Any) -> None:
@@ -68,8 +79,11 @@ async def on_bells(message: Message, **data: Any) -> None:
     await answer_bells(message, data, data["today"])
 
 
-async def answer_bells(message: Message, data: dict[str, Any], day: date) -> None:
-    """The bells of the focused child's class on ``day`` (a school may ring by weekday)."""
+async def answer_bells(
+    message: Message, data: dict[str, Any], day: date, note: str | None = None
+) -> None:
+    """The bells of the focused child's class on ``day`` (a school may ring by weekday), under
+    ``note`` (why "tomorrow" is another day)."""
     child = await focus_or_explain(message, data)
     if child is None:
         return
@@ -82,4 +96,4 @@ async def answer_bells(message: Message, data: dict[str, Any], day: date) -> Non
         await message.answer(not_available())
         return
     bells = await class_bells(data["session"], placement.class_id, day)
-    await message.answer(bells_view(bells))
+    await message.answer(with_note(note, bells_view(bells)))

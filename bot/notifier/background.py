@@ -67,7 +67,14 @@ async def push_services(
     )
     leadership = create_leadership(settings.database_url)
     scheduler = create_scheduler(
-        ScheduledJobs(sessions, clock, settings.timezone, leadership, notifier.nudge)
+        ScheduledJobs(
+            sessions,
+            clock,
+            settings.timezone,
+            leadership,
+            notifier.nudge,
+            retention=settings.retention,
+        )
     )
     task = asyncio.create_task(notifier.run(), name="notifier")
     scheduler.start()

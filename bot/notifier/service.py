@@ -18,6 +18,15 @@ Failures: a 429 pauses every send for its ``retry_after`` and the message waits 
 network errors and 5xx go back to pending with exponential back-off until ``max_attempts``,
 then are recorded as failed with the reason. A crash leaves the claimed deliveries ``sending``;
 they repeat after the lease, so at most the batch in flight is sent twice.
+
+Leases are short (15 s) because a live notifier renews them: a third task, the *heartbeat*,
+renews every claim it still holds (queued, in flight, or sent and not yet recorded) every
+third of the lease, in one statement by primary key, so a dead notifier's claims are free
+seconds after it died while a slow send or a long 429 pause keeps its own. A message is sent
+only while its claim was renewed less than two thirds of a lease ago, so a third of the lease
+(5 s) is left before another notifier could take it; when renewals fail (the database is away
+for us) the messages wait, and go out after the next renewal — or, if meanwhile the claim ran
+out and another notifier took it, are dropped here: that one sends them.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import itertools
 import logging
 import math
 import time
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -47,6 +57,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.metrics import count_push
 from bot.notifier.compose import Message, compose, file_messages
 from bot.notifier.pacer import PaceLimits, Pacer, SharedBudget
 from bot.notifier.wakeup import PollingWakeup, Wakeup
@@ -71,7 +82,8 @@ class NotifierConfig:
     default_locale: str = "ru"
     poll_interval: float = 2.0  # seconds between looks at the outbox when nothing woke us
     claim_limit: int = 100  # deliveries looked at per claim
-    lease: timedelta = timedelta(minutes=2)  # a claim older than this belongs to a dead notifier
+    # A claim not renewed for this long belongs to a dead notifier (renewed every third of it).
+    lease: timedelta = timedelta(seconds=15)
     # Other messengers' budgets (MAX); a messenger not named here uses ``limits``.
     messenger_limits: Mapping[Messenger, PaceLimits] = field(default_factory=dict)
     max_attempts: int = 5
@@ -79,6 +91,12 @@ class NotifierConfig:
     max_in_flight: int = 16
     backoff_cap: float = 300.0
     fan_out_batch: int = 500
+
+    @property
+    def heartbeat(self) -> float:
+        """Seconds between renewals: a third of the lease, so one failed renewal still leaves
+        a third of it before the claims could run out."""
+        return self.lease.total_seconds() / 3
 
     @property
     def queue_limit(self) -> int:
@@ -153,6 +171,15 @@ class Notifier:
         self._sent: list[Sent] = []
         self._stopping = asyncio.Event()
         self._closing = False  # the dispatcher is to end (set on the way out of _dispatching)
+        # The claims this notifier holds, by delivery id: when their lease last started (on
+        # the monotonic clock, taken before the claim or renewal statement), for the heartbeat
+        # to renew and the dispatcher to check. ``instance`` is written as ``claimed_by``.
+        self.instance = uuid.uuid4().hex
+        self._held: dict[int, float] = {}
+        self._parked: list[Message] = []  # claims too long unrenewed: wait for a renewal
+        # One write to the held claims at a time: the renewal and the outcomes' records touch
+        # the same rows, and two transactions locking them in different orders deadlock.
+        self._claims_lock = asyncio.Lock()
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -209,12 +236,19 @@ class Notifier:
         and the unsent queue is handed back (if the database lets us)."""
         self._closing = False
         dispatcher = asyncio.create_task(self._dispatch_forever(), name="notifier-dispatch")
+        heartbeat = asyncio.create_task(self._heartbeat_forever(), name="notifier-heartbeat")
         try:
             yield
         finally:
             await self._end(dispatcher)
-            with contextlib.suppress(OSError, SQLAlchemyError):
-                await self._drain()
+            try:
+                with contextlib.suppress(OSError, SQLAlchemyError):
+                    await self._drain()  # the sends in flight stay renewed while it waits
+            finally:
+                while not heartbeat.done():  # bounded steps, as in _end
+                    heartbeat.cancel()
+                    await asyncio.wait({heartbeat}, timeout=0.5)
+                self._held.clear()
 
     async def _end(self, dispatcher: asyncio.Task[None]) -> None:
         """End the dispatcher for certain. It is told twice — a flag it checks at every turn
@@ -246,6 +280,10 @@ class Notifier:
                 await session.commit()
                 if report.events < self.config.fan_out_batch:
                     break
+            # The lease starts now, not before a long fan-out: ``claimed_from`` is taken before
+            # ``claimed_at`` so that this process never thinks a claim younger than it is.
+            claimed_from = self._monotonic()
+            now = self.clock.now()
             claims = await deliveries.claim_due(
                 session,
                 now,
@@ -253,6 +291,7 @@ class Notifier:
                 coalesce=self.config.rules.window > timedelta(0),
                 busy=set(self._queued_accounts),
                 routes=None if self.bots is None else set(self.bots),
+                owner=self.instance,
             )
             # Audited when Telegram accepts the message (_record), not here.
             items = await claimed_items(
@@ -275,8 +314,11 @@ class Notifier:
             if silent:
                 await deliveries.record_skipped(session, silent, now, NOTHING_TO_SAY)
                 self.stats.skipped += len(silent)
+                count_push("skipped", len(silent))
             await session.commit()
         for message in messages:
+            for delivery_id in message.delivery_ids:
+                self._held[delivery_id] = claimed_from
             self._enqueue(message)
         return len(messages)
 
@@ -303,7 +345,7 @@ class Notifier:
         return self._lane(message).pacer
 
     def _queued(self) -> int:
-        return sum(len(lane.heap) for lane in self._lanes.values())
+        return sum(len(lane.heap) for lane in self._lanes.values()) + len(self._parked)
 
     def _enqueue(self, message: Message) -> None:
         lane = self._lane(message)
@@ -326,6 +368,12 @@ class Notifier:
                 self._slots.release()
                 return
             lane, message = ready
+            if not self._claim_fresh(message):
+                # Not renewed lately (the database is away for us): sent now, it might still
+                # be under way when the lease runs out and another notifier sends it too.
+                self._slots.release()
+                self._parked.append(message)
+                continue
             lane.pacer.take(message.chat_key)
             task = asyncio.create_task(self._send(message))
             self._in_flight.add(task)
@@ -360,6 +408,82 @@ class Notifier:
                     await self._queue_changed.wait()
         return None
 
+    def _claim_fresh(self, message: Message) -> bool:
+        """Every claim of ``message`` renewed less than two thirds of a lease ago (a file
+        that follows a sent message is no claim)."""
+        oldest = self._monotonic() - (self.config.lease.total_seconds() - self.config.heartbeat)
+        return all(self._held.get(d, -math.inf) > oldest for d in message.delivery_ids)
+
+    # -- the heartbeat ----------------------------------------------------------------------
+
+    async def _heartbeat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.heartbeat)
+            try:
+                await self._renew()
+            except (OSError, SQLAlchemyError) as exc:
+                logger.warning(
+                    "claims not renewed (%s); their sends wait for a renewal", type(exc).__name__
+                )
+            except Exception:  # a heartbeat that died would hold every send back for good
+                logger.exception("claims not renewed")
+
+    async def _renew(self) -> None:
+        """Renew every claim held; drop the messages of those that ran out and were taken by
+        another notifier (that one sends them); send again what waited for a renewal."""
+        async with self._claims_lock:
+            held = dict(self._held)
+            started = self._monotonic()
+            kept: set[int] = set()
+            if held:
+                async with self.sessions() as session:
+                    kept = await deliveries.renew(session, held, self.instance, self.clock.now())
+                    await session.commit()
+        if held:
+            lost: set[int] = set()
+            for delivery_id, since in held.items():
+                if self._held.get(delivery_id) != since:
+                    continue  # recorded (or recorded and claimed again) meanwhile
+                if delivery_id in kept:
+                    self._held[delivery_id] = started
+                else:
+                    lost.add(delivery_id)
+            if lost:
+                await self._forsake(lost)
+        parked, self._parked = self._parked, []
+        for message in parked:  # the dispatcher checks them again
+            self._queued_accounts[message.account_id] -= 1
+            self._enqueue(message)
+
+    async def _forsake(self, lost: set[int]) -> None:
+        """Claims this notifier no longer holds: their messages are not sent from here. A
+        message that also held claims still ours hands those back, to go out on their own."""
+        dropped: list[Message] = []
+        for lane in self._lanes.values():
+            keep = [q for q in lane.heap if lost.isdisjoint(q.message.delivery_ids)]
+            if len(keep) != len(lane.heap):
+                dropped += [
+                    q.message for q in lane.heap if not lost.isdisjoint(q.message.delivery_ids)
+                ]
+                lane.heap[:] = keep
+                heapq.heapify(lane.heap)
+        dropped += [m for m in self._parked if not lost.isdisjoint(m.delivery_ids)]
+        self._parked = [m for m in self._parked if lost.isdisjoint(m.delivery_ids)]
+        ours = [d for m in dropped for d in m.delivery_ids if d not in lost]
+        for delivery_id in lost | set(ours):
+            self._held.pop(delivery_id, None)
+        for message in dropped:
+            self._done(message)
+        logger.warning(
+            "%d claims ran out unrenewed and went to another notifier; %d messages dropped here",
+            len(lost),
+            len(dropped),
+        )
+        if ours:
+            async with self._claims_lock, self.sessions() as session:
+                await deliveries.release(session, ours, self.clock.now(), self.instance)
+                await session.commit()
+
     def _answered(self, message: Message) -> None:
         """A send is over (whatever its outcome): its slot and its budget are free again."""
         self._slots.release()
@@ -379,6 +503,7 @@ class Notifier:
             )
         except TelegramRetryAfter as exc:
             self.stats.rate_limited += 1
+            count_push("rate_limited")
             self._pacer(message).pause(exc.retry_after)
             self._queued_accounts[message.account_id] -= 1
             self._enqueue(message)  # not an attempt: the message waits its turn again
@@ -398,6 +523,7 @@ class Notifier:
         else:
             self._sent.append(Sent(message.delivery_ids, str(sent.message_id), self.clock.now()))
             self.stats.sent += 1
+            count_push("sent")
             for follower in file_messages(message):
                 self._enqueue(follower)
         finally:
@@ -422,6 +548,7 @@ class Notifier:
                 )
         except TelegramRetryAfter as exc:
             self.stats.rate_limited += 1
+            count_push("rate_limited")
             self._pacer(message).pause(exc.retry_after)
             self._requeue_file(message, again=False)
             return
@@ -459,7 +586,7 @@ class Notifier:
             return
         self._sent, self._outcomes = [], []
         try:
-            async with self.sessions() as session:
+            async with self._claims_lock, self.sessions() as session:
                 now = self.clock.now()
                 await deliveries.record_sent(session, sent)
                 await audit_pushes(session, [d for item in sent for d in item.delivery_ids], now)
@@ -470,16 +597,23 @@ class Notifier:
             # Kept for the next try: a send recorded late is better than one sent twice.
             self._sent[:0], self._outcomes[:0] = sent, outcomes
             raise
+        for delivery_id in itertools.chain(
+            (d for item in sent for d in item.delivery_ids),
+            (d for _kind, message, _error in outcomes for d in message.delivery_ids),
+        ):
+            self._held.pop(delivery_id, None)
 
     async def _record_one(
         self, session: AsyncSession, kind: str, message: Message, error: str, at: datetime
     ) -> None:
         if kind == "blocked":
             self.stats.blocked += 1
+            count_push("blocked")
             logger.info("account #%s blocked the bot; pushes stop", message.account_id)
             await deliveries.record_blocked(session, message.account_id, at)
         elif kind == "failed":
             self.stats.failed += 1
+            count_push("failed")
             logger.warning("push to account #%s refused: %s", message.account_id, error)
             await deliveries.record_failed(session, message.delivery_ids, at, error)
         else:
@@ -492,11 +626,14 @@ class Notifier:
                 error=error,
                 attempts=message.attempts,
                 max_attempts=self.config.max_attempts,
+                owner=self.instance,
             )
             if again:
                 self.stats.retried += 1
+                count_push("retried")
             else:
                 self.stats.failed += 1
+                count_push("failed")
                 logger.warning("push to account #%s failed: %s", message.account_id, error)
 
     async def _drain(self) -> None:
@@ -515,12 +652,17 @@ class Notifier:
             await asyncio.wait(hung, timeout=5.0)
         await self._record()
         queued = [item.message for lane in self._lanes.values() for item in lane.heap]
+        queued += self._parked
+        self._parked = []
         for lane in self._lanes.values():
             lane.heap.clear()
         self._queued_accounts.clear()  # (a cancelled send never reached _done)
         if queued:
-            async with self.sessions() as session:
+            async with self._claims_lock, self.sessions() as session:
                 await deliveries.release(
-                    session, [d for m in queued for d in m.delivery_ids], self.clock.now()
+                    session,
+                    [d for m in queued for d in m.delivery_ids],
+                    self.clock.now(),
+                    self.instance,
                 )
                 await session.commit()

@@ -129,4 +129,8 @@ class LinkAttempt(IdMixin, Base):
     user_key: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (Index(None, "messenger", "user_key", "attempted_at"),)
+    __table_args__ = (
+        Index(None, "messenger", "user_key", "attempted_at"),
+        # The retention purge (core.privacy.retention) deletes by age alone.
+        Index(None, "attempted_at"),
+    )

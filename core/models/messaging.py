@@ -13,6 +13,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,7 +63,8 @@ class Delivery(TimestampsMixin, IdMixin, Base):
     )
     not_before: Mapped[datetime] = mapped_column(default=utcnow)  # quiet hours, back-off
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
-    claimed_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]  # renewed by the notifier's heartbeat while it holds it
+    claimed_by: Mapped[str | None] = mapped_column(String(32))  # that notifier's instance id
     sent_at: Mapped[datetime | None]
     message_key: Mapped[str | None] = mapped_column(String(64))  # the messenger's message id
     last_error: Mapped[str | None] = mapped_column(String(255))
@@ -96,4 +98,13 @@ class AuditRecord(IdMixin, Base):
     __table_args__ = (
         Index(None, "student_id", "at"),
         Index(None, "actor_account_id", "action", "at"),
+        # The retention purge (core.privacy.retention): the oldest records by age, and the
+        # erased accounts' "logout" records (a small partial index: logouts are rare).
+        Index(None, "at"),
+        Index(
+            "ix_audit_log_logouts",
+            "at",
+            sqlite_where=text("action = 'logout'"),
+            postgresql_where=text("action = 'logout'"),
+        ),
     )

@@ -1,10 +1,12 @@
 """A delivery's life: pending → sending → sent, or back to pending, or failed, or skipped.
 
 :func:`claim_due` moves due deliveries to ``sending`` (``FOR UPDATE SKIP LOCKED``: notifiers
-sharing one PostgreSQL never claim the same row) and the caller commits before sending, so a
-crash leaves them ``sending``; :func:`requeue_stale` returns such rows to ``pending`` once
-their lease has run out. That is the only way a push can repeat: the batch that was in flight.
-The other functions record how a send ended; the caller commits.
+sharing one PostgreSQL never claim the same row), recording which notifier holds them
+(``claimed_by``), and the caller commits before sending, so a crash leaves them ``sending``.
+A live notifier renews its claims (:func:`renew`) every few seconds; :func:`requeue_stale` returns
+rows whose lease has run out — a dead notifier's, seconds after it died — to ``pending``.
+That is the only way a push can repeat: the batch that was in flight. The other functions
+record how a send ended; the caller commits.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, or_, select, update
+from sqlalchemy import ColumnElement, and_, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.linking.accounts import mark_inactive
@@ -50,13 +52,42 @@ class Claim:
 
 
 async def requeue_stale(session: AsyncSession, now: datetime, lease: timedelta) -> int:
-    """Deliveries claimed longer than ``lease`` ago by a notifier that died: pending again."""
+    """Deliveries whose claim was not renewed for ``lease`` (their notifier died): pending."""
     result = await session.execute(
         update(Delivery)
         .where(Delivery.state == DeliveryState.SENDING, Delivery.claimed_at < now - lease)
-        .values(state=DeliveryState.PENDING, not_before=now, claimed_at=None, updated_at=now)
+        .values(
+            state=DeliveryState.PENDING,
+            not_before=now,
+            claimed_at=None,
+            claimed_by=None,
+            updated_at=now,
+        )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def renew(
+    session: AsyncSession, delivery_ids: Collection[int], owner: str, now: datetime
+) -> set[int]:
+    """The heartbeat: ``owner``'s claims on ``delivery_ids`` run from ``now`` again. One
+    statement by primary key; returns the ids still claimed by ``owner`` — the others were
+    finished meanwhile, or ran out and were requeued (perhaps claimed by another notifier),
+    and must not be sent by ``owner``."""
+    if not delivery_ids:
+        return set()
+    result = await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id.in_(set(delivery_ids)),
+            Delivery.state == DeliveryState.SENDING,
+            Delivery.claimed_by == owner,
+        )
+        .values(claimed_at=now)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(result.scalars())
 
 
 async def claim_due(
@@ -67,6 +98,7 @@ async def claim_due(
     coalesce: bool = True,
     busy: Collection[int] = (),
     routes: Collection[Route] | None = None,
+    owner: str | None = None,
 ) -> list[Claim]:
     """Claim due deliveries, oldest first, one claim per chat.
 
@@ -74,7 +106,9 @@ async def claim_due(
     without, only its oldest one, so that a chat's backlog waits in the database, not in
     memory. Accounts in ``busy`` (the caller still has a message for them) are left for later,
     and so are accounts of a bot not in ``routes`` (when given): a process that does not serve
-    a messenger or a school's bot leaves its pushes to one that does. Four statements."""
+    a messenger or a school's bot leaves its pushes to one that does. ``owner``: the claiming
+    notifier's instance id, which its heartbeat renews the claims by (:func:`renew`). Four
+    statements."""
     query = (
         select(Delivery.id, Delivery.account_id, Delivery.attempts)
         .where(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now)
@@ -128,6 +162,7 @@ async def claim_due(
             .values(
                 state=DeliveryState.SENDING,
                 claimed_at=now,
+                claimed_by=owner,
                 attempts=Delivery.attempts + 1,
                 updated_at=now,
             )
@@ -195,8 +230,11 @@ async def retry_later(
     error: str,
     attempts: int,
     max_attempts: int,
+    owner: str | None = None,
 ) -> bool:
     """Back to pending after ``delay``, or failed once ``attempts`` reached ``max_attempts``.
+    With ``owner``, only while that notifier still holds them (a claim that ran out and went
+    to another notifier is that one's to finish).
 
     Returns True when they will be tried again."""
     if attempts >= max_attempts:
@@ -204,11 +242,16 @@ async def retry_later(
         return False
     await session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(delivery_ids), Delivery.state == DeliveryState.SENDING)
+        .where(
+            Delivery.id.in_(delivery_ids),
+            Delivery.state == DeliveryState.SENDING,
+            *_held_by(owner),
+        )
         .values(
             state=DeliveryState.PENDING,
             not_before=now + delay,
             claimed_at=None,
+            claimed_by=None,
             last_error=error[:MAX_ERROR],
             updated_at=now,
         )
@@ -250,20 +293,32 @@ async def _finish(
     )
 
 
-async def release(session: AsyncSession, delivery_ids: Collection[int], now: datetime) -> None:
-    """Claimed but never tried (the notifier is stopping): pending again, at once."""
+async def release(
+    session: AsyncSession, delivery_ids: Collection[int], now: datetime, owner: str | None = None
+) -> None:
+    """Claimed but never tried (the notifier is stopping): pending again, at once (with
+    ``owner``, only those that notifier still holds)."""
     if delivery_ids:
         await session.execute(
             update(Delivery)
-            .where(Delivery.id.in_(delivery_ids), Delivery.state == DeliveryState.SENDING)
+            .where(
+                Delivery.id.in_(delivery_ids),
+                Delivery.state == DeliveryState.SENDING,
+                *_held_by(owner),
+            )
             .values(
                 state=DeliveryState.PENDING,
                 not_before=now,
                 claimed_at=None,
+                claimed_by=None,
                 attempts=Delivery.attempts - 1,
                 updated_at=now,
             )
         )
+
+
+def _held_by(owner: str | None) -> tuple[ColumnElement[bool], ...]:
+    return () if owner is None else (Delivery.claimed_by == owner,)
 
 
 async def sent_with_message(session: AsyncSession, account_id: int, message_key: str) -> list[int]:

@@ -16,8 +16,11 @@ An absence corrected by its teacher (an ``absence_recorded`` event with ``previo
 ``deleted`` about the same row) does the same; a removed absence is never pushed (there is no
 "absence withdrawn" message: the diary shows the journal as it is).
 
-Timing: timetable changes are pushed for today and tomorrow only (later ones reach the evening
-digest), homework while it is not yet due. About ten statements per batch, whatever its size.
+Timing: timetable changes are pushed for today and the next school day of their class (the
+school's week and holidays for the class's grade skipped: Monday's substitution entered on a
+Friday or a Saturday is pushed when it is entered), and for tomorrow in any case; later ones
+reach the evening digest. Homework while it is not yet due. About ten statements per batch,
+whatever its size (two more when a change is for a day after tomorrow).
 
 The mail's events (thread messages, announcements, reported threads) are claimed in the same
 batch and planned by :mod:`core.messaging.delivery`: other recipients, no coalescing window.
@@ -55,6 +58,7 @@ from core.notify.kinds import FANNED_OUT, PERMISSION, PREFERENCE
 from core.notify.quiet import release_time
 from core.notify.reasons import BLOCKED, CANCELLED, SUPERSEDED, TURNED_OFF
 from core.preferences import Preferences, preferences_of
+from core.services.calendar import next_school_days
 
 __all__ = [
     "BLOCKED",
@@ -129,10 +133,18 @@ async def fan_out(
     return FanOutReport(len(events), pending, len(planner.rows) - pending)
 
 
-def _timely(event: OutboxEvent, today: date) -> bool:
+def _timely(event: OutboxEvent, today: date, next_days: dict[int, date | None]) -> bool:
     if event.kind == EventKind.TIMETABLE_CHANGED:
         day = date.fromisoformat(event.payload["date"])
-        return today <= day <= today + timedelta(days=1)
+        if not today <= day:
+            return False
+        if day <= today + timedelta(days=1):
+            return True
+        # After a weekend or a holiday: pushed when no school day of the class comes first.
+        if (event.class_id or 0) not in next_days:
+            return False
+        following = next_days[event.class_id or 0]
+        return following is None or day <= following
     if event.kind == EventKind.HOMEWORK_ADDED:
         return date.fromisoformat(event.payload["due"]) >= today
     return True
@@ -142,7 +154,8 @@ async def _audiences(
     session: AsyncSession, events: Sequence[OutboxEvent], today: date
 ) -> dict[int, list[int]]:
     """Event id → the accounts it reaches, in a stable order, each once."""
-    timely = [event for event in events if _timely(event, today)]
+    next_days = await _next_school_days(session, events, today)
+    timely = [event for event in events if _timely(event, today, next_days)]
     members = await _members(session, timely, today)
     students_of: dict[int, set[int]] = {}
     wanted: defaultdict[Permission, set[int]] = defaultdict(set)
@@ -168,6 +181,22 @@ async def _audiences(
         accounts.update(dict.fromkeys(teachers.get(event.object_id, ()) if _change(event) else ()))
         audiences[event.id] = list(accounts)
     return audiences
+
+
+async def _next_school_days(
+    session: AsyncSession, events: Sequence[OutboxEvent], today: date
+) -> dict[int, date | None]:
+    """Class → its next school day, for the classes with a change for after tomorrow."""
+    later = [
+        (event.class_id, date.fromisoformat(event.payload["date"]))
+        for event in events
+        if event.kind == EventKind.TIMETABLE_CHANGED and event.class_id is not None
+    ]
+    later = [(class_id, day) for class_id, day in later if day > today + timedelta(days=1)]
+    if not later:
+        return {}
+    until = max(day for _class, day in later)
+    return await next_school_days(session, {class_id for class_id, _day in later}, today, until)
 
 
 def _change(event: OutboxEvent) -> bool:

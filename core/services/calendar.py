@@ -17,6 +17,8 @@ record; :func:`student_class_on` reads a student's placement and is audited.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -24,13 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.permissions import Permission
 from core.access.policy import authorize
-from core.models import SchoolClass, Term
+from core.models import Holiday, School, SchoolClass, Staff, Term
 from core.reader import Reader
 from core.services.class_data import (
     ClassInfo,
     HolidayInfo,
     holiday_for,
     load_class,
+    load_classes,
     load_holidays,
 )
 from core.services.school_data import Placement, TermInfo, load_history, term_info
@@ -38,14 +41,20 @@ from core.services.school_data import Placement, TermInfo, load_history, term_in
 __all__ = [
     "ClassInfo",
     "HolidayInfo",
+    "NextSchoolDay",
     "Placement",
     "TermInfo",
     "class_terms",
     "is_school_day",
     "next_school_day",
+    "next_school_day_of",
+    "next_school_days",
+    "staff_next_day",
     "student_class_on",
     "term_on",
 ]
+
+HolidayAt = Callable[[date], HolidayInfo | None]
 
 # Long enough to cross a summer holiday; the academic year ends the search earlier anyway.
 LOOKAHEAD_DAYS = 120
@@ -75,6 +84,123 @@ async def next_school_day(session: AsyncSession, class_id: int, after: date) -> 
             return day
         day += timedelta(days=1)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class NextSchoolDay:
+    """What a family means by "tomorrow" on ``after``: the first school day after it, and the
+    holidays on the days skipped to reach it (a weekend is skipped without a name).
+
+    ``day`` is ``None`` when the academic year (or the look-ahead) has no school day left.
+    """
+
+    after: date
+    day: date | None
+    holidays: tuple[str, ...] = ()  # names, in calendar order, each once
+
+    @property
+    def skips(self) -> bool:
+        """The calendar day after ``after`` is not the school day answered for."""
+        return self.day != self.after + timedelta(days=1)
+
+
+def _next(
+    after: date, last: date, is_school_day: Callable[[date], bool], holiday: HolidayAt
+) -> NextSchoolDay:
+    names: dict[str, None] = {}  # ordered and unique
+    day = after + timedelta(days=1)
+    while day <= last:
+        if is_school_day(day):
+            return NextSchoolDay(after, day, tuple(names))
+        found = holiday(day)
+        if found is not None:
+            names[found.name] = None
+        day += timedelta(days=1)
+    return NextSchoolDay(after, None, tuple(names))
+
+
+async def next_school_day_of(session: AsyncSession, class_id: int, after: date) -> NextSchoolDay:
+    """:func:`next_school_day` with the holidays skipped on the way (two statements)."""
+    info = await load_class(session, class_id)
+    last = min(after + timedelta(days=LOOKAHEAD_DAYS), info.year_ends_on)
+    holidays = await load_holidays(session, info.school_id, after, max(after, last))
+    return _next(
+        after,
+        last,
+        lambda day: school_day(info, holidays, day),
+        lambda day: holiday_for(holidays, info.grade, day),
+    )
+
+
+async def staff_next_day(session: AsyncSession, staff_id: int, after: date) -> NextSchoolDay:
+    """A teacher's "tomorrow": the next school day of their school as a whole, a weekday of its
+    week that no holiday of every grade covers (a holiday of some grades only is a school day
+    for the others). Two statements; no personal data read."""
+    school = (
+        await session.execute(
+            select(School.id, School.days_per_week)
+            .join(Staff, Staff.school_id == School.id)
+            .where(Staff.id == staff_id)
+        )
+    ).one_or_none()
+    if school is None:
+        return NextSchoolDay(after, after + timedelta(days=1))
+    school_id, week = school.id, school.days_per_week or 5
+    last = after + timedelta(days=LOOKAHEAD_DAYS)
+    everyone = tuple(
+        h
+        for h in await load_holidays(session, school_id, after, last)
+        if h.grade_from is None and h.grade_to is None
+    )
+
+    def holiday(day: date) -> HolidayInfo | None:
+        return next((h for h in everyone if h.starts_on <= day <= h.ends_on), None)
+
+    return _next(
+        after, last, lambda day: day.isoweekday() <= week and holiday(day) is None, holiday
+    )
+
+
+async def next_school_days(
+    session: AsyncSession, class_ids: Iterable[int], after: date, until: date
+) -> dict[int, date | None]:
+    """Class → its first school day in ``after+1 .. until`` (``None``: none by then).
+
+    For many classes at once (the notifier's batch): two statements whatever their number."""
+    infos = await load_classes(session, set(class_ids))
+    if not infos or until <= after:
+        return dict.fromkeys(infos)
+    rows = await session.execute(
+        select(
+            Holiday.school_id,
+            Holiday.name,
+            Holiday.starts_on,
+            Holiday.ends_on,
+            Holiday.grade_from,
+            Holiday.grade_to,
+        )
+        .where(
+            Holiday.school_id.in_({info.school_id for info in infos.values()}),
+            Holiday.starts_on <= until,
+            Holiday.ends_on > after,
+        )
+        .order_by(Holiday.starts_on, Holiday.id)
+    )
+    by_school: dict[int, list[HolidayInfo]] = {}
+    for row in rows:
+        by_school.setdefault(row.school_id, []).append(
+            HolidayInfo(row.name, row.starts_on, row.ends_on, row.grade_from, row.grade_to)
+        )
+    return {
+        class_id: _first_school_day(info, tuple(by_school.get(info.school_id, ())), after, until)
+        for class_id, info in infos.items()
+    }
+
+
+def _first_school_day(
+    info: ClassInfo, holidays: tuple[HolidayInfo, ...], after: date, until: date
+) -> date | None:
+    return _next(after, until, lambda day: school_day(info, holidays, day), lambda day: None).day
 
 
 async def class_terms(session: AsyncSession, class_id: int) -> tuple[TermInfo, ...]:

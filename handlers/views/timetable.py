@@ -10,6 +10,7 @@ from babel.dates import format_date
 
 from core.linking.dto import ChildRef
 from core.models.enums import ChangeKind
+from core.services.calendar import NextSchoolDay
 from core.services.homework import HomeworkItem
 from core.services.timetable import DayTimetable, TeacherDay
 from core.services.timetable_lessons import TimetableLesson
@@ -72,6 +73,14 @@ def lesson_line(lesson: TimetableLesson) -> str:
 
 
 def day_view(child: ChildRef, day: DayTimetable, homework: tuple[HomeworkItem, ...] = ()) -> str:
+    """One message: a day with more homework than a message holds is cut (typed questions
+    page :func:`day_lines` instead)."""
+    return fit(day_lines(child, day, homework))
+
+
+def day_lines(
+    child: ChildRef, day: DayTimetable, homework: tuple[HomeworkItem, ...] = ()
+) -> list[str]:
     lines = [
         _("<b>Timetable: {child}</b>").format(child=child_line(child)),
         weekday_and_date(day.date),
@@ -91,7 +100,23 @@ def day_view(child: ChildRef, day: DayTimetable, homework: tuple[HomeworkItem, .
             mark = " " + _("(individual)") if item.individual else ""
             files = f" 📎{len(item.attachments)}" if item.attachments else ""
             lines.append(f"• <b>{esc(item.subject)}</b>{mark}: {esc(item.text)}{files}")
-    return fit(lines)
+    return lines
+
+
+def day_off_note(following: NextSchoolDay) -> str:
+    """Why "tomorrow" answers another day: «Завтра выходной (Осенние каникулы); следующий
+    учебный день — понедельник, 9 ноября.» A weekend alone is not named."""
+    day = weekday_and_date(following.day) if following.day else ""
+    if following.holidays:
+        return _("Tomorrow is a day off ({holidays}); the next school day is {day}.").format(
+            holidays=esc(", ".join(following.holidays)), day=day
+        )
+    return _("Tomorrow is a day off; the next school day is {day}.").format(day=day)
+
+
+def with_note(note: str | None, text: str) -> str:
+    """``text`` under ``note`` (a day-off note), or ``text`` alone."""
+    return f"{note}\n\n{text}" if note else text
 
 
 def no_more_school_days(child: ChildRef) -> str:
@@ -120,13 +145,18 @@ def teacher_day_view(day: TeacherDay) -> str:
     return fit(lines)
 
 
-def day_keyboard(student_id: int, day: date) -> InlineKeyboardMarkup:
+def day_keyboard(
+    student_id: int, day: date, nav: list[list[InlineKeyboardButton]] | None = None
+) -> InlineKeyboardMarkup:
+    """The day's arrows and "the whole week", under ``nav`` (the week's page buttons)."""
+
     def button(text: str, target: date, *, week: bool = False) -> InlineKeyboardButton:
         data = TimetableDay(child=student_id, day=target.toordinal(), week=week).pack()
         return InlineKeyboardButton(text=text, callback_data=data)
 
     return InlineKeyboardMarkup(
         inline_keyboard=[
+            *(nav or []),
             [
                 button(_("◀ Previous day"), day - timedelta(days=1)),
                 button(_("Next day ▶"), day + timedelta(days=1)),

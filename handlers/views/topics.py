@@ -9,7 +9,6 @@ from core.linking.dto import ChildRef
 from core.services.topics import LessonTopic
 from handlers.callbacks import TopicsOf
 from handlers.views.formatting import child_line, day_month, esc
-from handlers.views.limits import fit
 from handlers.views.subjects import subject_keyboard
 
 
@@ -29,4 +28,4 @@ def topics_view(child: ChildRef, subject: str, topics: tuple[LessonTopic, ...]) 
     if not shown:
         lines.append(_("No topics recorded for these weeks."))
     lines.extend(f"{day_month(t.date)}: {esc(t.topic or '')}" for t in shown)
-    return fit(lines)
+    return "\n".join(lines)  # paged by the handler

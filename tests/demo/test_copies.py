@@ -117,7 +117,7 @@ async def test_journal_demo_makes_a_region_once(
     assert "2 copies of the school" in made.out
     async with engine.connect() as connection:
         schools = (await connection.execute(select(School.external_id))).scalars().all()
-    assert sorted(schools) == ["GYM6", "GYM6-2", "GYM6-3"]
+    assert sorted(str(school) for school in schools) == ["GYM6", "GYM6-2", "GYM6-3"]
 
     again = await journal("demo", "--students", "60", "--today", "2026-11-30", "--schools", "3")
     assert again.code == 2

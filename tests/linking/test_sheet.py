@@ -59,6 +59,9 @@ TG_2 = f"https://t.me/school_journal_bot?start={CODE_2}"
 MAX_1 = f"https://max.ru/school_journal_max_bot?start={CODE_1}"
 MAX_2 = f"https://max.ru/school_journal_max_bot?start={CODE_2}"
 SVG = re.compile(r"<svg .*?</svg>", re.DOTALL)
+# ``mark`` translates nothing, so the sheet is English: Babel's date and time (a narrow space
+# before PM).
+VALID = "<p>«Valid until December 20, 2026, 2:30\u202fPM. Works once.»</p>"
 
 
 def mark(message: str) -> str:
@@ -73,6 +76,12 @@ def qr(link: str) -> str:
     different text (another bot, another code, a messenger's link swapped) gives another SVG.
     """
     return segno.make_qr(link, error="m").svg_inline(scale=3)
+
+
+def printed(link: str, code: str) -> str:
+    """The link as printed: its code in a span of its own, kept whole on one line."""
+    prefix = link.removesuffix(code)
+    return f'<p class="link">{prefix}<wbr><span class="code">{code}</span></p>'
 
 
 def cards(page: str) -> list[str]:
@@ -118,20 +127,21 @@ def test_with_telegram_only_the_sheet_is_as_before() -> None:
     page = render_html(INVITES, TELEGRAM, TZ, mark)
     first, second = cards(page)
     assert SVG.sub("QR", first) == (
-        '<div class="card"><h2>Иванова &lt;b&gt;Ольга&lt;/b&gt; &amp; Co</h2>\n'
-        "<p>«Class»: 7А, 5Б</p>\n"
-        "<p>«Children»: Иванова Анна, 7А; Иванов Борис, 5Б</p>\n"
+        '<div class="card"><p class="head">«Invitation to the school journal bot»</p>\n'
+        "<h2>Иванова &lt;b&gt;Ольга&lt;/b&gt; &amp; Co</h2>\n"
+        '<div class="body">QR\n'
+        "<div><p>«Classes: 7А, 5Б»</p>\n"
+        "<p>«Children: Иванова Анна, 7А; Иванов Борис, 5Б»</p>\n"
         "<p>«Scan the code with your phone or open the link in Telegram:»</p>\n"
-        "QR\n"
-        f'<p class="link">{TG_1}</p>\n'
-        "<p>«Valid until 20.12.2026 14:30; works once.»</p></div>"
+        f"{VALID}</div></div>\n"
+        f"{printed(TG_1, CODE_1)}</div>"
     )
     assert SVG.findall(first) == [qr(TG_1)]
     assert SVG.findall(second) == [qr(TG_2)]
     assert "max.ru" not in page
     assert "MAX" not in page
     assert "pair" not in page  # neither the two-code block nor its style
-    assert page.startswith('<!DOCTYPE html>\n<html><head><meta charset="utf-8">')
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">')
 
 
 def test_with_max_only_the_list_keeps_link_empty_and_adds_max_link() -> None:
@@ -146,15 +156,16 @@ def test_with_max_only_every_card_has_the_max_link_and_its_code() -> None:
     page = render_html(INVITES, MAX, TZ, mark)
     first, second = cards(page)
     assert SVG.sub("QR", second) == (
-        '<div class="card"><h2>Петров Пётр Петрович</h2>\n'
-        "<p>«Scan the code with your phone or open the link in MAX:»</p>\n"
-        "QR\n"
-        f'<p class="link">{MAX_2}</p>\n'
-        "<p>«Valid until 20.12.2026 14:30; works once.»</p></div>"
+        '<div class="card"><p class="head">«Invitation to the school journal bot»</p>\n'
+        "<h2>Петров Пётр Петрович</h2>\n"
+        '<div class="body">QR\n'
+        "<div><p>«Scan the code with your phone or open the link in MAX:»</p>\n"
+        f"{VALID}</div></div>\n"
+        f"{printed(MAX_2, CODE_2)}</div>"
     )
     assert SVG.findall(first) == [qr(MAX_1)]
     assert SVG.findall(second) == [qr(MAX_2)]
-    assert MAX_1 in first
+    assert printed(MAX_1, CODE_1) in first
     assert "t.me" not in page
     assert "Telegram" not in page
 
@@ -171,15 +182,17 @@ def test_with_both_the_list_has_both_links() -> None:
 def test_with_both_every_card_has_two_labelled_links_and_codes() -> None:
     page = render_html(INVITES, BOTH, TZ, mark)
     assert ".pair" in page  # the style that sets the two codes side by side
-    for card, telegram, max_link in zip(cards(page), (TG_1, TG_2), (MAX_1, MAX_2), strict=True):
+    for card, telegram, max_link, code in zip(
+        cards(page), (TG_1, TG_2), (MAX_1, MAX_2), (CODE_1, CODE_2), strict=True
+    ):
         # Each code under its messenger's name, with its link: nothing swapped between them.
         assert SVG.findall(card) == [qr(telegram), qr(max_link)]
         in_telegram, in_max = re.findall(r"<div><p class=\"messenger\">.*?</div>", card, re.DOTALL)
         assert in_telegram.startswith('<div><p class="messenger">«In Telegram»</p>\n')
-        assert in_telegram.endswith(f'<p class="link">{telegram}</p></div>')
+        assert in_telegram.endswith(f"{printed(telegram, code)}</div>")
         assert qr(telegram) in in_telegram
         assert in_max.startswith('<div><p class="messenger">«In MAX»</p>\n')
-        assert in_max.endswith(f'<p class="link">{max_link}</p></div>')
+        assert in_max.endswith(f"{printed(max_link, code)}</div>")
         assert qr(max_link) in in_max
         assert (
             "<p>«Scan the code of the messenger you use with your phone or open its link:»</p>"
@@ -188,7 +201,7 @@ def test_with_both_every_card_has_two_labelled_links_and_codes() -> None:
         assert "open the link in Telegram" not in card
     first = cards(page)[0]
     assert "<h2>Иванова &lt;b&gt;Ольга&lt;/b&gt; &amp; Co</h2>" in first
-    assert first.index("«Children»") < first.index('class="pair"') < first.index("«Valid until")
+    assert first.index("«Children:") < first.index('class="pair"') < first.index("«Valid until")
 
 
 def test_both_codes_fit_on_the_card_side_by_side_with_the_longest_names() -> None:

@@ -65,6 +65,7 @@ def test_the_jobs_have_stable_ids_school_times_and_never_overlap() -> None:
         "weekly-summary",
         "early-warning",
         "clean-up",
+        "privacy-purge",
     }
     morning = datetime(2026, 11, 30, 10, 0, tzinfo=TZ)
     fire = found["evening-digest-1900"].trigger.get_next_fire_time(None, morning)

@@ -1,0 +1,212 @@
+"""``REDIS_URL``: the FSM and the per-user throttle shared through a real ``redis-server``.
+
+Without it both stay in the process's memory; with it a conversation survives the process
+(a new dispatcher on the same Redis finishes it), the throttle counts by the memory's rule
+however the updates are spread over processes, and a Redis that does not answer costs no
+answer (the process falls back to its memory and says so once, without personal data).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import StorageKey
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import BotConfig, create_dispatcher
+from bot.middlewares.throttle import SharedBuckets, ThrottlingMiddleware
+from bot.shared_state import FSM_TTL, Outage, ResilientRedisStorage, redis_client
+from bot.storage import LeanMemoryStorage
+from core.clock import FrozenClock
+from core.messaging.compose import Draft, DraftKind
+from core.messaging.dto import Attachment
+from core.models.enums import AnnouncementAudience, AttachmentKind
+from handlers.states import Linking
+from tests.bot.conftest import clock, sessions
+from tests.bot.driver import TIMEZONE, ChatDriver
+from tests.bot.helpers import AGREE, invite
+from tests.redis_server import free_port, redis_server, redis_url
+
+__all__ = ["clock", "redis_server", "redis_url", "sessions"]
+
+PHONE = "+79220000012"
+
+
+def _throttle(dp: Dispatcher) -> ThrottlingMiddleware:
+    [throttle] = [m for m in dp.update.outer_middleware if isinstance(m, ThrottlingMiddleware)]
+    return throttle
+
+
+def _redis_dispatcher(
+    url: str, sessions: async_sessionmaker[AsyncSession], clock: FrozenClock, **config: Any
+) -> Dispatcher:
+    return create_dispatcher(BotConfig(timezone=TIMEZONE, redis_url=url, **config), sessions, clock)
+
+
+async def test_without_redis_url_state_and_throttle_stay_in_memory(
+    sessions: async_sessionmaker[AsyncSession], clock: FrozenClock
+) -> None:
+    dp = create_dispatcher(BotConfig(timezone=ZoneInfo("Asia/Yekaterinburg")), sessions, clock)
+    assert type(dp.storage) is LeanMemoryStorage
+    assert _throttle(dp)._shared is None
+
+
+async def test_a_code_waiting_for_consent_survives_the_process(
+    redis_url: str, sessions: async_sessionmaker[AsyncSession], clock: FrozenClock
+) -> None:
+    first = ChatDriver(sessions, clock)
+    first.dp = _redis_dispatcher(redis_url, sessions, clock, throttle_rate=1000.0)
+    olga = first.user(10)
+    [consent] = await first.send(olga, f"/start {await invite(sessions, 'G1')}")
+    assert "152-ФЗ" in (consent.text or "")
+    await first.dp.emit_shutdown()  # the process ends: its storage and client are closed
+
+    second = ChatDriver(sessions, clock)  # another process, or the same one restarted
+    second.dp = _redis_dispatcher(redis_url, sessions, clock, throttle_rate=1000.0)
+    answers = await second.press(olga, AGREE)
+    linked = [a.text for a in answers if a.text]
+    assert any("Анна Иванова, 7А" in text for text in linked), linked
+    await second.dp.emit_shutdown()
+
+
+async def test_fsm_keys_are_the_journals_and_expire(redis_url: str) -> None:
+    storage = ResilientRedisStorage(redis_client(redis_url))
+    key = StorageKey(bot_id=42, chat_id=10, user_id=10)
+    await storage.set_state(key, Linking.awaiting_consent)
+    await storage.set_data(key, {"code": "ABC", "phone": PHONE})
+    other_bot = StorageKey(bot_id=43, chat_id=10, user_id=10)  # a school's own bot, or MAX
+    assert await storage.get_state(other_bot) is None
+    inspect = Redis.from_url(redis_url)
+    try:
+        keys = sorted(k.decode() for k in await inspect.keys("*"))
+        assert keys, "nothing written"
+        assert all(k.startswith("journal:fsm:42:") for k in keys), keys
+        for each in keys:
+            assert 0 < await inspect.ttl(each) <= FSM_TTL.total_seconds()
+    finally:
+        await inspect.aclose()
+        await storage.close()
+
+
+async def test_a_draft_crosses_processes_whole(redis_url: str) -> None:
+    """The richest state (a draft with files, the adapter's extra) comes back from Redis's
+    JSON as the same draft, as it does from memory."""
+    draft = Draft(
+        kind=DraftKind.ANNOUNCE,
+        heading="To 7А",
+        text="Собрание в четверг",
+        files=(
+            Attachment(AttachmentKind.PHOTO, "photo-key", None, "image/jpeg", 2048),
+            Attachment(AttachmentKind.DOCUMENT, "doc-key", "план.pdf", "application/pdf", None),
+        ),
+        class_id=3,
+        audience=AnnouncementAudience.GUARDIANS.value,
+        ack=True,
+        extra={"preview": 17},
+    )
+    key = StorageKey(bot_id=42, chat_id=10, user_id=10)
+    writer = ResilientRedisStorage(redis_client(redis_url))
+    reader = ResilientRedisStorage(redis_client(redis_url))  # another process
+    try:
+        await writer.set_data(key, draft.to_state())
+        assert Draft.from_state(await reader.get_data(key)) == draft
+    finally:
+        await writer.close()
+        await reader.close()
+
+
+def _scenario() -> list[tuple[float, int]]:
+    """(seconds, user): bursts, a refill in the middle, two users, a long pause."""
+    return [
+        *[(0.0, 1)] * 5,
+        (0.0, 2),
+        (0.4, 1),
+        (0.55, 1),
+        (0.55, 1),
+        (0.6, 1),
+        (1.6, 1),
+        (1.6, 1),
+        (10.0, 1),
+        *[(10.0, 2)] * 4,
+    ]
+
+
+async def test_the_shared_throttle_follows_the_memory_rule_across_processes(
+    redis_url: str,
+) -> None:
+    now = [1_000_000.0]
+    memory = ThrottlingMiddleware(rate=2.0, burst=3, monotonic=lambda: now[0])
+    client = Redis.from_url(redis_url)
+    processes = [
+        SharedBuckets(client, rate=2.0, burst=3, namespace="telegram", clock=lambda: now[0])
+        for _ in range(2)
+    ]
+    try:
+        expected, shared = [], []
+        for i, (seconds, user) in enumerate(_scenario()):
+            now[0] = 1_000_000.0 + seconds
+            expected.append(memory._allow(user))
+            shared.append(await processes[i % 2].take(user))  # alternating between processes
+        assert shared == expected
+        # The rule did something: refusals, one warning per burst, and refills.
+        assert expected[:5] == [(True, False)] * 3 + [(False, True), (False, False)]
+        assert (True, False) in expected[7:]
+        assert 0 < await client.pttl("journal:throttle:telegram:1") <= (3 / 2.0 + 1) * 1000
+    finally:
+        await client.aclose()
+
+
+async def test_a_dead_redis_costs_no_answer_and_is_logged_once_without_the_user(
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    driver = ChatDriver(sessions, clock)
+    driver.dp = _redis_dispatcher(dead, sessions, clock, throttle_rate=0.001, throttle_burst=4)
+    user_id = 7_654_321
+    olga = driver.user(user_id, language="en")
+    with caplog.at_level(logging.WARNING):
+        # The conversation state falls back to memory: the consent still finds its code.
+        [consent] = await driver.send(olga, f"/start {await invite(sessions, 'G1')}")
+        assert "152" in (consent.text or "")
+        linked = [a.text or "" for a in await driver.press(olga, AGREE)]
+        assert any("Анна Иванова" in text for text in linked), linked
+        # The throttle falls back to memory by the same rule: a burst of 4 updates (two
+        # above, two /help), then one warning, then silence.
+        helps = [await driver.send(olga, "/help") for _ in range(4)]
+    assert [len(answers) for answers in helps] == [1, 1, 1, 0]
+    assert ["What I can do" in (answers[0].text or "") for answers in helps[:3]] == [
+        True,
+        True,
+        False,
+    ]
+    assert "Too many requests" in (helps[2][0].text or "")
+    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.shared_state"]
+    # One warning per part (state, throttle) for the whole outage, not one per update.
+    assert len(warnings) == 2, warnings
+    assert all("memory" in w and str(user_id) not in w for w in warnings)
+    await driver.dp.emit_shutdown()
+
+
+def test_an_outage_pauses_redis_then_it_is_tried_again(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    outage = Outage("the test", retry_after=5.0, monotonic=lambda: now[0])
+    assert not outage.down
+    with caplog.at_level(logging.INFO):
+        outage.failed(ConnectionError("refused"))
+        now[0] = 4.9
+        assert outage.down
+        outage.failed(ConnectionError("refused"))  # still the same outage: no new warning
+        now[0] = 10.0
+        assert not outage.down  # tried again
+        outage.answered()
+    levels = [r.levelno for r in caplog.records if r.name == "bot.shared_state"]
+    assert levels == [logging.WARNING, logging.INFO]
+    assert timedelta(hours=1) <= FSM_TTL <= timedelta(days=7)
