@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import time
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.leader import Leadership
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 WEEKLY_SUMMARY_AT = ("sun", time(18, 0))
 CLEAN_UP_AT = time(3, 30)
 PRIVACY_PURGE_AT = time(3, 45)  # after the clean-up, before anyone is up
+LEADERSHIP_SECONDS = 15  # how soon another process takes the jobs over from a dead leader
 EARLY_WARNING_AT = time(16, 0)  # after lessons, before the families' evening
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 15 * 60}
 
@@ -96,6 +98,11 @@ class ScheduledJobs:
         if run.messages:
             self.on_planned()
         return run.messages
+
+    async def keep_leadership(self) -> bool:
+        """Take or keep the scheduled jobs' lock between jobs, so that the notifier-leader
+        metric names the leader all day, not only after the first job ran."""
+        return await self.leadership.try_acquire()
 
     async def clean_up(self) -> None:
         if not await self.leadership.try_acquire():
@@ -161,5 +168,12 @@ def create_scheduler(jobs: ScheduledJobs) -> AsyncIOScheduler:
         ),
         id="privacy-purge",
         replace_existing=True,
+    )
+    scheduler.add_job(
+        jobs.keep_leadership,
+        IntervalTrigger(seconds=LEADERSHIP_SECONDS),
+        id="leadership",
+        replace_existing=True,
+        next_run_time=datetime.now(jobs.timezone),  # at start-up, then every interval
     )
     return scheduler

@@ -66,12 +66,14 @@ def test_the_jobs_have_stable_ids_school_times_and_never_overlap() -> None:
         "early-warning",
         "clean-up",
         "privacy-purge",
+        "leadership",
     }
     morning = datetime(2026, 11, 30, 10, 0, tzinfo=TZ)
     fire = found["evening-digest-1900"].trigger.get_next_fire_time(None, morning)
     assert fire == datetime(2026, 11, 30, 19, 0, tzinfo=TZ)
     weekly = found["weekly-summary"].trigger.get_next_fire_time(None, morning)
     assert weekly == datetime(2026, 12, 6, 18, 0, tzinfo=TZ)  # Sunday
+    assert found["leadership"].trigger.interval.total_seconds() == 15
     assert scheduler._job_defaults["coalesce"] is True  # APScheduler 3 has no getter
     assert scheduler._job_defaults["max_instances"] == 1
 
