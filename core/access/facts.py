@@ -7,21 +7,27 @@ which cells of the schools' matrices differ from the defaults. Two round trips f
 of students and roles, each subquery on an index: ``guardian_links(guardian_id, student_id)``,
 ``school_classes(class_teacher_id)``, ``student_assignments(staff_id, student_id)``,
 ``teaching_assignments(staff_id)``, ``timetable_entries(teacher_id, …)``,
+``enrolments(student_id, happened_on)``, ``group_members(student_id)``,
 ``staff_roles(staff_id, role)``, ``role_permissions(school_id, role, permission)``.
+
+Leading and teaching are judged over a span of dates (the dates of the data read), by the
+pupil's class history and group membership in it: a transfer splits a pupil between the old
+class's teachers (up to the day before) and the new one's (from the transfer date).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, null, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, exists, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.permissions import Permission
 from core.models import (
+    Enrolment,
     GroupMember,
     GuardianLink,
     RolePermission,
@@ -33,7 +39,7 @@ from core.models import (
     TeachingAssignment,
     TimetableEntry,
 )
-from core.models.enums import PermissionScope, Role
+from core.models.enums import MovementKind, PermissionScope, Role
 from core.reader import Reader
 
 
@@ -71,35 +77,124 @@ def timetabled_on(today: date) -> ColumnElement[bool]:
     )
 
 
-def _taught(staff_id: int, today: date) -> ColumnElement[bool]:
-    # The class as a whole, or a group of it the student belongs to on the date - by the
-    # teaching load, or by the timetable valid on the date (a substitute teacher's template).
-    groups = (
-        select(GroupMember.group_id)
+def _class_on(day: date) -> Any:
+    """The student's class on ``day`` by their movement: the latest step on or before it (none
+    after leaving). NULL too when no step precedes ``day``; see :func:`_stayed_within`."""
+    return (
+        select(case((Enrolment.kind == MovementKind.LEFT, null()), else_=Enrolment.class_id))
+        .where(Enrolment.student_id == Student.id, Enrolment.happened_on <= day)
+        .order_by(Enrolment.happened_on.desc(), Enrolment.id.desc())
+        .limit(1)
+        .correlate(Student)
+        .scalar_subquery()
+    )
+
+
+def _stayed_within(
+    member: Callable[[Any], ColumnElement[bool]], start: date, end: date
+) -> ColumnElement[bool]:
+    """The student was in one of the reader's classes (``member``) on some day of
+    ``start..end`` and in no other class on any day of it: a transfer splits a pupil's history
+    between the classes' teachers. Days outside the school (before enrolment, after leaving)
+    belong to nobody and count against no one. The movement (``enrolments``, index
+    ``(student_id, happened_on)``) is the truth; a student without any falls back to
+    ``students.class_id`` from ``enrolled_on``, as :class:`core.services.school_data.StudentHistory`
+    does."""
+    steps = exists().where(Enrolment.student_id == Student.id).correlate(Student)
+    plain = and_(
+        ~steps,
+        member(Student.class_id),
+        or_(Student.enrolled_on.is_(None), Student.enrolled_on <= end),
+    )
+    at_start = _class_on(start)
+
+    def moved(*where: ColumnElement[bool]) -> ColumnElement[bool]:
+        return (
+            exists()
+            .where(
+                Enrolment.student_id == Student.id,
+                Enrolment.happened_on > start,
+                Enrolment.happened_on <= end,
+                Enrolment.kind != MovementKind.LEFT,
+                Enrolment.class_id.is_not(None),
+                *where,
+            )
+            .correlate(Student)
+        )
+
+    inside = or_(member(at_start), moved(member(Enrolment.class_id)))
+    # ``at_start`` is NULL outside the school: "not a member" must then be false, not NULL.
+    outside = or_(
+        and_(at_start.is_not(None), ~member(at_start)), moved(~member(Enrolment.class_id))
+    )
+    return or_(plain, and_(steps, inside, ~outside))
+
+
+def _within_group(groups: Any, start: date, end: date) -> ColumnElement[bool]:
+    """A member of one of ``groups`` on every day of ``start..end``
+    (``group_members(student_id)``)."""
+    return (
+        exists()
         .where(
             GroupMember.student_id == Student.id,
-            active_on(GroupMember.joined_on, GroupMember.left_on, today),
+            GroupMember.group_id.in_(groups),
+            or_(GroupMember.joined_on.is_(None), GroupMember.joined_on <= start),
+            or_(GroupMember.left_on.is_(None), GroupMember.left_on > end),
         )
         .correlate(Student)
     )
-    loaded = exists().where(
-        TeachingAssignment.staff_id == staff_id,
-        TeachingAssignment.class_id == Student.class_id,
-        or_(TeachingAssignment.group_id.is_(None), TeachingAssignment.group_id.in_(groups)),
+
+
+def _one_of(*selects: Any) -> Callable[[Any], ColumnElement[bool]]:
+    # Each select yields non-NULL ids, so "not a member" is a plain boolean (no NOT IN NULL trap).
+    return lambda column: or_(*(column.in_(ids) for ids in selects))
+
+
+def _led(staff_id: int) -> Any:
+    return select(SchoolClass.id).where(SchoolClass.class_teacher_id == staff_id)
+
+
+def _taught(staff_id: int, today: date, start: date, end: date) -> ColumnElement[bool]:
+    # The class as a whole (led, by the teaching load, or by the timetable valid on ``today`` -
+    # a substitute teacher's template) for the pupil's stay in it, or a group of theirs for the
+    # pupil's time in the group.
+    loaded = select(TeachingAssignment.class_id).where(
+        TeachingAssignment.staff_id == staff_id, TeachingAssignment.group_id.is_(None)
     )
-    timetabled = exists().where(
+    timetabled = select(TimetableEntry.class_id).where(
         TimetableEntry.teacher_id == staff_id,
-        TimetableEntry.class_id == Student.class_id,
-        or_(TimetableEntry.group_id.is_(None), TimetableEntry.group_id.in_(groups)),
+        TimetableEntry.group_id.is_(None),
         timetabled_on(today),
     )
-    return or_(loaded.correlate(Student), timetabled.correlate(Student))
+    groups_loaded = select(TeachingAssignment.group_id).where(
+        TeachingAssignment.staff_id == staff_id, TeachingAssignment.group_id.is_not(None)
+    )
+    groups_timetabled = select(TimetableEntry.group_id).where(
+        TimetableEntry.teacher_id == staff_id,
+        TimetableEntry.group_id.is_not(None),
+        timetabled_on(today),
+    )
+    return or_(
+        _stayed_within(_one_of(_led(staff_id), loaded, timetabled), start, end),
+        _within_group(groups_loaded, start, end),
+        _within_group(groups_timetabled, start, end),
+    )
 
 
 async def student_facts(
-    session: AsyncSession, reader: Reader, student_ids: Collection[int], today: date
+    session: AsyncSession,
+    reader: Reader,
+    student_ids: Collection[int],
+    today: date,
+    period: tuple[date, date] | None = None,
 ) -> dict[int, StudentFacts]:
-    """One statement: the listed students (unknown ids are simply absent) and their flags."""
+    """One statement: the listed students (unknown ids are simply absent) and their flags.
+
+    ``period`` (inclusive, default ``today..today``) is the span of dates the read's data is
+    dated in: leading and teaching are judged over the pupil's class history and group
+    membership there. Roles, care and leaving are judged on ``today``.
+    """
+    start, end = period or (today, today)
     columns: list[Any] = [Student.id, Student.school_id, Student.left_on]
     if reader.guardian_ids:
         columns.append(
@@ -113,11 +208,6 @@ async def student_facts(
         )
     staff_id = reader.staff_id
     if staff_id is not None and not reader.system:
-        leads = (
-            exists()
-            .where(SchoolClass.id == Student.class_id, SchoolClass.class_teacher_id == staff_id)
-            .correlate(Student)
-        )
         cared = (
             exists()
             .where(
@@ -128,9 +218,9 @@ async def student_facts(
             .correlate(Student)
         )
         columns += [
-            leads.label("leads"),
+            _stayed_within(_one_of(_led(staff_id)), start, end).label("leads"),
             cared.label("assigned"),
-            or_(leads, _taught(staff_id, today)).label("taught"),
+            _taught(staff_id, today, start, end).label("taught"),
         ]
     rows = await session.execute(select(*columns).where(Student.id.in_(set(student_ids))))
     found: dict[int, StudentFacts] = {}

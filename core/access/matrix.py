@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.permissions import DEFAULT_MATRIX, Permission
@@ -44,22 +45,26 @@ async def grant(
     permission: Permission,
     scope: PermissionScope,
 ) -> None:
-    """Set one cell; flushed, never committed (the caller owns the transaction)."""
-    row = (
-        await session.execute(
-            select(RolePermission).where(
-                RolePermission.school_id == school_id,
-                RolePermission.role == role,
-                RolePermission.permission == permission.value,
-            )
+    """Set one cell; flushed, never committed (the caller owns the transaction).
+
+    One upsert on the cell's unique key ``(school_id, role, permission)``, so two grants of the
+    same cell at once (two `journal roles grant` runs) both succeed and leave one row: the
+    second waits for the first's row and overwrites its scope instead of failing on it.
+    """
+    values = {
+        "school_id": school_id,
+        "role": role,
+        "permission": permission.value,
+        "scope": scope,
+    }
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RolePermission)
+    await session.execute(
+        statement.values(values).on_conflict_do_update(
+            index_elements=["school_id", "role", "permission"],
+            set_={"scope": statement.excluded.scope},
         )
-    ).scalar_one_or_none()
-    if row is None:
-        session.add(
-            RolePermission(school_id=school_id, role=role, permission=permission.value, scope=scope)
-        )
-    else:
-        row.scope = scope
+    )
     await session.flush()
 
 

@@ -13,7 +13,9 @@ the bot from the database for each update, everything else is read here.
 Scopes: OWN - the student themself, a guardian's own children; ASSIGNED - students in a social
 pedagogue's or psychologist's care on the date; TAUGHT - students of a class or group the staff
 member teaches (teaching load, or the timetable valid on the date; a group teacher reaches the
-group's members only) and of the class they lead; CLASS - only the class they lead; SCHOOL -
+group's members only) and of the class they lead; CLASS - only the class they lead (both for
+the dates the pupil was in that class or group: the read's span of dates must lie within the
+pupil's stay, see :func:`core.access.facts.student_facts`); SCHOOL -
 every student of the school (never for a family role, whatever the matrix says). A student
 who has left (``Student.left_on <= today``) is out of every scope but SCHOOL: the family's
 access ends on that date, the administration keeps the archive.
@@ -63,6 +65,23 @@ def reader_today(reader: Reader, today: date | None = None) -> date:
     raise ValueError("a Reader without `today` needs the date of the read")
 
 
+def dated_in(details: dict[str, Any] | None) -> tuple[date, date] | None:
+    """The dates a read covers as its audit details name them (ISO ``start``/``end``, or
+    ``on``): the services record what they read, and the check judges the same span."""
+    if not details:
+        return None
+    try:
+        if isinstance(details.get("start"), str) and isinstance(details.get("end"), str):
+            start, end = date.fromisoformat(details["start"]), date.fromisoformat(details["end"])
+            return (start, end) if start <= end else (end, start)
+        if isinstance(details.get("on"), str):
+            on = date.fromisoformat(details["on"])
+            return on, on
+    except ValueError:
+        return None
+    return None
+
+
 def scope_of(
     held: HeldScopes, school_id: int, role: Role, permission: Permission
 ) -> PermissionScope:
@@ -106,9 +125,10 @@ async def _decide(
     permission: Permission,
     student_ids: Collection[int],
     today: date,
+    period: tuple[date, date] | None = None,
 ) -> tuple[dict[int, StudentFacts], frozenset[int]]:
     """The students found, and those of them the reader may read. Two statements at most."""
-    facts = await student_facts(session, reader, student_ids, today)
+    facts = await student_facts(session, reader, student_ids, today, period)
     if reader.system:
         return facts, frozenset(student_ids)  # unknown ids too: the service says "not found"
     if not facts or not (reader.guardian_ids or reader.student_id or reader.staff_id):
@@ -133,13 +153,16 @@ async def readable(
     permission: Permission,
     student_ids: Collection[int],
     today: date | None = None,
+    *,
+    period: tuple[date, date] | None = None,
 ) -> frozenset[int]:
     """Which of ``student_ids`` the reader may read; two statements for any number. Not audited:
-    use it to build a list, then :func:`authorize` each student whose data is shown."""
+    use it to build a list, then :func:`authorize` each student whose data is shown.
+    ``period`` (inclusive) names the dates of the data; by default the read's date."""
     if not student_ids:
         return frozenset()
     _facts, allowed = await _decide(
-        session, reader, permission, student_ids, reader_today(reader, today)
+        session, reader, permission, student_ids, reader_today(reader, today), period
     )
     return allowed
 
@@ -150,9 +173,13 @@ async def can_read(
     permission: Permission,
     student_id: int,
     today: date | None = None,
+    *,
+    period: tuple[date, date] | None = None,
 ) -> bool:
     """The decision alone, for menus; not audited, so never use it to show data."""
-    return student_id in await readable(session, reader, permission, (student_id,), today)
+    return student_id in await readable(
+        session, reader, permission, (student_id,), today, period=period
+    )
 
 
 async def authorize(
@@ -164,15 +191,22 @@ async def authorize(
     action: str,
     today: date | None = None,
     details: dict[str, Any] | None = None,
+    period: tuple[date, date] | None = None,
 ) -> None:
     """Allow the read or raise :class:`AccessDenied`; either way one audit record is written.
 
     A refused read is recorded under the same ``action`` with ``details["granted"] = False``
     (and ``"permission"``), so one index scan of a student's trail shows reads and attempts
     side by side; ``journal audit`` marks the refused ones.
+
+    ``period`` (inclusive) is the span of dates the data read is dated in; without it the
+    dates the audit record names are taken (``details["start"]``..``details["end"]``, or
+    ``details["on"]``), else the read's date. A class or group scope reaches a pupil only when
+    the whole span lies within the pupil's stay in the reader's class or group.
     """
+    on = reader_today(reader, today)
     facts, allowed = await _decide(
-        session, reader, permission, (student_id,), reader_today(reader, today)
+        session, reader, permission, (student_id,), on, period or dated_in(details)
     )
     granted = student_id in allowed
     found = facts.get(student_id)

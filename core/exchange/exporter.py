@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.exchange.collections import LESSON_HOMEWORK_PREFIX, attachment_refs
@@ -18,13 +18,16 @@ from core.exchange.plans import stored_plans
 from core.exchange.spec import ORDER, TABLES_BY_NAME, Kind
 from core.exchange.values import format_cell
 from core.models import (
+    Enrolment,
     GroupMember,
     Guardian,
     GuardianLink,
     Homework,
+    MovementKind,
     School,
     Staff,
     StaffRole,
+    Student,
 )
 
 Rows = dict[str, list[dict[str, str]]]
@@ -116,6 +119,8 @@ def _cells(
         cells["teacher"] = keys["staff"][plan.teacher_id] if plan.teacher_id is not None else ""
     elif name == "homework":
         cells["attachments"] = ";".join(extra["attachments"].get(row["id"], ()))
+    elif name == "students":
+        cells["class_since"] = format_cell(Kind.DATE, extra["class_since"].get(row["id"]))
     return {c: cells.get(c, "") for c in spec.column_names if c != "deleted"}
 
 
@@ -154,12 +159,31 @@ async def _extras(
         attachments[homework_id].append(ref)
     plans = await stored_plans(session, school_id)
     return {
+        "class_since": await _class_since(session, school_id),
         "plans": plans,
         "roles": roles,
         "links": links,
         "lesson_homework": lesson_homework,
         "attachments": attachments,
     }
+
+
+async def _class_since(session: AsyncSession, school_id: int) -> dict[int, Any]:
+    """Each student's date in their current class: the latest enrolment or transfer into it.
+
+    The importer reads it back only when the class changes, so a re-import is a no-op; a
+    student without movement (or in no class) gets an empty cell."""
+    rows = await session.execute(
+        select(Enrolment.student_id, func.max(Enrolment.happened_on))
+        .join(Student, Student.id == Enrolment.student_id)
+        .where(
+            Student.school_id == school_id,
+            Enrolment.class_id == Student.class_id,
+            Enrolment.kind != MovementKind.LEFT,
+        )
+        .group_by(Enrolment.student_id)
+    )
+    return {student_id: since for student_id, since in rows}
 
 
 async def only_school_id(session: AsyncSession) -> int | None:

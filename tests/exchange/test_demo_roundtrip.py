@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -27,6 +28,9 @@ async def test_demo_export_import_is_a_no_op(engine: AsyncEngine, tmp_path: Path
     assert first.silent_events > first.events
 
     await service.export_path(sessions, tmp_path / "export", None)
+    with (tmp_path / "export" / "students.csv").open(encoding="utf-8") as exported:
+        since = {row["id"]: row["class_since"] for row in csv.DictReader(exported)}
+    assert since == {row["id"]: row["class_since"] for row in tables["students"]}
     again = await service.import_path(sessions, tmp_path / "export", now=NOW, today=TODAY)
     changed = {t: c for t, c in again.counts if c.total_changes}
     assert changed == {}
