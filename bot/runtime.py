@@ -68,6 +68,8 @@ def config_from(settings: Settings) -> BotConfig:
         questions_per_day=settings.questions_per_day,
         files_dir=settings.files_dir,
         redis_url=settings.redis_url,
+        throttle_rate=settings.throttle_rate_per_second,
+        throttle_burst=settings.throttle_burst,
     )
 
 

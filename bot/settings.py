@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     max_webhook_secret: SecretStr | None = None
     max_webhook_path: str = "/max/webhook"
     redis_url: str | None = None
+    # Per-user token bucket (bot/middlewares/throttle.py): updates a second one person may
+    # sustain, and the burst allowed; shared by every process through REDIS_URL.
+    throttle_rate_per_second: float = Field(default=2.0, gt=0, le=1000)
+    throttle_burst: int = Field(default=8, ge=1, le=1000)
     # Pushes (bot/notifier): Telegram's overall budget, the per-chat coalescing window (0: one
     # message per push), how often to look at the outbox when nothing woke the notifier, and
     # after how long a claimed push of a dead notifier is tried again (a live notifier renews

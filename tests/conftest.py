@@ -12,19 +12,20 @@ import os
 import shutil
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core import migrate
 from core.db import create_engine, create_sessionmaker
 from tests.postgres_server import PostgresServer, running_postgres
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 BACKENDS = [
     name.strip()
     for name in os.environ.get("JOURNAL_TEST_BACKENDS", "sqlite,postgresql").split(",")
@@ -83,47 +84,135 @@ def _new_pg_database(server: PostgresServer, template: str | None = None) -> str
     return server.url(name)
 
 
+def _drop_pg_database(server: PostgresServer, url: str) -> None:
+    """Drop a test's database at once: a session of thousands of copies fills the disk, and
+    removing them all when the server stops took over a minute."""
+    name = url.rsplit("/", 1)[1]
+    run_in_thread(_pg_execute(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
 @pytest.fixture(params=BACKENDS, scope="session")
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
 @pytest.fixture
-def empty_db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def empty_db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh database with no schema at all."""
     if backend == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
     server: PostgresServer = request.getfixturevalue("pg_server")
-    return _new_pg_database(server)
+    url = _new_pg_database(server)
+    yield url
+    _drop_pg_database(server, url)
+
+
+Seed = Callable[[async_sessionmaker[AsyncSession]], Awaitable[None]]
+
+
+def seeds(loader: Seed) -> Callable[[F], F]:
+    """Mark a fixture as filling the test's database with ``loader``'s data.
+
+    Put it under ``@pytest.fixture``. The loader then runs once per session (and worker) into a
+    template database, and :func:`db_url` hands every test whose fixtures include the marked one
+    a copy of that template - a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on
+    PostgreSQL - instead of importing the same school again for each of a thousand tests. The
+    marked fixture itself must not load anything.
+    """
+
+    def mark(function: F) -> F:
+        function.__journal_seed__ = loader  # type: ignore[attr-defined]
+        return function
+
+    return mark
+
+
+def _seed_of(request: pytest.FixtureRequest) -> Seed | None:
+    """The loader of the seeding fixture in the test's closure, if it has one.
+
+    Looks at the definition that really applies to the test (a module's own ``sessions`` that
+    loads other data overrides the seeded one and is not seeded).
+    """
+    node = request.node
+    definitions = node._fixtureinfo.name2fixturedefs  # no public API gives the winning defs
+    found: Seed | None = None
+    for name in node.fixturenames:
+        chain = definitions.get(name)
+        loader = getattr(chain[-1].func, "__journal_seed__", None) if chain else None
+        if loader is not None:
+            if found is not None and found is not loader:
+                raise pytest.UsageError(f"{node.nodeid}: two seeding fixtures in one test")
+            found = loader
+    return found
+
+
+class _Templates:
+    """Template databases of the session: migrated to head, and each seed loaded on top."""
+
+    def __init__(self, backend: str, folder: Path, server: PostgresServer | None) -> None:
+        self.backend, self.folder, self.server = backend, folder, server
+        self.made: dict[Seed | None, str] = {}
+
+    def get(self, seed: Seed | None) -> str:
+        if seed not in self.made:
+            self.made[seed] = self._make(seed)
+        return self.made[seed]
+
+    def _make(self, seed: Seed | None) -> str:
+        base = None if seed is None else self.get(None)  # made first: it numbers itself
+        number = len(self.made)
+        if self.backend == "sqlite":
+            path = self.folder / f"template{number}.db"
+            if seed is None:
+                in_thread(migrate.upgrade, f"sqlite+aiosqlite:///{path}")
+            else:
+                assert base is not None
+                shutil.copyfile(base, path)
+                run_in_thread(_load(f"sqlite+aiosqlite:///{path}", seed))
+            return str(path)
+        assert self.server is not None
+        name = f"journal_template{number}"
+        if seed is None:
+            run_in_thread(_pg_execute(self.server, f"CREATE DATABASE {name}"))
+            in_thread(migrate.upgrade, self.server.url(name))
+        else:
+            run_in_thread(_pg_execute(self.server, f"CREATE DATABASE {name} TEMPLATE {base}"))
+            run_in_thread(_load(self.server.url(name), seed))
+        return name
+
+
+async def _load(url: str, seed: Seed) -> None:
+    engine = create_engine(url)
+    try:
+        await seed(create_sessionmaker(engine))
+    finally:
+        await engine.dispose()  # a template must have no connections left
 
 
 @pytest.fixture(scope="session")
-def _migrated_template(
+def _templates(
     backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> str:
-    """Migrate once per session; each test then gets a cheap copy."""
-    if backend == "sqlite":
-        path = tmp_path_factory.mktemp("template") / "journal.db"
-        in_thread(migrate.upgrade, f"sqlite+aiosqlite:///{path}")
-        return str(path)
-    server: PostgresServer = request.getfixturevalue("pg_server")
-    name = "journal_template"
-    run_in_thread(_pg_execute(server, f"CREATE DATABASE {name}"))
-    in_thread(migrate.upgrade, server.url(name))
-    return name
+) -> _Templates:
+    server = request.getfixturevalue("pg_server") if backend == "postgresql" else None
+    return _Templates(backend, tmp_path_factory.mktemp("templates"), server)
 
 
 @pytest.fixture
 def db_url(
-    backend: str, _migrated_template: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> str:
-    """A fresh database migrated to head."""
+    backend: str, _templates: _Templates, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[str]:
+    """A fresh database migrated to head (with the seeding fixture's data, see :func:`seeds`)."""
+    template = _templates.get(_seed_of(request))
     if backend == "sqlite":
         target = tmp_path / "journal.db"
-        shutil.copyfile(_migrated_template, target)
-        return f"sqlite+aiosqlite:///{target}"
+        shutil.copyfile(template, target)
+        yield f"sqlite+aiosqlite:///{target}"
+        return
     server: PostgresServer = request.getfixturevalue("pg_server")
-    return _new_pg_database(server, template=_migrated_template)
+    url = _new_pg_database(server, template=template)
+    yield url
+    _drop_pg_database(server, url)
 
 
 @pytest.fixture

@@ -9,13 +9,14 @@ from core.clock import FrozenClock
 from core.db import create_sessionmaker
 from tests.bot import school
 from tests.bot.driver import ChatDriver
+from tests.conftest import seeds
 
 
 @pytest.fixture
+@seeds(school.load)
 async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    sessions = create_sessionmaker(engine)
-    await school.load(sessions)
-    return sessions
+    """The tiny school, loaded once per session into a template that each test copies."""
+    return create_sessionmaker(engine)
 
 
 @pytest.fixture

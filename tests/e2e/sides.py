@@ -205,7 +205,15 @@ async def fake_side(messenger: Messenger) -> AsyncIterator[Side]:
 @contextlib.asynccontextmanager
 async def running(db_url: str, clock: Clock, *sides: Side, **overrides: Any) -> AsyncIterator[None]:
     """``journal run`` serving every side's messenger, in the test's loop, until the block ends."""
-    values: dict[str, Any] = {"database_url": db_url, "notifier_poll_seconds": 0.3}
+    values: dict[str, Any] = {
+        "database_url": db_url,
+        "notifier_poll_seconds": 0.3,
+        # A test types faster than a person: the per-user throttle has tests of its own
+        # (tests/bot/test_privacy.py, tests/e2e/test_two_processes.py) and would only slow
+        # these down; the fakes' flood limits still hold.
+        "throttle_rate_per_second": 1000,
+        "throttle_burst": 1000,
+    }
     for side in sides:
         values |= side.settings(db_url)
     settings = Settings(**(values | overrides))

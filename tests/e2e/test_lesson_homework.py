@@ -7,7 +7,6 @@ A file a teacher sends is downloaded and kept by the journal (FILES_DIR) in eith
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,23 +22,19 @@ from tests.notify.families import link_account, processed_everything
 
 KRYLOVA, PAVEL = 50, 20
 IN_CLASS = datetime(2026, 11, 30, 3, 20, tzinfo=UTC)  # 08:20 at the school
-PAUSE = 0.55  # the per-user throttle: a person taps no faster
 TASK = b"%PDF-1.4 tasks 301-302"
 
 
 async def _open(side: Side, krylova: object) -> Said:
     await side.say(krylova, "/lesson")
     [card] = await side.hears(krylova)
-    await asyncio.sleep(PAUSE)
     await side.press(krylova, card, card.data("Homework"))
     prompt, panel = await side.hears(krylova, count=2)
     assert "Send the text of the homework" in prompt.text
     assert "Due: Tuesday, 1 December (next lesson)" in panel.text
-    await asyncio.sleep(PAUSE)
     await side.say(krylova, "№ 301, 302")
     [panel] = await side.hears(krylova)
     assert "№ 301, 302" in panel.text
-    await asyncio.sleep(PAUSE)
     return panel
 
 
@@ -50,7 +45,6 @@ async def _send_file(side: Side, krylova: object) -> Said:
         assert isinstance(side, MaxSide)
         await side.fake.send_file(krylova, "задание.pdf", TASK)  # type: ignore[arg-type]
     [answer] = await side.hears(krylova)
-    await asyncio.sleep(PAUSE)
     return answer
 
 
@@ -94,7 +88,6 @@ async def test_homework_set_in_class_reaches_the_family(
         await _save(side, krylova, panel)
         [push] = await side.hears(pavel)
         assert "Алгебра" in push.text
-        await asyncio.sleep(PAUSE)
         await side.say(pavel, "/homework")
         listed = (await side.hears(pavel))[0]
         assert "№ 301, 302" in listed.text
@@ -121,7 +114,6 @@ async def test_a_file_set_from_telegram_reaches_a_family_on_max(
             await _save(telegram, krylova, panel)
             [push] = await on_max.hears(pavel)
             assert "Алгебра" in push.text
-            await asyncio.sleep(PAUSE)
             await on_max.say(pavel, "/homework")
             assert await _file_bytes(on_max, PAVEL) == TASK
             assert telegram.refused() == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.runtime import config_from
 from bot.settings import Settings, SettingsError, load_settings
 
 
@@ -44,6 +45,20 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     assert str(settings.bot_api_url) == "http://127.0.0.1:8081/"
 
 
+def test_the_throttle_is_a_setting_that_reaches_the_bot(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert (
+        config_from(load_settings()).throttle_rate,
+        config_from(load_settings()).throttle_burst,
+    ) == (
+        2.0,
+        8,
+    )
+    monkeypatch.setenv("THROTTLE_RATE_PER_SECOND", "0.5")
+    monkeypatch.setenv("THROTTLE_BURST", "3")
+    config = config_from(load_settings())
+    assert (config.throttle_rate, config.throttle_burst) == (0.5, 3)
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
@@ -63,6 +78,8 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
         ("NOTIFIER_POLL_SECONDS", "often"),
         ("NOTIFIER_LEASE_SECONDS", "1"),
         ("RUN_NOTIFIER", "perhaps"),
+        ("THROTTLE_RATE_PER_SECOND", "0"),
+        ("THROTTLE_BURST", "0"),
     ],
 )
 def test_bad_values_name_the_variable(
