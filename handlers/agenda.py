@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 
 from core.access.policy import AccessDenied
 from core.linking.dto import ChildRef
@@ -20,8 +20,8 @@ from handlers import records
 from handlers.attachments import send_attachments
 from handlers.callbacks import PageOf
 from handlers.family import child_in_focus, focus_or_explain, not_available
+from handlers.paging import answer_paged, edit_paged
 from handlers.views import agenda as views
-from handlers.views.limits import paged
 
 # Homework shown by /homework: what is due from today over the next two weeks.
 HOMEWORK_DAYS = 14
@@ -48,8 +48,7 @@ def _for_child(what: str) -> Callable[..., Awaitable[None]]:
         except AccessDenied:
             await message.answer(not_available())
             return
-        page, nav = paged(text.split("\n"), 0, PageOf(what=what, child=child.student_id))
-        await message.answer(page, reply_markup=InlineKeyboardMarkup(inline_keyboard=nav))
+        await answer_paged(message, text, PageOf(what=what, child=child.student_id))
 
     return handler
 
@@ -65,9 +64,7 @@ async def on_page(query: CallbackQuery, callback_data: PageOf, **data: Any) -> N
     except AccessDenied:
         await query.answer(not_available(), show_alert=True)
         return
-    await query.answer()
-    page, nav = paged(text.split("\n"), callback_data.page, callback_data)
-    await query.message.edit_text(page, reply_markup=InlineKeyboardMarkup(inline_keyboard=nav))
+    await edit_paged(query, text, callback_data)
 
 
 async def changes_text(child: ChildRef, data: dict[str, Any]) -> str:
@@ -104,8 +101,7 @@ async def on_homework(message: Message, **data: Any) -> None:
         await message.answer(not_available())
         return
     text = views.homework_view(child, subjects)
-    page, nav = paged(text.split("\n"), 0, PageOf(what="homework", child=child.student_id))
-    await message.answer(page, reply_markup=InlineKeyboardMarkup(inline_keyboard=nav))
+    await answer_paged(message, text, PageOf(what="homework", child=child.student_id))
     await send_attachments(
         message, (item for subject in subjects for item in subject.items), data["files"]
     )
@@ -129,4 +125,5 @@ PAGED: dict[str, Answer] = {
     "debts": debts_text,
     "events": events_text,
     "homework": homework_text,
+    "term": records.term_text,
 }

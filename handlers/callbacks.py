@@ -129,8 +129,8 @@ class ThreadAction(CallbackData, prefix="th1"):
     """An action on thread ``thread``; ``arg`` carries mute days."""
 
     thread: int
-    act: str  # open | reply | answered | close | mute | muted | report | files
-    arg: int = 0
+    act: str  # open | reply | answered | close | mute | muted | report | files | page
+    arg: int = 0  # mute days, or the page of a long thread (0: its newest messages)
 
 
 class InboxShow(CallbackData, prefix="ib1"):
@@ -255,4 +255,28 @@ class TopicsPage(CallbackData, prefix="tp2"):
 
     child: int
     subject: int
+    page: int = 0
+
+
+class StaffDayPage(CallbackData, prefix="sd1"):
+    """Page ``page`` of a staff member's own lessons on ``day`` (a date ordinal); ``on``: the
+    day a "tomorrow" was asked on (0: none), so the page says again which day it is and why.
+    Names no staff member: the handler takes the one of the account pressing it."""
+
+    day: int
+    on: int = 0
+    page: int = 0
+
+
+class PlanPage(CallbackData, prefix="pl1"):
+    """Page ``page`` of the pressing teacher's own calendar-thematic plans (/plan)."""
+
+    page: int = 0
+
+
+class ClassPage(CallbackData, prefix="cl1"):
+    """Page ``page`` of the summary of class ``cls`` (/class); a wish: the handler checks that
+    the account pressing it leads the class and may read it."""
+
+    cls: int
     page: int = 0

@@ -21,8 +21,9 @@ from core.services.class_summary import class_summary, classes_led
 from core.services.class_term import ClassTerm, class_term
 from core.teaching.dto import WriteRefused
 from core.teaching.reasons import absences_without_reason, set_day_reason
-from handlers.callbacks import day_of
+from handlers.callbacks import ClassPage, day_of
 from handlers.family import not_available
+from handlers.paging import answer_paged, edit_paged
 from handlers.views import class_summary as views
 from handlers.views.class_summary import summary_view
 
@@ -31,6 +32,7 @@ def router() -> Router:
     r = Router(name=__name__)
     r.message.register(on_class, Command("class"))
     r.callback_query.register(on_reasons, views.ReasonTap.filter())
+    r.callback_query.register(on_page, ClassPage.filter())
     return r
 
 
@@ -43,19 +45,42 @@ async def on_class(message: Message, **data: Any) -> None:
     if not led:
         await message.answer(_("You do not lead a class."))
         return
-    session, today, reader = data["session"], data["today"], data["reader"]
     for class_id, _name in led:
         try:
-            summary = await class_summary(session, class_id, today, reader)
+            text = await _summary_text(class_id, data)
         except AccessDenied:
             await message.answer(not_available())
             continue
-        term: ClassTerm | None = None
-        with contextlib.suppress(AccessDenied):  # the summary stands without its term block
-            term = await class_term(session, class_id, today, reader)
-        await message.answer(
-            summary_view(summary, term), reply_markup=views.reasons_button(class_id)
-        )
+        # Paged, never cut: each page is built again, access checked again (on_page).
+        below = views.reasons_button(class_id).inline_keyboard
+        await answer_paged(message, text, ClassPage(cls=class_id), below)
+
+
+async def on_page(query: CallbackQuery, callback_data: ClassPage, **data: Any) -> None:
+    """Another page of a class's summary: the class must still be one the account leads."""
+    account: AccountView | None = data["account"]
+    text = None
+    if account is not None and account.staff_id is not None:
+        led = await classes_led(data["session"], account.staff_id)
+        if callback_data.cls in {class_id for class_id, _name in led}:
+            with contextlib.suppress(AccessDenied):
+                text = await _summary_text(callback_data.cls, data)
+    if text is None:
+        await query.answer(not_available(), show_alert=True)
+        return
+    below = views.reasons_button(callback_data.cls).inline_keyboard
+    await edit_paged(query, text, callback_data, below)
+
+
+async def _summary_text(class_id: int, data: dict[str, Any]) -> str:
+    """The whole summary of a class; AccessDenied propagates (the term block alone may be
+    refused: the summary stands without it)."""
+    session, today, reader = data["session"], data["today"], data["reader"]
+    summary = await class_summary(session, class_id, today, reader)
+    term: ClassTerm | None = None
+    with contextlib.suppress(AccessDenied):
+        term = await class_term(session, class_id, today, reader)
+    return summary_view(summary, term)
 
 
 async def on_reasons(query: CallbackQuery, callback_data: views.ReasonTap, **data: Any) -> None:

@@ -112,16 +112,16 @@ async def on_thread(
     if act == "view":
         text, keyboard = views.thread_view(view, data["timezone"], now)
         await message.answer(text, reply_markup=keyboard)
-    else:
-        await _show(message, view, data)
+    else:  # "page": an earlier or later page of a long thread, opened (and judged) again
+        await _show(message, view, data, callback_data.arg if act == "page" else 0)
     if act == "files":
         await _send_files(message, view, data["messenger"])
     elif act == "reply":
         await _start_reply(message, state, view, data)
 
 
-async def _show(message: Message, view: ThreadView, data: dict[str, Any]) -> None:
-    text, keyboard = views.thread_view(view, data["timezone"], data["now"])
+async def _show(message: Message, view: ThreadView, data: dict[str, Any], page: int = 0) -> None:
+    text, keyboard = views.thread_view(view, data["timezone"], data["now"], page)
     with contextlib.suppress(TelegramBadRequest):  # nothing changed since it was shown
         await message.edit_text(text, reply_markup=keyboard)
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from aiogram import Router
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 
 from core.access.policy import AccessDenied
 from core.linking.dto import ChildRef
@@ -28,10 +28,10 @@ from handlers import timetable as timetable_handlers
 from handlers.callbacks import AnswerPage, day_of
 from handlers.diary import monday_of
 from handlers.family import child_in_focus, not_available
+from handlers.paging import answer_paged, edit_paged
 from handlers.views import agenda as agenda_views
 from handlers.views import diary as diary_views
 from handlers.views import timetable as timetable_views
-from handlers.views.limits import paged
 
 # Topics answered here as text, paged with AnswerPage; the others answer as their commands do.
 _PAGED_TOPICS = frozenset(
@@ -53,9 +53,7 @@ async def answer(
     """Answer ``question`` about ``child``; AccessDenied propagates to the caller."""
     if question.topic in _PAGED_TOPICS:
         shown = _page_of(question, child, data["today"])
-        text = await answer_text(question, child, data)
-        page, nav = paged(text.split("\n"), 0, shown)
-        await message.answer(page, reply_markup=InlineKeyboardMarkup(inline_keyboard=nav))
+        await answer_paged(message, await answer_text(question, child, data), shown)
         return
     session, reader = data["session"], data["reader"]
     day = question.day or data["today"]
@@ -108,9 +106,7 @@ async def on_page(query: CallbackQuery, callback_data: AnswerPage, **data: Any) 
     except AccessDenied:
         await query.answer(not_available(), show_alert=True)
         return
-    await query.answer()
-    page, nav = paged(text.split("\n"), callback_data.page, callback_data)
-    await query.message.edit_text(page, reply_markup=InlineKeyboardMarkup(inline_keyboard=nav))
+    await edit_paged(query, text, callback_data)
 
 
 def _page_of(question: Question, child: ChildRef, today: date) -> AnswerPage:

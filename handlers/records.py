@@ -7,7 +7,7 @@ from typing import Any
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import Message
 
 from core.access.policy import AccessDenied
 from core.linking.dto import ChildRef
@@ -18,10 +18,10 @@ from core.services.calendar import student_class_on, term_on
 from core.services.class_data import load_class
 from handlers.callbacks import PageOf
 from handlers.family import focus_or_explain, not_available
+from handlers.paging import answer_paged
 from handlers.views.attendance import attendance_view
 from handlers.views.attestation import attestation_view
 from handlers.views.bells import bells_view
-from handlers.views.limits import paged
 from handlers.views.timetable import with_note
 
 
@@ -43,8 +43,7 @@ async def on_attendance(message: Message, **data: Any) -> None:
         await message.answer(not_available())
         return
     # Paged, never cut: "pg1:attendance" pages are built again, access checked again.
-    page, nav = paged(text.split("\n"), 0, PageOf(what="attendance", child=child.student_id))
-    await message.answer(page, reply_markup=InlineKeyboardMarkup(inline_keyboard=nav))
+    await answer_paged(message, text, PageOf(what="attendance", child=child.student_id))
 
 
 async def attendance_text(child: ChildRef, data: dict[str, Any]) -> str:
@@ -61,18 +60,25 @@ async def on_term(message: Message, **data: Any) -> None:
     child = await focus_or_explain(message, data)
     if child is None:
         return
-    session, reader = data["session"], data["reader"]
     try:
-        placement = await student_class_on(session, child.student_id, data["today"], reader)
-        if placement.class_id is None:
-            await message.answer(not_available())
-            return
-        info = await load_class(session, placement.class_id)
-        marks = await attestation(session, child.student_id, info.academic_year_id, reader)
+        text = await term_text(child, data)
     except AccessDenied:
         await message.answer(not_available())
         return
-    await message.answer(attestation_view(child, marks))
+    # Paged, never cut: "pg1:term" pages are built again, access checked again.
+    await answer_paged(message, text, PageOf(what="term", child=child.student_id))
+
+
+async def term_text(child: ChildRef, data: dict[str, Any]) -> str:
+    """The year's term, year, exam and final marks of ``child``, whole; AccessDenied
+    propagates."""
+    session, reader = data["session"], data["reader"]
+    placement = await student_class_on(session, child.student_id, data["today"], reader)
+    if placement.class_id is None:
+        return not_available()
+    info = await load_class(session, placement.class_id)
+    marks = await attestation(session, child.student_id, info.academic_year_id, reader)
+    return attestation_view(child, marks)
 
 
 async def on_bells(message: Message, **data: Any) -> None:

@@ -4,7 +4,8 @@ parallel, subject over the school or a grade, teacher; the student movement), a 
 movement): pick the period, the form, the target; see a compact table; "📄 XLSX", "📄 PDF"
 and "📄 CSV" send the files (core.reports.files; the CSV files in one ZIP archive).
 
-Buttons are wishes: the core checks the reader on every press (core.reports.requests).
+Buttons are wishes: the core checks the reader on every press (core.reports.requests). A long
+report is paged, never cut: its ``pg`` names the page, and each page is the report built again.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from core.reports.requests import (
 from core.reports.scope import ScopeError
 from core.services.errors import NotFoundError
 from handlers.family import not_available
+from handlers.paging import page_of
 from handlers.views import report as views
 from handlers.views.report import ReportPick
 
@@ -99,8 +101,8 @@ async def on_pick(query: CallbackQuery, callback_data: ReportPick, **data: Any) 
 
 async def _build(
     session: AsyncSession, reader: Reader, pick: ReportPick, today: date
-) -> tuple[str, files.Document]:
-    """The chat's text and the files' document for the report the button names."""
+) -> tuple[list[str], files.Document]:
+    """The chat's lines and the files' document for the report the button names."""
     choice = PeriodChoice(pick.per)
     if pick.form == views.FORM_PARALLEL:
         grade = await parallel_report(session, reader, pick.id, choice, today)
@@ -126,7 +128,7 @@ async def _report(
 ) -> None:
     """The table the button names, or (``act``) one of its files."""
     try:
-        text, document = await _build(data["session"], data["reader"], pick, data["today"])
+        lines, document = await _build(data["session"], data["reader"], pick, data["today"])
     except (AccessDenied, NotFoundError, ScopeError, PeriodNotFoundError, ValueError):
         await query.answer(not_available(), show_alert=True)
         return
@@ -136,8 +138,10 @@ async def _report(
         return
     await query.answer()
     if not pick.act:
+        below = views.file_buttons(pick, pdf=printable).inline_keyboard
+        text, keyboard = page_of(lines, pick, below, field="pg")
         with contextlib.suppress(TelegramBadRequest):  # pressed twice: the message is unchanged
-            await message.edit_text(text, reply_markup=views.file_buttons(pick, pdf=printable))
+            await message.edit_text(text, reply_markup=keyboard)
         return
     content, name = await asyncio.to_thread(_render, document, pick.act)  # CPU work
     caption = views.file_caption(

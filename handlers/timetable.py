@@ -1,4 +1,8 @@
-"""``/timetable`` (today) and ``/tomorrow`` (the next school day, with the homework due)."""
+"""``/timetable`` (today) and ``/tomorrow`` (the next school day, with the homework due).
+
+Every answer is paged, never cut: a page button builds the day again and checks access again
+(a child's day with :class:`TimetableDay`, a staff member's own with :class:`StaffDayPage`).
+"""
 
 from __future__ import annotations
 
@@ -14,13 +18,18 @@ from core.linking.dto import AccountView, ChildRef
 from core.questions import Topic
 from core.services.calendar import next_school_day_of, staff_next_day
 from core.services.homework import homework_due
-from core.services.timetable import student_days_ahead, student_timetable, teacher_timetable
+from core.services.timetable import (
+    DayTimetable,
+    student_days_ahead,
+    student_timetable,
+    teacher_timetable,
+)
 from handlers.attachments import send_attachments
-from handlers.callbacks import AnswerPage, TimetableDay, day_of
+from handlers.callbacks import AnswerPage, StaffDayPage, TimetableDay, day_of
 from handlers.family import child_in_focus, focus_or_explain, not_available
 from handlers.menu import BUTTON_MY_LESSONS, BUTTON_TIMETABLE, BUTTON_TOMORROW
+from handlers.paging import answer_paged, edit_paged
 from handlers.views import timetable as views
-from handlers.views.limits import paged
 
 
 def router() -> Router:
@@ -31,6 +40,7 @@ def router() -> Router:
     r.message.register(on_tomorrow, F.text == BUTTON_TOMORROW)
     r.message.register(on_my_lessons, F.text == BUTTON_MY_LESSONS)
     r.callback_query.register(on_day, TimetableDay.filter())
+    r.callback_query.register(on_staff_day, StaffDayPage.filter())
     return r
 
 
@@ -47,9 +57,8 @@ async def on_today(message: Message, **data: Any) -> None:
     except AccessDenied:
         await message.answer(not_available())
         return
-    await message.answer(
-        views.day_view(child, day), reply_markup=views.day_keyboard(child.student_id, day.date)
-    )
+    shown = TimetableDay(child=child.student_id, day=day.date.toordinal())
+    await answer_paged(message, _day_text(child, day), shown, _arrows(child, day.date))
 
 
 async def on_tomorrow(message: Message, **data: Any) -> None:
@@ -89,8 +98,7 @@ async def on_tomorrow(message: Message, **data: Any) -> None:
         day=(data["today"] + timedelta(days=1)).toordinal(),
         tomorrow=True,
     )
-    page, nav = paged(text.split("\n"), 0, shown)
-    await message.answer(page, reply_markup=views.day_keyboard(child.student_id, day.date, nav))
+    await answer_paged(message, text, shown, _arrows(child, day.date))
     await send_attachments(message, homework, data["files"])
 
 
@@ -127,18 +135,48 @@ async def _tomorrow_as_teacher(message: Message, data: dict[str, Any]) -> bool:
 
 
 async def answer_teacher_day(
-    message: Message, data: dict[str, Any], staff_id: int, day: date, note: str | None = None
+    message: Message, data: dict[str, Any], staff_id: int, day: date
 ) -> None:
-    lessons = await teacher_timetable(data["session"], staff_id, day, data["reader"])
-    await message.answer(views.with_note(note, views.teacher_day_view(lessons)))
+    text = await _teacher_day_text(data, staff_id, day)
+    await answer_paged(message, text, StaffDayPage(day=day.toordinal()))
 
 
 async def answer_teacher_tomorrow(message: Message, data: dict[str, Any], staff_id: int) -> None:
     """A teacher's "tomorrow": the school's next school day (its week and holidays)."""
-    following = await staff_next_day(data["session"], staff_id, data["today"])
-    day = following.day or data["today"] + timedelta(days=1)
+    day, text = await _teacher_tomorrow_text(data, staff_id, data["today"])
+    shown = StaffDayPage(day=day.toordinal(), on=data["today"].toordinal())
+    await answer_paged(message, text, shown)
+
+
+async def _teacher_day_text(
+    data: dict[str, Any], staff_id: int, day: date, note: str | None = None
+) -> str:
+    lessons = await teacher_timetable(data["session"], staff_id, day, data["reader"])
+    return views.with_note(note, views.teacher_day_view(lessons))
+
+
+async def _teacher_tomorrow_text(
+    data: dict[str, Any], staff_id: int, today: date
+) -> tuple[date, str]:
+    """The day after ``today`` a teacher's "tomorrow" means, and its lessons under the note."""
+    following = await staff_next_day(data["session"], staff_id, today)
+    day = following.day or today + timedelta(days=1)
     note = views.day_off_note(following) if following.skips and following.day else None
-    await answer_teacher_day(message, data, staff_id, day, note)
+    return day, await _teacher_day_text(data, staff_id, day, note)
+
+
+async def on_staff_day(query: CallbackQuery, callback_data: StaffDayPage, **data: Any) -> None:
+    """Another page of a staff member's day: their own (the account's), built again."""
+    account: AccountView | None = data["account"]
+    day, on = day_of(callback_data.day), day_of(callback_data.on) if callback_data.on else None
+    if account is None or account.staff_id is None or day is None or (callback_data.on and not on):
+        await query.answer(not_available(), show_alert=True)
+        return
+    if on is not None:
+        _day, text = await _teacher_tomorrow_text(data, account.staff_id, on)
+    else:
+        text = await _teacher_day_text(data, account.staff_id, day)
+    await edit_paged(query, text, callback_data)
 
 
 async def on_day(query: CallbackQuery, callback_data: TimetableDay, **data: Any) -> None:
@@ -147,23 +185,28 @@ async def on_day(query: CallbackQuery, callback_data: TimetableDay, **data: Any)
     if child is None or day is None or not isinstance(query.message, Message):
         await query.answer(not_available(), show_alert=True)
         return
-    nav: list[list[InlineKeyboardButton]] = []
     try:
+        # A day or its week, paged, not cut: each page is built again, access checked again.
         if callback_data.week:
-            # The week is paged, not cut: each page is built again and access checked again.
-            text, nav = paged(
-                (await week_text(child, day, data)).split("\n"), callback_data.page, callback_data
-            )
+            text = await week_text(child, day, data)
         else:
-            text = views.day_view(
-                child,
-                await student_timetable(data["session"], child.student_id, day, data["reader"]),
+            timetable = await student_timetable(
+                data["session"], child.student_id, day, data["reader"]
             )
+            text = _day_text(child, timetable)
     except AccessDenied:
         await query.answer(not_available(), show_alert=True)
         return
-    await query.answer()
-    await query.message.edit_text(text, reply_markup=views.day_keyboard(child.student_id, day, nav))
+    await edit_paged(query, text, callback_data, _arrows(child, day))
+
+
+def _day_text(child: ChildRef, day: DayTimetable) -> str:
+    return "\n".join(views.day_lines(child, day))
+
+
+def _arrows(child: ChildRef, day: date) -> list[list[InlineKeyboardButton]]:
+    """The day's arrows and "the whole week", under the page buttons."""
+    return views.day_keyboard(child.student_id, day).inline_keyboard
 
 
 async def week_text(child: ChildRef, day: date, data: dict[str, Any]) -> str:
@@ -176,5 +219,5 @@ async def week_text(child: ChildRef, day: date, data: dict[str, Any]) -> str:
         )
         for n in range(6)
     ]
-    shown = [views.day_view(child, d) for d in days if d.lessons or d.holiday]
-    return "\n\n".join(shown) if shown else views.day_view(child, days[0])
+    shown = [_day_text(child, d) for d in days if d.lessons or d.holiday]
+    return "\n\n".join(shown) if shown else _day_text(child, days[0])

@@ -15,8 +15,8 @@ from core.questions.vocabulary import school_subjects
 from core.services.topics import student_topics
 from handlers.callbacks import TopicsOf, TopicsPage
 from handlers.family import child_in_focus, focus_or_explain, not_available
+from handlers.paging import page_of
 from handlers.views import topics as views
-from handlers.views.limits import paged
 
 # Topics shown: the last four weeks up to today.
 TOPICS_DAYS = 28
@@ -59,9 +59,7 @@ def paged_topics(
     child: ChildRef, subject_id: int, text: str, page: int = 0
 ) -> tuple[str, InlineKeyboardMarkup]:
     """A page of the topics and the buttons to the others (never cut)."""
-    shown = TopicsPage(child=child.student_id, subject=subject_id, page=page)
-    text, nav = paged(text.split("\n"), page, shown)
-    return text, InlineKeyboardMarkup(inline_keyboard=nav)
+    return page_of(text, TopicsPage(child=child.student_id, subject=subject_id, page=page))
 
 
 async def on_subject(

@@ -1,19 +1,75 @@
-"""Reading a whole class at once (a class summary): one check, an audit row per student."""
+"""Reading a whole class at once (a class summary): one check, an audit row per student.
+
+The class is read over a span of dates: its pupils are those in it on some day of the span by
+their class history (a pupil transferred in on 16 November belongs to the new class from that
+day, to the old one up to the day before), each with the days they were in it
+(:class:`ClassSpan`); the services count a pupil's data only on those days.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from types import MappingProxyType
+from typing import Any
 
-from sqlalchemy import exists, insert, or_, select
+from sqlalchemy import exists, insert, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.facts import held_scopes, timetabled_on
 from core.access.permissions import Permission
 from core.access.policy import AccessDenied, reader_today, scope_of
+from core.access.windows import Clamp, Window
 from core.audit import record_read
-from core.models import AuditRecord, SchoolClass, Student, TeachingAssignment, TimetableEntry
-from core.models.enums import PermissionScope
+from core.models import (
+    AuditRecord,
+    Enrolment,
+    SchoolClass,
+    Student,
+    TeachingAssignment,
+    TimetableEntry,
+)
+from core.models.enums import MovementKind, PermissionScope
 from core.reader import Reader
+
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassSpan:
+    """A class read over ``requested``: its pupils then, each with their days in the class."""
+
+    class_id: int
+    requested: Window
+    windows: Mapping[int, Clamp]  # pupil id → their days in the class within the span
+
+    @property
+    def students(self) -> tuple[int, ...]:
+        return tuple(sorted(self.windows))
+
+    def covers(self, student_id: int, day: date) -> bool:
+        """Whether ``day``'s data of the pupil belongs to this class's read."""
+        window = self.windows.get(student_id)
+        return window is not None and window.covers(day)
+
+
+async def authorize_class_span(
+    session: AsyncSession,
+    reader: Reader,
+    permission: Permission,
+    class_id: int,
+    start: date,
+    end: date,
+    *,
+    action: str,
+    today: date | None = None,
+) -> ClassSpan:
+    """:func:`authorize_class` over the dates ``start..end`` (inclusive): the pupils in the class
+    on some day of them, each audited with their window (``start``/``end`` in the details)."""
+    return await _authorize(
+        session, reader, permission, class_id, (start, end), action=action, today=today
+    )
 
 
 async def authorize_class(
@@ -24,16 +80,34 @@ async def authorize_class(
     *,
     action: str,
     today: date | None = None,
+    period: Window | None = None,
 ) -> tuple[int, ...]:
     """Allow reading ``permission`` of a whole class on the date, or raise AccessDenied.
 
     Granted to SCHOOL scope, and to CLASS and TAUGHT scope when the reader leads the class
     (TAUGHT also when they teach the whole class, not only a group of it); families read
-    children one by one, never a class. Returns the class's students on the date; each gets
-    its own audit record, written in one statement; a refusal leaves one record. At most five
-    statements: the class, the roles and matrix, whether the reader teaches the whole class,
-    the students, the audit rows.
+    children one by one, never a class. Returns the class's students on the date - or, with
+    ``period``, on some day of it by their class history (:func:`authorize_class_span` gives
+    each one's days); each gets its own audit record, written in one statement; a refusal
+    leaves one record. At most five statements: the class, the roles and matrix, whether the
+    reader teaches the whole class, the students, the audit rows.
     """
+    found = await _authorize(
+        session, reader, permission, class_id, period, action=action, today=today
+    )
+    return found.students
+
+
+async def _authorize(
+    session: AsyncSession,
+    reader: Reader,
+    permission: Permission,
+    class_id: int,
+    period: Window | None,
+    *,
+    action: str,
+    today: date | None,
+) -> ClassSpan:
     on = reader_today(reader, today)
     row = (
         await session.execute(
@@ -55,19 +129,15 @@ async def authorize_class(
             session, reader, school_id=school_id, student_id=None, action=action, details=details
         )
         raise AccessDenied(permission, None, class_id=class_id)
-    students = tuple(
-        (
-            await session.execute(
-                select(Student.id)
-                .where(
-                    Student.class_id == class_id,
-                    or_(Student.left_on.is_(None), Student.left_on > on),
-                )
-                .order_by(Student.id)
-            )
-        ).scalars()
-    )
-    if students:
+    start, end = period or (on, on)
+    windows = await _members(session, class_id, start, end)
+    dated: dict[int, dict[str, Any]] = {
+        student: {**details, "start": w.start.isoformat(), "end": w.end.isoformat()}
+        if period is not None
+        else details
+        for student, w in windows.items()
+    }
+    if windows:
         await session.execute(
             insert(AuditRecord),
             [
@@ -78,12 +148,104 @@ async def authorize_class(
                     "actor_label": reader.label[:64],
                     "action": action,
                     "student_id": student,
-                    "details": details,
+                    "details": dated[student],
                 }
-                for student in students
+                for student in sorted(windows)
             ],
         )
-    return students
+    return ClassSpan(class_id, (start, end), MappingProxyType(windows))
+
+
+async def _members(
+    session: AsyncSession, class_id: int, start: date, end: date
+) -> dict[int, Clamp]:
+    """The pupils in the class on some day of ``start..end`` by their class history (one
+    statement), each with those days."""
+    candidates = union(
+        select(Student.id).where(Student.class_id == class_id),
+        select(Enrolment.student_id).where(
+            Enrolment.class_id == class_id, Enrolment.happened_on <= end
+        ),
+    ).subquery()
+    rows = await session.execute(
+        select(
+            Student.id,
+            Student.class_id,
+            Student.enrolled_on,
+            Student.left_on,
+            Enrolment.happened_on,
+            Enrolment.kind,
+            Enrolment.class_id,
+        )
+        .outerjoin(Enrolment, Enrolment.student_id == Student.id)
+        .where(Student.id.in_(select(candidates.c[0])))
+        .order_by(Student.id, Enrolment.happened_on, Enrolment.id)
+    )
+    stays: dict[int, _Stay] = {}
+    for sid, current, enrolled, left, day, kind, moved_to in rows:
+        stay = stays.setdefault(sid, _Stay(current, enrolled, left, []))
+        if day is not None:
+            stay.moves.append((day, MovementKind(kind), moved_to))
+    found: dict[int, Clamp] = {}
+    for sid, stay in stays.items():
+        windows = _days_in(stay, class_id, start, end)
+        if windows:
+            found[sid] = Clamp((start, end), windows)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Stay:
+    """A pupil's class history: the movement rule of
+    :class:`core.services.school_data.StudentHistory`, restated here because the access layer
+    sits below the services (tests/project/test_layering.py)."""
+
+    class_id: int | None
+    enrolled_on: date | None
+    left_on: date | None
+    moves: list[tuple[date, MovementKind, int | None]]  # in the order they happened
+
+    def class_on(self, day: date) -> int | None:
+        if self.left_on is not None and day >= self.left_on:
+            return None
+        if self.moves:
+            latest = None
+            for move in self.moves:
+                if move[0] > day:
+                    break
+                latest = move
+            if latest is None or latest[1] == MovementKind.LEFT:
+                return None
+            return latest[2]
+        if self.enrolled_on is not None and day < self.enrolled_on:
+            return None
+        return self.class_id
+
+
+def _days_in(history: _Stay, class_id: int, start: date, end: date) -> tuple[Window, ...]:
+    """The runs of days of ``start..end`` the pupil was in the class: the span cut where the
+    pupil's class changes, each piece judged on its first day."""
+    cuts = sorted(
+        {day for day, _kind, _class in history.moves if start < day <= end}
+        | ({history.left_on} if history.left_on and start < history.left_on <= end else set())
+        | (
+            {history.enrolled_on}
+            if history.enrolled_on and start < history.enrolled_on <= end
+            else set()
+        )
+    )
+    windows: list[Window] = []
+    firsts = [start, *cuts]
+    for n, low in enumerate(firsts):
+        # Never a day past ``end``: the operator's reads are judged on date.max.
+        high = firsts[n + 1] - _DAY if n + 1 < len(firsts) else end
+        if history.class_on(low) != class_id:
+            continue
+        if windows and windows[-1][1] + _DAY == low:
+            windows[-1] = (windows[-1][0], high)
+        else:
+            windows.append((low, high))
+    return tuple(windows)
 
 
 async def _reaches_class(

@@ -15,7 +15,8 @@ pedagogue's or psychologist's care on the date; TAUGHT - students of a class or 
 member teaches (teaching load, or the timetable valid on the date; a group teacher reaches the
 group's members only) and of the class they lead; CLASS - only the class they lead (both for
 the dates the pupil was in that class or group: the read's span of dates must lie within the
-pupil's stay, see :func:`core.access.facts.student_facts`); SCHOOL -
+pupil's stay, see :func:`core.access.facts.student_facts`, or the read is limited to the part
+that does, see :mod:`core.access.windows`); SCHOOL -
 every student of the school (never for a family role, whatever the matrix says). A student
 who has left (``Student.left_on <= today``) is out of every scope but SCHOOL: the family's
 access ends on that date, the administration keeps the archive.
@@ -63,23 +64,6 @@ def reader_today(reader: Reader, today: date | None = None) -> date:
     if reader.system:
         return date.max  # the operator's tools are allowed whatever the date
     raise ValueError("a Reader without `today` needs the date of the read")
-
-
-def dated_in(details: dict[str, Any] | None) -> tuple[date, date] | None:
-    """The dates a read covers as its audit details name them (ISO ``start``/``end``, or
-    ``on``): the services record what they read, and the check judges the same span."""
-    if not details:
-        return None
-    try:
-        if isinstance(details.get("start"), str) and isinstance(details.get("end"), str):
-            start, end = date.fromisoformat(details["start"]), date.fromisoformat(details["end"])
-            return (start, end) if start <= end else (end, start)
-        if isinstance(details.get("on"), str):
-            on = date.fromisoformat(details["on"])
-            return on, on
-    except ValueError:
-        return None
-    return None
 
 
 def scope_of(
@@ -136,15 +120,21 @@ async def _decide(
     held = await held_scopes(
         session, reader, permission, {f.school_id for f in facts.values()}, today
     )
-    allowed = frozenset(
+    return facts, allowed_among(reader, held, permission, facts.values())
+
+
+def allowed_among(
+    reader: Reader, held: HeldScopes, permission: Permission, facts: Collection[StudentFacts]
+) -> frozenset[int]:
+    """The students of ``facts`` some role of the reader reaches (pure, no SQL)."""
+    return frozenset(
         f.id
-        for f in facts.values()
+        for f in facts
         if any(
             reaches(reader, role, scope_of(held, f.school_id, role, permission), f)
             for role in _roles(reader, held, f.school_id)
         )
     )
-    return facts, allowed
 
 
 async def readable(
@@ -199,15 +189,14 @@ async def authorize(
     (and ``"permission"``), so one index scan of a student's trail shows reads and attempts
     side by side; ``journal audit`` marks the refused ones.
 
-    ``period`` (inclusive) is the span of dates the data read is dated in; without it the
-    dates the audit record names are taken (``details["start"]``..``details["end"]``, or
-    ``details["on"]``), else the read's date. A class or group scope reaches a pupil only when
-    the whole span lies within the pupil's stay in the reader's class or group.
+    ``period`` (inclusive, the read's date by default) is the span of dates the data read is
+    dated in: a class or group scope reaches a pupil only when the whole span lies within the
+    pupil's stay in the reader's class or group. A read that may be limited to the reader's
+    part of the span instead (a week across a transfer) takes
+    :func:`core.access.windows.authorize_span`.
     """
     on = reader_today(reader, today)
-    facts, allowed = await _decide(
-        session, reader, permission, (student_id,), on, period or dated_in(details)
-    )
+    facts, allowed = await _decide(session, reader, permission, (student_id,), on, period)
     granted = student_id in allowed
     found = facts.get(student_id)
     await record_read(

@@ -8,7 +8,8 @@ Totals count missed lessons per code (absent without reason, ill, excused; laten
 counted apart and is no absence). An entry without a period is a whole-day absence: it counts
 every lesson the journal holds for the student that day (their class, and their groups) not
 already counted by an entry of its own; ``days_with_absence`` counts dates with any absence.
-Deleted entries never appear. Audited as ``read_attendance``.
+Deleted entries never appear. Audited as ``read_attendance``, for the reader's window of the
+range (:func:`core.access.windows.authorize_span`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.permissions import Permission
-from core.access.policy import authorize
+from core.access.windows import Clamp, authorize_span
 from core.models import Attendance, AttendanceCode, Lesson, Subject
 from core.reader import Reader
 from core.services.groups import load_memberships
@@ -57,6 +58,9 @@ class AttendanceReport:
     end: date
     entries: tuple[AttendanceEntry, ...]  # by date, whole-day entries first, then by period
     totals: AttendanceTotals
+    # The reader's window when less than the range (a class teacher after a pupil's transfer):
+    # entries and totals cover only its days. None: the whole range.
+    limit: Clamp | None = None
 
 
 async def attendance(
@@ -68,13 +72,15 @@ async def attendance(
     *,
     with_comments: bool = False,
 ) -> AttendanceReport:
-    await authorize(
+    allowed = await authorize_span(
         session,
         reader,
         Permission.ATTENDANCE,
         student_id,
+        start,
+        end,
         action="read_attendance",
-        details={"start": start.isoformat(), "end": end.isoformat(), "comments": with_comments},
+        details={"comments": with_comments},
     )
     history = await load_history(session, student_id)
     rows = (
@@ -94,12 +100,13 @@ async def attendance(
             )
             .where(
                 Attendance.student_id == student_id,
-                Attendance.date.between(start, end),
+                Attendance.date.between(allowed.start, allowed.end),
                 Attendance.deleted_at.is_(None),
             )
             .order_by(Attendance.date, Attendance.period, Attendance.id)
         )
     ).all()
+    rows = [row for row in rows if allowed.covers(row[0])]  # the reader's windows only
     entries = tuple(
         AttendanceEntry(d, p if p is not None else lp, c, s, m, note if with_comments else None)
         for d, p, c, s, m, note, lp in rows
@@ -139,4 +146,6 @@ async def attendance(
         late=missed[AttendanceCode.LATE],
         days_with_absence=len({e.date for e in entries if e.code != AttendanceCode.LATE}),
     )
-    return AttendanceReport(student_id, start, end, entries, totals)
+    return AttendanceReport(
+        student_id, start, end, entries, totals, allowed if allowed.limited else None
+    )

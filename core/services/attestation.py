@@ -5,7 +5,10 @@ class's term kind; the latest class of that year when the student moved); withou
 that year, the kind of the terms the marks name, else quarters. A term mark for a term of
 another kind (a student who came from a class with halves) is left out of the columns.
 When a subject has several live marks of one kind and term, the latest entered wins.
-Deleted marks never appear. Audited as ``read_attestation``.
+Deleted marks never appear. Audited as ``read_attestation`` for the reader's window of the
+year (:func:`core.access.windows.authorize_span`): a term mark is dated at its term's last day,
+the year, exam and final marks at the year's, so after a transfer each class teacher reads the
+marks of the terms that ended in the pupil's time in their class.
 """
 
 from __future__ import annotations
@@ -17,7 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.permissions import Permission
 from core.access.policy import authorize
-from core.models import AttestationKind, AttestationMark, SchoolClass, Subject, Term, TermKind
+from core.access.windows import Clamp, authorize_span
+from core.models import (
+    AcademicYear,
+    AttestationKind,
+    AttestationMark,
+    SchoolClass,
+    Subject,
+    Term,
+    TermKind,
+)
 from core.reader import Reader
 from core.services.naming import collation_key
 from core.services.school_data import TermInfo, load_history, term_info
@@ -53,19 +65,46 @@ class Attestation:
     academic_year_id: int
     terms: tuple[TermInfo, ...]
     subjects: tuple[AttestationSubject, ...]
+    # The reader's window of the year when less than the year (a class teacher after a pupil's
+    # transfer): only the marks of terms ending in it (the year's marks: the year's end).
+    limit: Clamp | None = None
 
 
 async def attestation(
     session: AsyncSession, student_id: int, academic_year_id: int, reader: Reader
 ) -> Attestation:
-    await authorize(
-        session,
-        reader,
-        Permission.ATTESTATION,
-        student_id,
-        action="read_attestation",
-        details={"academic_year_id": academic_year_id},
-    )
+    # A term mark is dated at its term's last day (the day it sums up), the year's marks at the
+    # year's: the check grants the reader's window of the year, and a class teacher after a
+    # transfer sees the marks of the terms that ended in the pupil's time in their class.
+    year = (
+        await session.execute(
+            select(AcademicYear.starts_on, AcademicYear.ends_on).where(
+                AcademicYear.id == academic_year_id
+            )
+        )
+    ).one_or_none()
+    details = {"academic_year_id": academic_year_id}
+    if year is None:
+        await authorize(
+            session,
+            reader,
+            Permission.ATTESTATION,
+            student_id,
+            action="read_attestation",
+            details=details,
+        )
+        allowed = None
+    else:
+        allowed = await authorize_span(
+            session,
+            reader,
+            Permission.ATTESTATION,
+            student_id,
+            year.starts_on,
+            year.ends_on,
+            action="read_attestation",
+            details=details,
+        )
     history = await load_history(session, student_id)
     # The current class first, then the classes moved into, latest first.
     candidates = [history.class_id, *(m.class_id for m in reversed(history.movements))]
@@ -106,6 +145,12 @@ async def attestation(
     years: dict[int, AttestationValue] = {}
     finals: dict[int, AttestationValue] = {}
     exams: dict[int, list[ExamResult]] = {}
+    if allowed is not None and allowed.limited and year is not None:
+        rows = [
+            row
+            for row in rows
+            if allowed.covers(row[2].ends_on if row[2] is not None else year.ends_on)
+        ]
     for mark, name, _term in rows:
         sid = mark.subject_id
         names[sid] = name
@@ -128,4 +173,5 @@ async def attestation(
         )
         for sid in sorted(names, key=lambda s: (collation_key(names[s]), s))
     )
-    return Attestation(student_id, academic_year_id, terms, subjects)
+    limit = allowed if allowed is not None and allowed.limited else None
+    return Attestation(student_id, academic_year_id, terms, subjects, limit)

@@ -234,6 +234,7 @@ async def student_class_on(
         student_id,
         action="read_placement",
         details={"on": on.isoformat()},
+        period=(on, on),
     )
     history = await load_history(session, student_id)
     class_id = history.class_on(on)

@@ -1,7 +1,9 @@
 """A class teacher's view of their class: who is absent today, the week's marks, term averages.
 
-Reads a whole class at once through :func:`core.access.classes.authorize_class` (every student
-gets an audit record, in one statement). A fixed number of statements however large the class:
+Reads a whole class at once through :func:`core.access.classes.authorize_class_span` over the
+week and the term (every student gets an audit record, in one statement): a pupil counts on the
+days they were in the class - one transferred in on 16 November from that day, one transferred
+out up to the day before. A fixed number of statements however large the class:
 the check (at most five), the class's terms, today's attendance, and the term's marks.
 """
 
@@ -14,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.access.classes import authorize_class
+from core.access.classes import authorize_class_span
 from core.access.permissions import Permission
 from core.grading import weighted_average
 from core.models import Attendance, AttendanceCode, Mark, SchoolClass, Student, Subject, WorkType
@@ -55,12 +57,17 @@ class ClassSummary:
 async def class_summary(
     session: AsyncSession, class_id: int, on: date, reader: Reader
 ) -> ClassSummary:
-    students = await authorize_class(
-        session, reader, Permission.MARKS, class_id, action="read_class_summary"
-    )
-    name = await session.scalar(select(SchoolClass.name).where(SchoolClass.id == class_id))
+    # The dates first (no personal data): the week of ``on`` and the class's term.
     term = next((t for t in await class_terms(session, class_id) if t.contains(on)), None)
     monday = on - timedelta(days=on.weekday())
+    low = min(monday, term.starts_on) if term else monday
+    high = max(monday + timedelta(days=6), term.ends_on) if term else monday + timedelta(days=6)
+    # The pupils in the class on some day of them, each counted only on their days in it.
+    read = await authorize_class_span(
+        session, reader, Permission.MARKS, class_id, low, high, action="read_class_summary"
+    )
+    students = read.students
+    name = await session.scalar(select(SchoolClass.name).where(SchoolClass.id == class_id))
     absent_rows = await session.execute(
         select(
             Student.id, Student.last_name, Student.first_name, Attendance.period, Attendance.code
@@ -73,13 +80,22 @@ async def class_summary(
         )
     )
     absent = sorted(
-        (AbsentToday(r[0], f"{r[1]} {r[2]}", r[3], AttendanceCode(r[4])) for r in absent_rows),
+        (
+            AbsentToday(r[0], f"{r[1]} {r[2]}", r[3], AttendanceCode(r[4]))
+            for r in absent_rows
+            if read.covers(r[0], on)
+        ),
         key=lambda a: (collation_key(a.name), a.period or 0),
     )
-    low = min(monday, term.starts_on) if term else monday
-    high = max(monday + timedelta(days=6), term.ends_on) if term else monday + timedelta(days=6)
     mark_rows = await session.execute(
-        select(Mark.subject_id, Subject.name, Mark.date, Mark.numeric_value, WorkType.weight)
+        select(
+            Mark.student_id,
+            Mark.subject_id,
+            Subject.name,
+            Mark.date,
+            Mark.numeric_value,
+            WorkType.weight,
+        )
         .join(Subject, Subject.id == Mark.subject_id)
         .outerjoin(WorkType, WorkType.id == Mark.work_type_id)
         .where(
@@ -91,7 +107,9 @@ async def class_summary(
     names: dict[int, str] = {}
     week: dict[int, list[tuple[int | None, Decimal]]] = {}
     in_term: dict[int, list[tuple[int | None, Decimal]]] = {}
-    for subject_id, subject, day, value, weight in mark_rows:
+    for student_id, subject_id, subject, day, value, weight in mark_rows:
+        if not read.covers(student_id, day):
+            continue  # a transferred pupil's marks count for the class they were in then
         names[subject_id] = subject
         mark = (value, weight or Decimal(1))
         if monday <= day <= monday + timedelta(days=6):
@@ -102,7 +120,7 @@ async def class_summary(
         class_id,
         name or "",
         on,
-        len(students),
+        sum(1 for student in students if read.covers(student, on)),
         tuple(absent),
         _figures(week, names),
         term,

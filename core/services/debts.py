@@ -9,7 +9,10 @@ Three sources, for the academic year containing ``on`` (in the summer: the year 
   classmates got a mark of a control work type, the student has no mark and was absent;
 * ``recorded``: ``Debt`` rows not resolved, of any year.
 
-Deleted marks and attendance never count. Audited as ``read_debts``.
+Deleted marks and attendance never count. Audited as ``read_debts``: judged on ``on``, and the
+missed control works only for the reader's window of the year up to ``on``
+(:func:`core.access.windows.authorize_span`; a class teacher after a pupil's transfer sees those
+of the pupil's days in their class).
 """
 
 from __future__ import annotations
@@ -22,12 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.permissions import Permission
-from core.access.policy import authorize
+from core.access.windows import authorize_span
 from core.models import AcademicYear, Debt, Subject, Term
 from core.reader import Reader
 from core.services.debts_data import missed_control_works, open_term_marks
 from core.services.naming import collation_key
-from core.services.school_data import load_history
+from core.services.school_data import known_history, load_history
 
 
 class DebtKind(StrEnum):
@@ -62,23 +65,36 @@ class Debts:
 
 
 async def debts(session: AsyncSession, student_id: int, on: dt.date, reader: Reader) -> Debts:
-    await authorize(
+    # Only dates are worked out before the check (the year of ``on``); nothing is shown unless
+    # it grants, and an unknown id is refused like any other.
+    known = await known_history(session, student_id)
+    year = (
+        (
+            await session.execute(
+                select(AcademicYear.id, AcademicYear.starts_on, AcademicYear.ends_on)
+                .where(AcademicYear.school_id == known.school_id, AcademicYear.starts_on <= on)
+                .order_by(AcademicYear.starts_on.desc())
+                .limit(1)
+            )
+        ).one_or_none()
+        if known
+        else None
+    )
+    # The debts are the state on ``on``; the missed control works are dated, and a class
+    # teacher after a pupil's transfer sees those of the pupil's days in their class only.
+    missed_span = (year[1], min(on, year[2])) if year is not None else None
+    allowed = await authorize_span(
         session,
         reader,
         Permission.DEBTS,
         student_id,
+        on,
+        on,
         action="read_debts",
         details={"on": on.isoformat()},
+        counted=missed_span if missed_span and missed_span[0] <= missed_span[1] else None,
     )
-    history = await load_history(session, student_id)
-    year = (
-        await session.execute(
-            select(AcademicYear.id, AcademicYear.starts_on, AcademicYear.ends_on)
-            .where(AcademicYear.school_id == history.school_id, AcademicYear.starts_on <= on)
-            .order_by(AcademicYear.starts_on.desc())
-            .limit(1)
-        )
-    ).one_or_none()
+    history = known or await load_history(session, student_id)
     names: dict[int, str] = {}
     items: dict[int, list[DebtItem]] = {}
 
@@ -107,6 +123,8 @@ async def debts(session: AsyncSession, student_id: int, on: dt.date, reader: Rea
                 item = DebtItem(DebtKind.TERM_MARK, term=mark.term, value=mark.value)
                 add(mark.subject_id, mark.subject, item)
         for work in await missed_control_works(session, history, year[1], min(on, year[2])):
+            if not allowed.covers(work.date):
+                continue
             add(
                 work.subject_id,
                 work.subject,

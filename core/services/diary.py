@@ -10,8 +10,12 @@ Every subject with a mark in the range or in that term is listed (a subject whos
 all outside the range comes with no marks and its average), ordered by name in Russian
 collation; marks by date. Deleted marks never appear; non-numeric marks are listed but never
 enter an average. A mark weighs what its work type weighs, 1 without a work type.
-Checked first (:func:`core.access.policy.authorize`: two statements, one for a system reader,
-and the audit record), then three statements: the student, the class's terms, the marks.
+The student and the class's terms are looked up first, for dates only (which term the range
+ends in); then the check (:func:`core.access.windows.authorize_span`: two statements, one for a
+system reader, and the audit record) grants the reader's window of the range and the term - the
+whole of both for a family, the pupil's days in the class for a class teacher after a transfer
+(``Diary.limit``) - and the marks are read in one statement, only those of the window shown
+and counted.
 """
 
 from __future__ import annotations
@@ -24,13 +28,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.permissions import Permission
-from core.access.policy import authorize
+from core.access.windows import Clamp, authorize_span
 from core.grading import suggested_mark, weighted_average
 from core.models import Mark, Staff, Subject, WorkType
 from core.reader import Reader
 from core.services.calendar import class_terms
 from core.services.naming import collation_key, short_name
-from core.services.school_data import TermInfo, load_history
+from core.services.school_data import TermInfo, known_history, load_history
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,9 @@ class Diary:
     end: date
     term: TermInfo | None  # the term the averages cover; None: they cover the range
     subjects: tuple[DiarySubject, ...]
+    # The reader's window when it is less than the range and the term (a class teacher after a
+    # pupil's transfer): marks and averages count only its days. None: nothing was left out.
+    limit: Clamp | None = None
 
 
 async def diary(
@@ -74,19 +81,28 @@ async def diary(
     subject_id: int | None = None,
 ) -> Diary:
     """The marks of ``start..end`` (inclusive), optionally of one subject only."""
-    await authorize(
+    # Only dates are worked out before the check (which term the range ends in); nothing of
+    # the pupil is shown unless it grants, and an unknown id is refused like any other.
+    history = await known_history(session, student_id)
+    class_id = history.class_on(end) if history else None
+    terms = await class_terms(session, class_id) if class_id is not None else ()
+    term = next((t for t in terms if t.contains(end)), None)
+    # The reader's window of the range and of the term: after a transfer a class teacher
+    # sees, and averages, only the pupil's days in their class (refused when none is shown).
+    allowed = await authorize_span(
         session,
         reader,
         Permission.MARKS,
         student_id,
+        start,
+        end,
         action="read_diary",
-        details={"start": start.isoformat(), "end": end.isoformat(), "subject_id": subject_id},
+        details={"subject_id": subject_id},
+        counted=(term.starts_on, term.ends_on) if term else None,
     )
-    history = await load_history(session, student_id)
-    class_id = history.class_on(end)
-    terms = await class_terms(session, class_id) if class_id is not None else ()
-    term = next((t for t in terms if t.contains(end)), None)
-    low, high = (min(start, term.starts_on), max(end, term.ends_on)) if term else (start, end)
+    if history is None:
+        history = await load_history(session, student_id)  # the system reader's "not found"
+    low, high = allowed.start, allowed.end
     query = (
         select(
             Mark.id,
@@ -119,6 +135,8 @@ async def diary(
     shown: dict[int, list[DiaryMark]] = {}
     counted: dict[int, list[tuple[int | None, Decimal]]] = {}
     for row in await session.execute(query):
+        if not allowed.covers(row[1]):
+            continue  # outside the reader's window (before or after a transfer)
         teacher = short_name(row[8], row[9], row[10]) if row[8] is not None else None
         mark = DiaryMark(
             row[0],
@@ -150,4 +168,6 @@ async def diary(
                 suggested_mark(average, history.thresholds),
             )
         )
-    return Diary(student_id, start, end, term, tuple(subjects))
+    return Diary(
+        student_id, start, end, term, tuple(subjects), allowed if allowed.limited else None
+    )

@@ -43,6 +43,7 @@ async def upcoming_events(
         student_id,
         action="read_events",
         details={"since": since.isoformat(), "limit": limit},
+        period=(since, since),  # the day the pupil's class is taken on
     )
     history = await load_history(session, student_id)
     class_id = history.class_on(since)

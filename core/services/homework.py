@@ -3,7 +3,8 @@
 A student gets the general homework of the class they were in on the due date, for the whole
 class or a group they belonged to on that date, plus every individual task given to them
 (``individual=True``). Deleted homework never appears. The access check comes first (two
-statements, one for a system reader, and the audit record ``read_homework``), then four (the
+statements, one for a system reader, and the audit record ``read_homework``; it grants the
+reader's window of the range, :func:`core.access.windows.authorize_span`), then four (the
 student, their groups, the homework, its attachments).
 """
 
@@ -16,7 +17,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.permissions import Permission
-from core.access.policy import authorize
+from core.access.windows import authorize_span
 from core.models import Group, Homework, HomeworkAttachment, Staff, Subject
 from core.reader import Reader
 from core.services.groups import load_memberships
@@ -62,17 +63,23 @@ async def _homework(
     reader: Reader,
     subject_id: int | None,
 ) -> list[HomeworkItem]:
-    await authorize(
+    allowed = await authorize_span(
         session,
         reader,
         Permission.HOMEWORK,
         student_id,
+        start,
+        end,
         action="read_homework",
-        details={"start": start.isoformat(), "end": end.isoformat(), "subject_id": subject_id},
+        details={"subject_id": subject_id},
     )
+    start, end = allowed.start, allowed.end  # the reader's window (a transfer limits it)
     history = await load_history(session, student_id)
     memberships = await load_memberships(session, student_id)
-    class_on = history.classes_by_day(start, end)
+    class_on = {
+        day: klass if allowed.covers(day) else None
+        for day, klass in history.classes_by_day(start, end).items()
+    }
     classes = {c for c in class_on.values() if c is not None}
     query = (
         select(Homework, Subject.name, Staff.last_name, Staff.first_name, Staff.middle_name)
@@ -95,7 +102,7 @@ async def _homework(
     rows = [
         row
         for row in (await session.execute(query))
-        if row[0].student_id == student_id
+        if (row[0].student_id == student_id and allowed.covers(row[0].due_on))
         or (
             class_on[row[0].due_on] == row[0].class_id
             and memberships.sees(row[0].group_id, row[0].due_on)

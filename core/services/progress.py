@@ -14,9 +14,11 @@ numeric marks of every pupil now in the class) is shown only where the school al
 :class:`ProgressRules`, from ``schools.progress_class_average`` (off by default) by
 :func:`load_progress_rules` or :func:`student_progress_rules`.
 
-Checked first with the marks permission (:func:`core.access.policy.authorize`, audited as
-``read_progress``), then three statements (the student, the class's terms, the student's marks)
-and a fourth for the class line when the rules allow it.
+The student and the class's terms are looked up first for dates only (which term); then the
+check with the marks permission over the term's dates up to ``on``'s week
+(:func:`core.access.windows.authorize_span`, audited as ``read_progress``): a class teacher
+after a pupil's transfer charts only the pupil's days in their class. Then the student's marks,
+and one statement more for the class line when the rules allow it.
 """
 
 from __future__ import annotations
@@ -30,14 +32,14 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.permissions import Permission
-from core.access.policy import authorize
+from core.access.windows import authorize_span
 from core.grading import Thresholds, suggested_mark, weighted_average
 from core.models import Mark, School, Student, Subject, WorkType
 from core.reader import Reader
 from core.services.calendar import class_terms
 from core.services.errors import NotFoundError
 from core.services.naming import collation_key
-from core.services.school_data import TermInfo, load_history
+from core.services.school_data import TermInfo, known_history, load_history
 
 _WEEK = timedelta(days=7)
 
@@ -122,20 +124,27 @@ async def progress(
     rules: ProgressRules = DEFAULT_RULES,
 ) -> Progress:
     """The running averages of the term of ``on`` (see the module's docstring)."""
-    await authorize(
-        session,
-        reader,
-        Permission.MARKS,
-        student_id,
-        action="read_progress",
-        details={"on": on.isoformat(), "class_average": rules.class_average},
-    )
-    history = await load_history(session, student_id)
-    class_id = history.class_on(on)
+    # Only dates are worked out before the check (the term of ``on``); nothing is shown unless
+    # it grants, and an unknown id is refused like any other.
+    known = await known_history(session, student_id)
+    class_id = known.class_on(on) if known else None
     terms = await class_terms(session, class_id) if class_id is not None else ()
     started = [t for t in terms if t.starts_on <= on]
-    if class_id is None or not started:
+    details = {"on": on.isoformat(), "class_average": rules.class_average}
+    if known is None or class_id is None or not started:
+        await authorize_span(
+            session,
+            reader,
+            Permission.MARKS,
+            student_id,
+            on,
+            on,
+            action="read_progress",
+            details=details,
+        )
+        history = known or await load_history(session, student_id)
         return Progress(student_id, None, (), history.thresholds, ())
+    history = known
     term = started[-1]
     last_day = min(on, term.ends_on)
     first_monday = _monday(term.starts_on)
@@ -143,7 +152,24 @@ async def progress(
         first_monday + _WEEK * n for n in range((_monday(last_day) - first_monday).days // 7 + 1)
     )
     high = min(weeks[-1] + timedelta(days=6), term.ends_on)
-    own = await _marks(session, Mark.student_id == student_id, term.starts_on, high)
+    # The term's marks the reader may count: a class teacher after a pupil's transfer charts
+    # the pupil's days in their class only.
+    allowed = await authorize_span(
+        session,
+        reader,
+        Permission.MARKS,
+        student_id,
+        term.starts_on,
+        high,
+        action="read_progress",
+        details=details,
+    )
+    own = await _marks(session, Mark.student_id == student_id, allowed.start, allowed.end)
+    if allowed.limited:
+        own = {
+            sid: (name, [m for m in marks if allowed.covers(m[0])])
+            for sid, (name, marks) in own.items()
+        }
     class_marks: dict[int, tuple[str, list[_Dated]]] = {}
     if rules.class_average:
         pupils = select(Student.id).where(

@@ -106,6 +106,7 @@ async def _readable_history(
         student_id,
         action="read_timetable",
         details={"on": on.isoformat()},
+        period=(on, on),
     )
     return await load_history(session, student_id)
 

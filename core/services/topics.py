@@ -3,7 +3,9 @@
 A student sees the lessons of the class they were in on each date, for the whole class or a
 group they belonged to then. Lessons without a topic are listed with ``topic=None`` (a view
 may say "тема не указана"). Ordered by date and period. The student's view is audited
-(``read_topics``); a class's lessons are no personal data.
+(``read_topics``, for the reader's window of the range: a class teacher after a pupil's
+transfer sees the lessons of the pupil's days in their class); a class's lessons are no
+personal data.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.permissions import Permission
-from core.access.policy import authorize
+from core.access.windows import authorize_span
 from core.models import Group, Lesson, Staff
 from core.reader import Reader
 from core.services.groups import load_memberships
@@ -106,17 +108,23 @@ async def student_topics(
     reader: Reader,
 ) -> tuple[LessonTopic, ...]:
     """The subject's lessons the student took (or was due to take) in the range."""
-    await authorize(
+    allowed = await authorize_span(
         session,
         reader,
         Permission.TOPICS,
         student_id,
+        start,
+        end,
         action="read_topics",
-        details={"subject_id": subject_id, "start": start.isoformat(), "end": end.isoformat()},
+        details={"subject_id": subject_id},
     )
+    start, end = allowed.start, allowed.end  # the reader's window (a transfer limits it)
     history = await load_history(session, student_id)
     memberships = await load_memberships(session, student_id)
-    class_on = history.classes_by_day(start, end)
+    class_on = {
+        day: klass if allowed.covers(day) else None
+        for day, klass in history.classes_by_day(start, end).items()
+    }
 
     def visible(lesson_class: int, lesson_group: int | None, day: date) -> bool:
         return class_on.get(day) == lesson_class and memberships.sees(lesson_group, day)

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.access.classes import authorize_class
+from core.access.classes import authorize_class_span
 from core.access.facts import held_scopes
 from core.access.permissions import Permission
 from core.access.policy import AccessDenied, authorize, scope_of
@@ -129,16 +129,21 @@ async def absences_without_reason(
     per pupil and day, by name then day. Judged (and audited per pupil) as a read of the
     class by the ``set_absence_reason`` cell: those who may give reasons see what lacks one."""
     try:
-        students = await authorize_class(
+        # The pupils in the class on some day of the span, each on their days in it: after a
+        # transfer the old class teacher gives reasons up to the day before, the new one from it.
+        read = await authorize_class_span(
             session,
             reader,
             Permission.SET_ABSENCE_REASON,
             class_id,
+            since,
+            until,
             action="read_absences_without_reason",
             today=until,
         )
     except AccessDenied:
         raise WriteRefused(Refusal.NOT_YOURS) from None
+    students = read.students
     if not students:
         return ()
     rows = await session.execute(
@@ -160,6 +165,8 @@ async def absences_without_reason(
     )
     days: dict[tuple[int, date], tuple[str, set[int], bool]] = {}
     for row in rows:
+        if not read.covers(row.student_id, row.date):
+            continue
         name, periods, whole = days.get(
             (row.student_id, row.date), (f"{row.last_name} {row.first_name}", set(), False)
         )
@@ -229,6 +236,7 @@ async def _judge(
             action="set_absence_reason",
             today=today,
             details=details,
+            period=(day, day),  # the absence's day: the class the pupil was in then
         )
     except AccessDenied:
         raise WriteRefused(Refusal.NOT_YOURS) from None

@@ -13,6 +13,7 @@ from core.services.attendance import AttendanceReport
 from core.services.school_data import TermInfo
 from handlers.labels import ATTENDANCE_LABELS, ATTENDANCE_LETTERS
 from handlers.views.formatting import child_line, day_month, esc
+from handlers.views.window import window_lines
 
 
 def attendance_view(child: ChildRef, report: AttendanceReport, term: TermInfo | None) -> str:
@@ -20,6 +21,7 @@ def attendance_view(child: ChildRef, report: AttendanceReport, term: TermInfo | 
     lines = [
         _("<b>Attendance: {child}</b>").format(child=child_line(child)),
         f"{esc(term.name)}: {period}" if term else period,
+        *window_lines(report.limit),
         "",
     ]
     for entry in report.entries:

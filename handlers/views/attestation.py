@@ -9,7 +9,6 @@ from core.models.enums import TermKind
 from core.services.attestation import Attestation, AttestationValue
 from core.services.school_data import TermInfo
 from handlers.views.formatting import child_line, esc
-from handlers.views.limits import fit
 
 _TERM_LABELS = {
     TermKind.QUARTER: lambda n: _("Q{n}").format(n=n),
@@ -47,4 +46,4 @@ def attestation_view(child: ChildRef, attestation: Attestation) -> str:
         if subject.final is not None:
             cells.append(_("final {mark}").format(mark=_value(subject.final)))
         lines.append(f"{esc(subject.subject)}: " + " · ".join(cells))
-    return fit(lines)
+    return "\n".join(lines)  # paged by the handler

@@ -21,7 +21,6 @@ from core.teaching.dto import Refusal
 from core.teaching.reasons import DayWithoutReason, ReasonSet
 from handlers.labels import ATTENDANCE_LETTERS
 from handlers.views.formatting import average, current_locale, day_month, esc
-from handlers.views.limits import fit, visible_length
 from handlers.views.risk import risk_reason
 from handlers.views.timetable import weekday_and_date
 
@@ -60,14 +59,7 @@ def summary_view(summary: ClassSummary, term: ClassTerm | None = None) -> str:
         lines += _figures(summary.term_averages) or [_("No marks yet.")]
     if term is not None:
         lines += ["", *term_lines(term)]
-    return fit(lines)
-
-
-# The term block: short enough to leave the summary above it room in one message (Telegram
-# 4096, MAX 4000 characters); longer lists end in "and N more".
-_NAMES = 8  # names of a «с одной 4 / 3» list
-_RISK_PUPILS = 10  # pupils of the at-risk list
-_RISK_CHARS = 1500  # characters of the at-risk list
+    return "\n".join(lines)  # paged by the handler, never cut
 
 
 def _percent(value: Decimal | None) -> str:
@@ -75,10 +67,7 @@ def _percent(value: Decimal | None) -> str:
 
 
 def _names(pupils: tuple[Pupil, ...]) -> str:
-    names = esc(", ".join(p.name for p in pupils[:_NAMES]))
-    if len(pupils) > _NAMES:
-        return _("{names} and {n} more").format(names=names, n=len(pupils) - _NAMES)
-    return names
+    return esc(", ".join(p.name for p in pupils))
 
 
 def _at_risk_line(pupil: PupilAtRisk) -> str:
@@ -142,17 +131,7 @@ def term_lines(term: ClassTerm) -> list[str]:
         lines.append(_("Nobody is at risk this term."))
         return lines
     lines.append(_("⚠ At risk ({n}):").format(n=len(term.at_risk)))
-    used = 0
-    for shown, pupil in enumerate(term.at_risk):
-        line = _at_risk_line(pupil)
-        if shown and (shown == _RISK_PUPILS or used + visible_length(line) > _RISK_CHARS):
-            rest = len(term.at_risk) - shown
-            lines.append(
-                ngettext("… and {n} more pupil", "… and {n} more pupils", rest).format(n=rest)
-            )
-            break
-        lines.append(line)
-        used += visible_length(line) + 1
+    lines.extend(_at_risk_line(pupil) for pupil in term.at_risk)
     return lines
 
 

@@ -12,6 +12,7 @@ from core.services.diary import Diary, DiaryMark, DiarySubject
 from handlers.callbacks import MarksSubject, MarksTerm, MarksWeek
 from handlers.views.formatting import average, child_line, day_month, esc
 from handlers.views.limits import paged
+from handlers.views.window import window_lines
 
 # Subjects per keyboard row: two names fit a phone's width.
 _SUBJECTS_PER_ROW = 2
@@ -39,6 +40,7 @@ def week_view(child: ChildRef, diary: Diary, page: int = 0) -> tuple[str, Inline
     lines = [
         _("<b>Marks: {child}</b>").format(child=child_line(child)),
         f"{day_month(diary.start)} – {day_month(diary.end)} · {_term_note(diary)}",
+        *window_lines(diary.limit),
         "",
     ]
     if not diary.subjects:
@@ -133,6 +135,7 @@ def term_view(child: ChildRef, diary: Diary, shown: MarksTerm) -> tuple[str, Inl
     lines = [
         _("<b>Marks: {child}</b>").format(child=child_line(child)),
         title,
+        *window_lines(diary.limit),
         "",
     ]
     if not diary.subjects:

@@ -24,4 +24,5 @@ def digest_view(children: Sequence[DigestChild]) -> str:
             for item in entry.homework:
                 mark = " " + _("(individual)") if item.individual else ""
                 lines.append(f"• <b>{esc(item.subject)}</b>{mark}: {esc(item.text)}")
-    return fit(lines)
+    # A push is one message: past the limit it is cut, and says where the whole day is.
+    return fit(lines, _("… the rest does not fit into one message; /tomorrow shows it all."))

@@ -68,6 +68,8 @@ def context_line(child: str, class_name: str | None, subject: str | None) -> str
     return " · ".join(parts)
 
 
-def fit_text(text: str) -> str:
-    """One message: cut between lines at the limit (the record keeps the whole text)."""
-    return fit(text.split("\n"))
+def fit_text(text: str, more: str | None = None) -> str:
+    """One message (a push, a preview): cut at the limit, ``more`` saying where the rest is
+    (the record keeps the whole text)."""
+    cut = more or _("… the rest does not fit into one message; the whole text is kept.")
+    return fit(text.split("\n"), cut)

@@ -8,7 +8,6 @@ from aiogram.utils.i18n import ngettext
 
 from core.teaching.plan import PlanProgress
 from handlers.views.formatting import esc
-from handlers.views.limits import fit
 
 # A topic is cut to this on the list: the line should stay one or two lines on a phone.
 TOPIC_SHOWN = 80
@@ -50,4 +49,4 @@ def plans(found: tuple[PlanProgress, ...]) -> str:
         )
     lines = [_("<b>Calendar-thematic plans</b>"), ""]
     lines += [plan_line(plan) for plan in found]
-    return fit(lines)
+    return "\n".join(lines)  # paged by the handler

@@ -29,7 +29,10 @@ def push_text(items: Sequence[PushItem], privacy: PrivacyLevel) -> str:
         return "🔔 " + item_line(items[0], full=full)
     lines = ["🔔 " + _header(items), ""]
     lines += ["• " + item_line(item, full=full) for item in items]
-    return fit(lines)
+    more = _(
+        "… the rest does not fit into one message; /marks, /attendance and /timetable show it all."
+    )
+    return fit(lines, more)
 
 
 def push_pages(

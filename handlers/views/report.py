@@ -3,7 +3,8 @@ the movement) and a compact table that fits a phone: per subject N, quality %, s
 and the average in a ``<pre>`` block of at most 32 characters a line, then what the report
 adds (a class's pupils by category, a teacher's keeping of the journal, the movement's changes
 by name), and the buttons for the files (XLSX, PDF where the report has one, CSV as a ZIP).
-Long lists are cut with "…and N more": the files always hold everything.
+A report is its lines, never cut: the handler pages them (a long table is several ``<pre>``
+blocks under the same heading, and a page never splits a block).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from core.reports.roster import Pupil
 from core.reports.scope import ReportChoices
 from core.services.movement import Change, MovementReport
 from handlers.views.formatting import current_locale, esc
-from handlers.views.limits import MESSAGE_LIMIT, visible_length
 
 if TYPE_CHECKING:
     from core.reports.keeping import KeepingReport
@@ -42,9 +42,7 @@ WHOLE_SCHOOL = "s"  # ReportPick.g for a subject over the whole school
 _NAME_WIDTH = 9
 _PER_ROW = 4
 _PAGE = 24  # target buttons a page: MAX allows 30 rows, Telegram's keyboards stay readable
-_KEEPING_LIMIT = 12  # classes and subjects of a teacher's keeping shown
-_LIST_LIMIT = 30  # names listed under a table before "…and N more"
-_RESERVE = 300  # room kept under the message limit (a cut line, the markup's entities)
+_PRE_ROWS = 40  # rows of a <pre> block: well within a page, escaped names included
 
 
 class ReportPick(CallbackData, prefix="rp2"):
@@ -209,29 +207,19 @@ def _source_line(source: str) -> str:
     return "" if found is None else _("Computed {source}.").format(source=found)
 
 
-def _more(n: int) -> str:
-    return _("…and {n} more").format(n=n)
-
-
-def _pre(lines: list[str], budget: int) -> str:
-    """``lines`` as a ``<pre>`` block of at most ``budget`` characters (the first line, the
-    heading, always kept), cut with "…and N more"."""
-    kept: list[str] = []
-    used = 0
-    for number, line in enumerate(lines):
-        if kept and used + len(line) + 1 > budget - 20:
-            kept.append(_more(len(lines) - number))
-            break
-        kept.append(line)
-        used += len(line) + 1
-    return "<pre>" + esc("\n".join(kept)) + "</pre>"
+def _pre(lines: list[str]) -> list[str]:
+    """``lines`` (the first one the heading) as ``<pre>`` blocks of ``_PRE_ROWS`` rows, each
+    under the heading: a page holds whole blocks, so a long table reads the same on each."""
+    head, rows = lines[0], lines[1:]
+    chunks = [rows[i : i + _PRE_ROWS] for i in range(0, len(rows), _PRE_ROWS)] or [[]]
+    return ["<pre>" + esc("\n".join([head, *chunk])) + "</pre>" for chunk in chunks]
 
 
 def _cell(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def _table(report: MarksReport, budget: int = MESSAGE_LIMIT - _RESERVE - 600) -> str:
+def _table(report: MarksReport) -> list[str]:
     """Monospace lines of 31 characters: subject, N, quality %, success %, СОУ (whole
     percents), average (two places)."""
     # Column headings: quality %, success %, СОУ, average; three letters each, for a phone.
@@ -246,43 +234,31 @@ def _table(report: MarksReport, budget: int = MESSAGE_LIMIT - _RESERVE - 600) ->
         )
     if not report.subjects:
         lines.append(_("No marks yet."))
-    return _pre(lines, budget)
+    return _pre(lines)
 
 
 def _legend() -> str:
     return _("Q: quality, S: success, in whole percents; the files give two places.")
 
 
-def _fit(lines: list[str]) -> str:
-    """Join ``lines``; when too long, keep the first ones and say how many were left out."""
-    kept: list[str] = []
-    used = 0
-    lines = [line for line in lines if line]
-    for number, line in enumerate(lines):
-        size = visible_length(line) + 1
-        if used + size > MESSAGE_LIMIT - _RESERVE:
-            kept.append(_more(len(lines) - number))
-            break
-        kept.append(line)
-        used += size
-    return "\n".join(kept)
+def _lines(lines: list[str]) -> list[str]:
+    """The report's lines without the empty ones (a source line may be empty)."""
+    return [line for line in lines if line]
 
 
 def _names(pupils: tuple[Pupil, ...]) -> str:
     if not pupils:
         return "—"
-    shown = ", ".join(p.name for p in pupils[:_LIST_LIMIT])
-    cut = len(pupils) - _LIST_LIMIT
-    return esc(shown) + (" " + _more(cut) if cut > 0 else "")
+    return esc(", ".join(p.name for p in pupils))
 
 
-def class_view(marks: MarksReport, pupils: PupilsReport) -> str:
+def class_view(marks: MarksReport, pupils: PupilsReport) -> list[str]:
     lines = [
         _("<b>{name}</b>, {period}").format(
             name=esc(pupils.class_name), period=_period(marks.period)
         ),
         _source_line(marks.source),
-        _table(marks),
+        *_table(marks),
         _legend(),
         _("<b>Pupils: {n}</b>").format(n=pupils.pupils),
         _("Excellent (only 5): {n}").format(n=len(pupils.excellent)),
@@ -296,22 +272,22 @@ def class_view(marks: MarksReport, pupils: PupilsReport) -> str:
             quality=_number(pupils.quality), success=_number(pupils.success)
         ),
     ]
-    return _fit(lines)
+    return _lines(lines)
 
 
-def parallel_view(grade: int, marks: MarksReport) -> str:
+def parallel_view(grade: int, marks: MarksReport) -> list[str]:
     lines = [
         _("<b>Grade {grade}, all classes</b>, {period}").format(
             grade=grade, period=_period(marks.period)
         ),
         _source_line(marks.source),
-        _table(marks),
+        *_table(marks),
         _legend(),
     ]
-    return _fit(lines)
+    return _lines(lines)
 
 
-def subject_view(found: SubjectReport) -> str:
+def subject_view(found: SubjectReport) -> list[str]:
     where = (
         _("the whole school")
         if found.grade is None
@@ -322,23 +298,23 @@ def subject_view(found: SubjectReport) -> str:
             subject=esc(found.subject), where=where, period=_period(found.marks.period)
         ),
         _source_line(found.marks.source),
-        _table(found.marks),
+        *_table(found.marks),
         _legend(),
     ]
-    return _fit(lines)
+    return _lines(lines)
 
 
-def teacher_view(found: TeacherReport) -> str:
+def teacher_view(found: TeacherReport) -> list[str]:
     lines = [
         _("<b>{teacher}</b>: the classes and subjects they teach, {period}").format(
             teacher=esc(found.teacher_name), period=_period(found.marks.period)
         ),
         _source_line(found.marks.source),
-        _table(found.marks, budget=2400),
+        *_table(found.marks),
         _legend(),
         *_keeping(found.keeping),
     ]
-    return _fit(lines)
+    return _lines(lines)
 
 
 def _keeping(keeping: KeepingReport) -> list[str]:
@@ -348,7 +324,7 @@ def _keeping(keeping: KeepingReport) -> list[str]:
     if not keeping.rows:
         return []
     lines = [_("<b>Keeping the journal</b>")]
-    for row in keeping.rows[:_KEEPING_LIMIT]:
+    for row in keeping.rows:
         lines.append(
             _(
                 "{name}: lessons {lessons}, with a topic {topics}, "
@@ -362,8 +338,6 @@ def _keeping(keeping: KeepingReport) -> list[str]:
                 few=len(row.few_marks),
             )
         )
-    if len(keeping.rows) > _KEEPING_LIMIT:
-        lines.append(_more(len(keeping.rows) - _KEEPING_LIMIT))
     return lines
 
 
@@ -382,7 +356,7 @@ def _change(day: str, pupil: str, change: Change, was: str, now: str) -> str:
 
 
 def _changes(report: MovementReport) -> list[str]:
-    """Who arrived, moved and left, by day (the first ``_LIST_LIMIT``)."""
+    """Who arrived, moved and left, by day."""
     lines = [
         _change(
             _day(row.day),
@@ -391,14 +365,12 @@ def _changes(report: MovementReport) -> list[str]:
             esc(row.from_class or "—"),
             esc(row.to_class or "—"),
         )
-        for row in report.rows[:_LIST_LIMIT]
+        for row in report.rows
     ]
-    if len(report.rows) > _LIST_LIMIT:
-        lines.append(_more(len(report.rows) - _LIST_LIMIT))
     return lines or [_("Nobody arrived, moved or left.")]
 
 
-def movement_view(report: MovementReport) -> str:
+def movement_view(report: MovementReport) -> list[str]:
     """Each class's roll (30 characters a line) and the changes by name."""
     # Six column headings of at most three letters, separated by spaces: on the day before,
     # arrived in the school, moved in from another class, moved out to another class, left
@@ -415,14 +387,14 @@ def movement_view(report: MovementReport) -> str:
             start=format_date(report.start, "dd.MM.yyyy", locale=current_locale()),
             end=format_date(report.end, "dd.MM.yyyy", locale=current_locale()),
         ),
-        _pre(lines, 2000),
+        *_pre(lines),
         _(
             "Was: on the day before; New: arrived in the school; In, Out: moved between "
             "classes; Lft: left the school; Now: on the last day."
         ),
         *_changes(report),
     ]
-    return _fit(text)
+    return _lines(text)
 
 
 def file_caption(act: str, *, movement: bool = False, class_report: bool = False) -> str:

@@ -62,7 +62,13 @@ def risk_view(report: RiskReport, class_teacher: bool) -> str:
             pupil = (line.class_name, line.student)
             lines += ["", f"<b>{esc(line.student)}</b>, {esc(line.class_name)}"]
         lines.append(f"• {esc(line.subject)}: {esc(risk_reason(line))}")
-    return fit(lines)
+    # A push is one message; the class teacher's /class lists every pupil at risk, paged.
+    more = (
+        _("… the rest does not fit into one message; /class shows every pupil at risk.")
+        if class_teacher
+        else None
+    )
+    return fit(lines, more)
 
 
 def _needed(values: tuple[int, ...]) -> str:
@@ -99,4 +105,4 @@ def guardian_risk_view(children: Sequence[ChildOutlook]) -> str:
         lines += ["", f"<b>{esc(child.name)}</b>"]
         lines.extend(f"• {_outlook_line(subject)}" for subject in child.subjects)
     lines += ["", _("You turned these messages on in /settings; you can turn them off there.")]
-    return fit(lines)
+    return fit(lines, _("… the rest does not fit into one message; /whatif shows each subject."))

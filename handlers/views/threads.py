@@ -1,7 +1,8 @@
 """Conversations: the notices the notifier sends, a thread as its reader sees it.
 
-A thread too long for one message shows its newest messages and says how many earlier ones
-the school's record keeps (``journal messages export``).
+A thread too long for one message is paged, never cut: it opens on its newest messages, and
+"◀ Page" goes back to earlier ones (each press opens the thread again: the core checks the
+reader every time). A message longer than a page is split between pages, never left out.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from core.messaging.notices import ReportedNotice, ThreadNotice
 from core.models.enums import AuthorKind
 from handlers.callbacks import ThreadAction
 from handlers.views.formatting import esc, local_time
-from handlers.views.limits import MESSAGE_LIMIT, visible_length
+from handlers.views.limits import MESSAGE_LIMIT, RAW_LIMIT, split_long, visible_length
 from handlers.views.mail import (
     STATUS_LABELS,
     button,
@@ -82,7 +83,8 @@ def family_notice(notice: ThreadNotice, *, full: bool = True) -> tuple[str, Inli
             ]
         ]
     )
-    return fit_text("\n".join(lines)), keyboard
+    more = _("… the rest does not fit into one message; 🗂 Conversation shows it all.")
+    return fit_text("\n".join(lines), more), keyboard
 
 
 def reported_notice(notice: ReportedNotice) -> tuple[str, InlineKeyboardMarkup]:
@@ -146,8 +148,9 @@ def muted_text(until: datetime, timezone: ZoneInfo, now: datetime) -> str:
 
 
 def thread_view(
-    view: ThreadView, timezone: ZoneInfo, now: datetime
+    view: ThreadView, timezone: ZoneInfo, now: datetime, page: int = 0
 ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The thread's page ``page`` (0: its newest messages) and its buttons."""
     head = [
         _("🗂 <b>Conversation #{thread}</b> · {status}").format(
             thread=view.id, status=_(STATUS_LABELS[view.status])
@@ -168,9 +171,30 @@ def thread_view(
     if view.reported:
         head.append(_("⚠️ Reported to the administration."))
     blocks = [_message_block(m, view, timezone, now) for m in view.messages]
-    text = _tailfit_text(head, blocks)
+    chunks = _pages_from_the_end(head, blocks)
+    page = min(max(page, 0), len(chunks) - 1)
+    lines = [*head, "", "\n\n".join(chunks[page])]
+    rows: list[list[InlineKeyboardButton]] = []
+    if len(chunks) > 1:
+        # Numbered oldest first, as read; page 0 of the buttons is the newest.
+        number = len(chunks) - page
+        lines += ["", _("Page {page} of {count}").format(page=number, count=len(chunks))]
+        rows.append(_thread_nav(view.id, page, number, len(chunks)))
     files = any(m.attachments for m in view.messages)
-    return text, thread_keyboard(view, files=files)
+    keyboard = thread_keyboard(view, files=files)
+    rows += keyboard.inline_keyboard if keyboard is not None else []
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+def _thread_nav(thread: int, page: int, number: int, count: int) -> list[InlineKeyboardButton]:
+    row = []
+    if page < count - 1:
+        earlier = ThreadAction(thread=thread, act="page", arg=page + 1).pack()
+        row.append(button(_("◀ Page {page}").format(page=number - 1), earlier))
+    if page > 0:
+        later = ThreadAction(thread=thread, act="page", arg=page - 1).pack()
+        row.append(button(_("Page {page} ▶").format(page=number + 1), later))
+    return row
 
 
 def thread_keyboard(view: ThreadView, *, files: bool) -> InlineKeyboardMarkup | None:
@@ -206,28 +230,29 @@ def _message_block(
     return "\n".join(lines)
 
 
-def _tailfit_text(head: list[str], blocks: list[str]) -> str:
-    """The head and as many of the newest messages as fit, oldest of them first."""
-    budget = MESSAGE_LIMIT - visible_length("\n".join(head)) - 120
-    kept: list[str] = []
-    for block in reversed(blocks):
-        size = visible_length(block) + 2
-        if size > budget:
-            break
-        kept.insert(0, block)
-        budget -= size
-    earlier = len(blocks) - len(kept)
-    lines = [*head, ""]
-    if earlier:
-        lines.append(
-            ngettext(
-                "… {n} earlier message is in the school's record.",
-                "… {n} earlier messages are in the school's record.",
-                earlier,
-            ).format(n=earlier)
-        )
-    lines.append("\n\n".join(kept))
-    return "\n".join(lines)
+def _pages_from_the_end(head: list[str], blocks: list[str]) -> list[list[str]]:
+    """The message blocks in pages under ``head``, the newest page first, each page oldest
+    message first; a block longer than a page is split into plain parts."""
+    shown = "\n".join(head)
+    budget = MESSAGE_LIMIT - visible_length(shown) - 120
+    raw_budget = RAW_LIMIT - len(shown) - 60
+    parts: list[str] = []
+    for block in blocks:
+        if visible_length(block) + 2 <= budget and len(block) + 2 <= raw_budget:
+            parts.append(block)
+        else:
+            parts += [p for line in block.split("\n") for p in split_long(line, raw_budget - 2)]
+    chunks: list[list[str]] = [[]]
+    used = raw = 0
+    for part in reversed(parts):
+        size, raw_size = visible_length(part) + 2, len(part) + 2
+        if chunks[-1] and (used + size > budget or raw + raw_size > raw_budget):
+            chunks.append([])
+            used = raw = 0
+        chunks[-1].insert(0, part)
+        used += size
+        raw += raw_size
+    return chunks
 
 
 def reported_text() -> str:

@@ -73,8 +73,7 @@ def lesson_line(lesson: TimetableLesson) -> str:
 
 
 def day_view(child: ChildRef, day: DayTimetable, homework: tuple[HomeworkItem, ...] = ()) -> str:
-    """One message: a day with more homework than a message holds is cut (typed questions
-    page :func:`day_lines` instead)."""
+    """One message, for a short answer; the handlers page :func:`day_lines` instead."""
     return fit(day_lines(child, day, homework))
 
 
@@ -142,7 +141,7 @@ def teacher_day_view(day: TeacherDay) -> str:
         lines.append(_("No lessons."))
     for lesson in day.lessons:
         lines.append(f"{lesson_line(lesson)} · {esc(lesson.class_name)}")
-    return fit(lines)
+    return "\n".join(lines)  # paged by the handler
 
 
 def day_keyboard(

@@ -66,4 +66,5 @@ def weekly_view(children: Sequence[WeeklyChild]) -> str:
             lines.append(_("No marks this week."))
         lines.extend(_subject_line(subject) for subject in child.subjects)
         lines.extend(_attendance_lines(child))
-    return fit(lines)
+    more = _("… the rest does not fit into one message; /marks and /attendance show it all.")
+    return fit(lines, more)

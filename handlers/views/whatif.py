@@ -9,7 +9,17 @@ from aiogram.utils.i18n import gettext as _
 from core.linking.dto import ChildRef
 from core.services.whatif import WhatIf
 from handlers.views.formatting import average, child_line, esc
-from handlers.views.limits import fit
+
+# Typed marks shown one by one up to this many; more are counted by value ("5×30, 4×2"), so
+# the answer stays one short message however many are typed (the needed marks are at most
+# 20 a target: core.grading.marks_needed).
+_MARKS_LISTED = 20
+
+
+def _typed(marks: tuple[int, ...]) -> str:
+    if len(marks) <= _MARKS_LISTED:
+        return " ".join(str(m) for m in marks)
+    return ", ".join(f"{v}×{marks.count(v)}" for v in sorted(set(marks), reverse=True))
 
 
 def _needed(marks: tuple[tuple[int, Decimal], ...] | None) -> str:
@@ -40,7 +50,7 @@ def whatif_view(
             _("For a {target}: {marks}").format(target=target, marks=_needed(result.needed[target]))
         )
     if hypothetical:
-        marks = " ".join(str(m) for m in hypothetical)
+        marks = _typed(hypothetical)
         outcome = _("avg. {average}").format(average=average(result.hypothetical_average))
         if result.hypothetical_mark is not None:
             outcome += f" → {result.hypothetical_mark}"
@@ -52,4 +62,4 @@ def whatif_view(
                 subject=esc(subject.split()[0].lower())
             ),
         ]
-    return fit(lines)
+    return "\n".join(lines)  # short by construction: never cut, nothing to page

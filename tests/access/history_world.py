@@ -27,8 +27,13 @@ WEEK_AFTER = (date(2026, 11, 16), date(2026, 11, 20))
 ACROSS = (date(2026, 11, 9), date(2026, 11, 20))
 
 
-def _in_7a() -> dict[str, list[dict[str, Any]]]:
+Rows = dict[str, list[dict[str, Any]]]
+
+
+def _in_7a(transfer: date = TRANSFER, more: Rows | None = None) -> Rows:
     data = world.tables()
+    for table, rows in (more or {}).items():
+        data.setdefault(table, []).extend(dict(row) for row in rows)
     data["classes"].append({"id": "C7B", "name": "7Б", "year": "Y", "class_teacher": "T11"})
     data["staff"] += [
         {"id": "T11", "last_name": "Новикова", "first_name": "Имя", "roles": "teacher"},
@@ -49,7 +54,7 @@ def _in_7a() -> dict[str, list[dict[str, Any]]]:
             "group": "G7A-ENG-1",
             "student": "S9",
             "joined": "2026-09-01",
-            "left": TRANSFER.isoformat(),
+            "left": transfer.isoformat(),
         }
     )
     data["timetable"].append(
@@ -102,20 +107,25 @@ def _homework(key: str, klass: str, due: date, text: str) -> dict[str, str]:
     }
 
 
-def tables() -> dict[str, list[dict[str, Any]]]:
+def tables(transfer: date = TRANSFER, more: Rows | None = None) -> Rows:
     """The school after the transfer, as its next file says it."""
-    data = _in_7a()
+    data = _in_7a(transfer, more)
     for row in data["students"]:
         if row["id"] == "S9":
             row["class"] = "C7B"
-            row["class_since"] = TRANSFER.isoformat()
+            row["class_since"] = transfer.isoformat()
     return data
 
 
-async def load(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """Two imports: Пётр in 7А, then the file that moves him to 7Б on TRANSFER."""
-    await service.import_rows(sessions, _in_7a(), now=school.NOW, today=world.TODAY)
-    await service.import_rows(sessions, tables(), now=school.NOW, today=world.TODAY)
+async def load(
+    sessions: async_sessionmaker[AsyncSession],
+    transfer: date = TRANSFER,
+    more: Rows | None = None,
+) -> None:
+    """Two imports: Пётр in 7А, then the file that moves him to 7Б on ``transfer`` (TRANSFER
+    by default); ``more`` adds rows to both files."""
+    await service.import_rows(sessions, _in_7a(transfer, more), now=school.NOW, today=world.TODAY)
+    await service.import_rows(sessions, tables(transfer, more), now=school.NOW, today=world.TODAY)
     async with sessions() as session:
         await world_extras(session)
         await session.commit()

@@ -2,7 +2,8 @@
 
 Пётр moved from 7А to 7Б on TRANSFER (see :mod:`tests.access.history_world`): 7А's teachers
 read what is dated in his time in 7А, 7Б's what is dated from TRANSFER, a group teacher what
-is dated in his time in the group - through the services the chat calls, with a Reader.
+is dated in his time in the group - through the services the chat calls, with a Reader. A span
+across the transfer is limited to each side's days (:mod:`tests.access.test_history_windows`).
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ async def test_the_old_class_teacher_reads_the_time_in_her_class_only(
     krylova = await staff_reader(session, "T1")  # leads 7А
     assert await marks_seen(session, krylova, WEEK_BEFORE) == ["5"]
     assert await marks_seen(session, krylova, WEEK_AFTER) is None
-    assert await marks_seen(session, krylova, ACROSS) is None  # a span reaching past the stay
+    # A span reaching past the stay is limited to it, not refused.
+    assert await marks_seen(session, krylova, ACROSS) == ["5"]
     assert await marks_seen(session, krylova, (AFTER, AFTER)) is None
     assert await marks_seen(session, krylova, (BEFORE, BEFORE)) == ["5"]
 
@@ -104,7 +106,7 @@ async def test_the_new_class_teacher_reads_from_the_transfer_date(session: Async
     assert await marks_seen(session, novikova, WEEK_AFTER) == ["3"]
     assert await marks_seen(session, novikova, (TRANSFER, TODAY)) == ["3"]
     assert await marks_seen(session, novikova, WEEK_BEFORE) is None
-    assert await marks_seen(session, novikova, ACROSS) is None
+    assert await marks_seen(session, novikova, ACROSS) == ["3"]
     # The day before the transfer is still 7А's.
     day_before = (date(2026, 11, 15), date(2026, 11, 15))
     assert await marks_seen(session, novikova, day_before) is None
@@ -121,12 +123,16 @@ async def test_subject_teachers_of_either_class_are_split_the_same_way(
     assert await absences_seen(session, somov, WEEK_BEFORE) is None
     assert await marks_seen(session, ryabova, WEEK_BEFORE) == ["5"]
     assert await marks_seen(session, somov, WEEK_BEFORE) is None
+    # Across the transfer each side keeps its days.
+    assert await absences_seen(session, ryabova, ACROSS) == [BEFORE]
+    assert await absences_seen(session, somov, ACROSS) == [AFTER]
 
 
 async def test_a_group_teacher_reads_the_time_in_the_group(session: AsyncSession) -> None:
     weber = await staff_reader(session, "T3")  # teaches 7А's English group 1 only
     assert await marks_seen(session, weber, WEEK_BEFORE) == ["5"]
     assert await marks_seen(session, weber, WEEK_AFTER) is None
+    assert await marks_seen(session, weber, ACROSS) == ["5"]  # limited to his time in the group
     assert await absences_seen(session, weber, WEEK_BEFORE) == [BEFORE]
     # Анна stays in the group: her current reads are as before.
     anna = await student_id(session, "S1")

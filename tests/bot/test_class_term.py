@@ -14,11 +14,8 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.exchange import service
 from core.models import RiskCase, SchoolClass, Staff, Student, Subject, Term
 from core.models.enums import RiskKind, Role
-from handlers.views.limits import MESSAGE_LIMIT, visible_length
-from tests.bot import school
 from tests.bot.driver import ChatDriver, texts
 from tests.bot.helpers import link, student_id
 
@@ -123,41 +120,6 @@ async def test_names_are_escaped(
     assert "<b>&lt;i&gt;Петров&lt;/i&gt; Дмитрий</b> — Алгебра" in answer
     assert "(with one 4: Иванова Анна &amp; Ко)" in answer
     assert "<i>" not in answer
-
-
-async def test_long_lists_are_cut_within_one_message(
-    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
-) -> None:
-    """Thirty more pupils, each a хорошист with one 4 and at risk in two subjects."""
-    more = range(30)
-    tables = {
-        "students": [
-            {"id": f"N{n}", "last_name": f"Константинопольский{n:02}", "class": "C7A"}
-            | {"first_name": "Александр", "enrolled": ""}
-            for n in more
-        ],
-        "marks": [
-            {"id": f"N{n}{s}", "student": f"N{n}", "subject": s, "date": "2026-11-20"}
-            | {"value": "4" if s == "ALG" else "5", "work_type": "ANS", "teacher": "T1"}
-            for n in more
-            for s in ("ALG", "RUS")
-        ],
-    }
-    await service.import_rows(sessions, tables, now=school.NOW, today=school.TODAY)
-    for n in more:
-        await _case(sessions, f"N{n}", RiskKind.FALLING, "4.10→3.50")
-        await _case(sessions, f"N{n}", RiskKind.ABSENCES, "12/20", subject="RUS")
-    calls = await _class_as_calls(driver, sessions)
-    assert len(calls) == 1
-    answer = calls[0]
-    assert visible_length(answer) <= MESSAGE_LIMIT
-    assert len(answer) <= 4000  # MAX counts the tags too
-    assert "31 good pupils (with one 4: Иванова Анна, Константинопольский00 Александр" in answer
-    assert "and 23 more)" in answer  # eight names shown
-    assert "⚠ At risk (30):" in answer
-    shown = answer.count("— Алгебра: average fell")
-    assert 1 <= shown <= 10
-    assert f"… and {30 - shown} more pupils" in answer
 
 
 async def _class_as_calls(

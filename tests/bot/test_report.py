@@ -37,6 +37,7 @@ from core.reports.by_marks import Counts, MarksReport, SubjectRow
 from core.reports.period import ReportPeriod
 from core.reports.rules import ReportRules
 from core.services.movement import Change, ClassMovement, MovementReport, MovementRow
+from handlers.paging import page_of
 from handlers.views import report as views
 from handlers.views.limits import visible_length
 from handlers.views.report import ReportPick
@@ -482,9 +483,22 @@ def english() -> Iterator[I18n]:
         yield i18n
 
 
-def test_long_reports_are_cut_to_fit_one_message(english: I18n) -> None:
+def _report_pages(lines: list[str], pick: ReportPick) -> list[str]:
+    """Every page of a report's lines, as the handler shows them (its ``pg`` moved)."""
+    shown: list[str] = []
+    while True:
+        text, keyboard = page_of(lines, pick.model_copy(update={"pg": len(shown)}), field="pg")
+        assert visible_length(text) <= 4096
+        assert len(text) <= 4000  # MAX counts the tags too
+        shown.append(text)
+        onwards = pick.model_copy(update={"pg": len(shown)}).pack()
+        if onwards not in [b.callback_data for row in keyboard.inline_keyboard for b in row]:
+            return shown
+
+
+def test_long_reports_are_paged_never_cut(english: I18n) -> None:
     """300 subjects with markup in the name, 200 classes and 500 changes: every line of a
-    table fits a phone, the message fits Telegram, and what was cut is counted."""
+    table fits a phone, every page fits Telegram and MAX, and nothing is left out."""
     row = SubjectRow(
         1, "ИЗО <&>", "averages", Counts(five=1), 1,
         Decimal("100"), Decimal("100"), Decimal("100"), Decimal("5"),
@@ -493,21 +507,69 @@ def test_long_reports_are_cut_to_fit_one_message(english: I18n) -> None:
         (1,), ReportPeriod.year(), None, ReportRules(), "marked+na", "7_on_1", "averages",
         (row,) * 300,
     )  # fmt: skip
-    shown = views.parallel_view(7, marks)
-    assert visible_length(shown) <= 4096
-    assert "…and " in shown
-    assert "&lt;" in shown  # escaped
-    assert max(len(line) for line in _pre_lines(shown)) <= 32
+    shown = _report_pages(views.parallel_view(7, marks), ReportPick(per="y", form="p", id=7))
+    assert len(shown) >= 2
+    rows = [line for page in shown for line in _all_pre_lines(page)]
+    assert sum(line.startswith("ИЗО <&>") for line in rows) == 300
+    assert max(len(line) for line in rows) <= 32
+    assert all(_all_pre_lines(page)[0].startswith("Subject") for page in shown)  # the heading
+    assert not any("…and " in page for page in shown)
     day = date(2026, 10, 1)
     movement = MovementReport(
         day,
         day + timedelta(days=30),
         tuple(ClassMovement(n, f"{n}А", 25, 1, 0, 0, 1, 25) for n in range(200)),
         tuple(
-            MovementRow(n, "Фамилия Имя", day, Change.LEFT, "7А", None, None) for n in range(500)
+            MovementRow(n, f"Фамилия{n:03} Имя", day, Change.LEFT, "7А", None, None)
+            for n in range(500)
         ),
     )
-    shown = views.movement_view(movement)
-    assert visible_length(shown) <= 4096
-    assert max(len(line) for line in _pre_lines(shown)) <= 32
-    assert "…and 470 more" in shown  # the names: 30 shown
+    shown = _report_pages(views.movement_view(movement), ReportPick(per="y", form="m"))
+    rows = [line for page in shown for line in _all_pre_lines(page)]
+    assert max(len(line) for line in rows) <= 32
+    assert sum(line.split()[0] in {f"{n}А" for n in range(200)} for line in rows) == 200
+    everything = "\n".join(shown)
+    for n in range(500):
+        assert everything.count(f"Фамилия{n:03} Имя") == 1, n
+
+
+def _all_pre_lines(shown: str) -> list[str]:
+    blocks = shown.split("<pre>")[1:]
+    return [line for b in blocks for line in html.unescape(b.split("</pre>")[0]).splitlines()]
+
+
+async def test_a_long_movement_is_paged_and_each_page_checked_again(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession], staff: dict[str, int]
+) -> None:
+    """120 pupils came to 7А in September and left it in November: the head teacher reads
+    every change over the pages; a guardian pressing a page of it is refused."""
+    pupils = [
+        {"id": f"L{n:03}", "last_name": f"Ушедший{n:03}", "first_name": "Пётр", "class": "C7A"}
+        | {"enrolled": "2026-09-01", "left": f"2026-11-{1 + n % 28:02}"}
+        for n in range(120)
+    ]
+    await service.import_rows(sessions, {"students": pupils}, now=school.NOW, today=school.TODAY)
+    head = driver.user(HEAD, "en")
+    pick = ReportPick(per="y", form="m")
+    calls = await driver.press(head, pick.pack())
+    shown = [texts(calls)]
+    while (onwards := pick.model_copy(update={"pg": len(shown)}).pack()) in button_data(calls):
+        calls = await driver.press(head, onwards)
+        shown.append(texts(calls))
+        assert len(shown) < 10
+    assert len(shown) >= 2
+    back = pick.model_copy(update={"pg": len(shown) - 2}).pack()
+    assert back in button_data(calls)
+    assert texts(await driver.press(head, back)) == shown[-2]
+    for page in shown:
+        assert visible_length(page) <= 4096
+    everything = "\n".join(shown)
+    for n in range(120):
+        assert everything.count(f"Ушедший{n:03} Пётр: arrived in 7А") == 1, n
+        assert everything.count(f"Ушедший{n:03} Пётр: left 7А") == 1, n
+    await link(driver, sessions, OLGA, "G1", language="en")
+    [refused] = await driver.press(
+        driver.user(OLGA, "en"), pick.model_copy(update={"pg": 1}).pack()
+    )
+    assert refused.show_alert
+    assert "Ушедший" not in (refused.text or "")
