@@ -190,12 +190,19 @@ async def _load(url: str, seed: Seed) -> None:
         await engine.dispose()  # a template must have no connections left
 
 
+# Kept beyond the fixture: a session-scoped fixture of a parametrized ``backend`` is set up
+# again whenever a worker switches between the backends, and the templates must survive that.
+_made_templates: dict[str, _Templates] = {}
+
+
 @pytest.fixture(scope="session")
 def _templates(
     backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> _Templates:
-    server = request.getfixturevalue("pg_server") if backend == "postgresql" else None
-    return _Templates(backend, tmp_path_factory.mktemp("templates"), server)
+    if backend not in _made_templates:
+        server = request.getfixturevalue("pg_server") if backend == "postgresql" else None
+        _made_templates[backend] = _Templates(backend, tmp_path_factory.mktemp("templates"), server)
+    return _made_templates[backend]
 
 
 @pytest.fixture
