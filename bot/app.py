@@ -17,14 +17,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiogram import Dispatcher
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import middlewares, responses  # noqa: F401 - responses keeps aiogram's answer models built
 from bot.middlewares.throttle import SharedBuckets
 from bot.school_bots import BotDirectory
-from bot.shared_state import ResilientRedisStorage, redis_client
+from bot.shared_state import ResilientEventIsolation, ResilientRedisStorage, redis_client
 from bot.storage import LeanMemoryStorage
 from core.clock import Clock
 from core.files import FileStore
@@ -76,6 +76,7 @@ def create_dispatcher(
 ) -> Dispatcher:
     i18n = i18n or create_i18n(config.default_locale)
     shared_throttle = None
+    isolation: BaseEventIsolation | None = None
     if storage is None and config.redis_url is not None:
         # One client for both; the dispatcher's shutdown closes it with the storage.
         redis = redis_client(config.redis_url)
@@ -86,8 +87,12 @@ def create_dispatcher(
             burst=config.throttle_burst,
             namespace=config.messenger.value,
         )
+        # Several processes: one user's updates in turn across all of them. One process needs
+        # no lock (aiogram's in-memory one keeps a lock per user for ever).
+        isolation = ResilientEventIsolation(redis)
     dp = Dispatcher(
         storage=storage or LeanMemoryStorage(),
+        events_isolation=isolation,
         clock=clock,
         timezone=config.timezone,
         messenger=config.messenger,

@@ -12,16 +12,25 @@ with the error's kind only — never a key, which holds a user's id.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
+from aiogram.fsm.storage.base import (
+    BaseEventIsolation,
+    BaseStorage,
+    DefaultKeyBuilder,
+    StateType,
+    StorageKey,
+)
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.asyncio.lock import Lock
+from redis.exceptions import LockError, RedisError
 
 from bot.storage import LeanMemoryStorage
 
@@ -38,6 +47,10 @@ FSM_TTL = timedelta(hours=24)
 SOCKET_TIMEOUT_SECONDS = 0.5
 # After a failure Redis is left alone this long, so an outage costs each update nothing.
 RETRY_AFTER_SECONDS = 5.0
+
+# One user's update holds their lock at most this long: a handler stuck longer (a hung send)
+# must not keep the person's next updates waiting for ever on every process.
+ISOLATION_LOCK_SECONDS = 30.0
 
 # What a Redis outage looks like to the client: its own errors, and the OS's (refused, reset).
 REDIS_FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
@@ -136,3 +149,56 @@ class ResilientRedisStorage(BaseStorage):
     async def close(self) -> None:
         await self.redis_storage.close()  # closes the client and its pool (the throttle's too)
         await self.memory.close()
+
+
+class ResilientEventIsolation(BaseEventIsolation):
+    """One user's updates handled one at a time across every process that shares Redis.
+
+    Two taps arriving at once at two processes would otherwise read the same conversation state
+    and both write it (a consent given twice, a draft losing a file). aiogram's own
+    ``RedisEventIsolation`` fails the update when Redis does not answer; this one handles it
+    unlocked instead, as the storage falls back to memory, since an answer matters more. The
+    lock expires after :data:`ISOLATION_LOCK_SECONDS`, so a process that died holding it frees
+    the user within that time.
+    """
+
+    def __init__(self, redis: Redis, *, timeout: float = ISOLATION_LOCK_SECONDS) -> None:
+        self.redis = redis
+        self.timeout = timeout
+        self._keys = DefaultKeyBuilder(
+            prefix=f"{KEY_PREFIX}:lock", with_bot_id=True, with_destiny=True
+        )
+        self.outage = Outage("the lock on one user's updates")
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        held: Lock | None = None
+        if not self.outage.down:
+            candidate = self.redis.lock(
+                self._keys.build(key, "lock"),
+                timeout=self.timeout,
+                blocking_timeout=self.timeout,
+                sleep=0.02,
+            )
+            try:
+                held = candidate if await candidate.acquire() else None
+            except REDIS_FAILURES as error:
+                self.outage.failed(error)
+            else:
+                self.outage.answered()
+        try:
+            yield None
+        finally:
+            if held is not None:
+                await self._release(held)
+
+    async def _release(self, held: Lock) -> None:
+        try:
+            await asyncio.shield(held.release())
+        except LockError:
+            pass  # expired while the handler ran: someone else may hold it now, rightly
+        except REDIS_FAILURES as error:
+            self.outage.failed(error)  # it expires on its own
+
+    async def close(self) -> None:
+        pass  # the client is the storage's, closed with it

@@ -8,6 +8,7 @@ answer (the process falls back to its memory and says so once, without personal 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -21,7 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import BotConfig, create_dispatcher
 from bot.middlewares.throttle import SharedBuckets, ThrottlingMiddleware
-from bot.shared_state import FSM_TTL, Outage, ResilientRedisStorage, redis_client
+from bot.shared_state import (
+    FSM_TTL,
+    Outage,
+    ResilientEventIsolation,
+    ResilientRedisStorage,
+    redis_client,
+)
 from bot.storage import LeanMemoryStorage
 from core.clock import FrozenClock
 from core.messaging.compose import Draft, DraftKind
@@ -55,6 +62,64 @@ async def test_without_redis_url_state_and_throttle_stay_in_memory(
     dp = create_dispatcher(BotConfig(timezone=ZoneInfo("Asia/Yekaterinburg")), sessions, clock)
     assert type(dp.storage) is LeanMemoryStorage
     assert _throttle(dp)._shared is None
+    assert not isinstance(dp.fsm.events_isolation, ResilientEventIsolation)
+
+
+async def test_one_users_updates_take_turns_across_processes_and_others_do_not_wait(
+    redis_url: str,
+) -> None:
+    """Two processes (two isolations on one Redis) get two updates of one user at once: the
+    second waits for the first; another user's update runs beside them."""
+    client = Redis.from_url(redis_url)
+    first, second = ResilientEventIsolation(client), ResilientEventIsolation(client)
+    olga = StorageKey(bot_id=42, chat_id=10, user_id=10)
+    ivan = StorageKey(bot_id=42, chat_id=11, user_id=11)
+    spans: dict[str, tuple[float, float]] = {}
+
+    async def handle(isolation: ResilientEventIsolation, key: StorageKey, name: str) -> None:
+        async with isolation.lock(key):
+            started = asyncio.get_running_loop().time()
+            await asyncio.sleep(0.3)
+            spans[name] = (started, asyncio.get_running_loop().time())
+
+    try:
+        await asyncio.gather(
+            handle(first, olga, "olga on A"),
+            handle(second, olga, "olga on B"),
+            handle(second, ivan, "ivan on B"),
+        )
+        (a_start, a_end), (b_start, b_end) = spans["olga on A"], spans["olga on B"]
+        assert a_end <= b_start or b_end <= a_start, spans  # never at once
+        ivan_start = spans["ivan on B"][0]
+        assert ivan_start < max(a_start, b_start), spans  # did not wait behind Olga
+        assert await client.keys("journal:lock:*") == []  # released, nothing left behind
+    finally:
+        await client.aclose()
+
+
+async def test_a_lock_of_a_dead_process_expires_and_a_dead_redis_locks_nothing(
+    redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = Redis.from_url(redis_url)
+    olga = StorageKey(bot_id=42, chat_id=10, user_id=10)
+    try:
+        # A process died holding Olga's lock: her next update waits for the expiry only.
+        dead = ResilientEventIsolation(client, timeout=0.5)
+        await client.set("journal:lock:42:10:10:default:lock", "dead process", px=500)
+        started = asyncio.get_running_loop().time()
+        async with dead.lock(olga):
+            waited = asyncio.get_running_loop().time() - started
+        assert 0.2 < waited < 2.0, waited
+    finally:
+        await client.aclose()
+    gone = ResilientEventIsolation(Redis.from_url(f"redis://127.0.0.1:{free_port()}/0"))
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):
+            async with gone.lock(olga):
+                pass  # handled at once, unlocked
+    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.shared_state"]
+    assert len(warnings) == 1, warnings
+    assert "10" not in warnings[0]
 
 
 async def test_a_code_waiting_for_consent_survives_the_process(
@@ -189,8 +254,9 @@ async def test_a_dead_redis_costs_no_answer_and_is_logged_once_without_the_user(
     ]
     assert "Too many requests" in (helps[2][0].text or "")
     warnings = [r.getMessage() for r in caplog.records if r.name == "bot.shared_state"]
-    # One warning per part (state, throttle) for the whole outage, not one per update.
-    assert len(warnings) == 2, warnings
+    # One warning per part (state, throttle, the user's lock) for the whole outage, not one
+    # per update.
+    assert len(warnings) == 3, warnings
     assert all("memory" in w and str(user_id) not in w for w in warnings)
     await driver.dp.emit_shutdown()
 
