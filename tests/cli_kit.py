@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,3 +50,56 @@ def runner(capsys: pytest.CaptureFixture[str]) -> Journal:
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+_one_at_a_time = threading.Lock()
+
+
+@contextlib.contextmanager
+def _as_a_process(
+    env: dict[str, str], cwd: Path, stdin: str
+) -> Iterator[tuple[io.StringIO, io.StringIO]]:
+    """What a new process would have: only ``env``'s settings, ``cwd``, its own standard
+    streams; the worker's own are put back afterwards."""
+    saved_env, saved_cwd = dict(os.environ), Path.cwd()
+    saved_streams = sys.stdin, sys.stdout, sys.stderr
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        for name in Settings.model_fields:
+            os.environ.pop(name.upper(), None)
+        os.environ.update(env)
+        os.chdir(cwd)
+        sys.stdin, sys.stdout, sys.stderr = io.StringIO(stdin), out, err
+        yield out, err
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+
+
+def journal_in_process(
+    *args: str, env: dict[str, str], cwd: Path, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """``journal ARGS`` as tests/runtime/test_cli.py runs it in a subprocess, without paying a
+    new Python process (about 3 s of importing aiogram) for every command: the same settings
+    from ``env`` only, the same directory, exit code and output. The process itself - entry
+    point, ``.env`` file, signals - is tested by tests/runtime/test_cli.py."""
+    with _one_at_a_time, _as_a_process(env, cwd, stdin) as (out, err):
+        result: list[int] = []
+        failure: list[BaseException] = []
+
+        def target() -> None:  # main() calls asyncio.run(): not on the test's loop thread
+            try:
+                result.append(main(list(args)))
+            except SystemExit as exit_:
+                result.append(int(exit_.code or 0) if not isinstance(exit_.code, str) else 1)
+            except BaseException as exc:  # re-raised in the test
+                failure.append(exc)
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+        if failure:
+            raise failure[0]
+        return subprocess.CompletedProcess(list(args), result[0], out.getvalue(), err.getvalue())

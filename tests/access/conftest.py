@@ -9,13 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.db import create_sessionmaker
 from tests.access import world
+from tests.conftest import seeds
 
 
 @pytest.fixture
+@seeds(world.load)
 async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    sessions = create_sessionmaker(engine)
-    await world.load(sessions)
-    return sessions
+    """The access world, loaded once per session into a template each test copies."""
+    return create_sessionmaker(engine)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from core.models import Guardian
 from tests.conftest import in_thread
 from tests.linking.helpers import TG
 from tests.linking.school import TODAY, build
-from tests.runtime.test_cli import journal
+from tests.cli_kit import journal_in_process as journal
 
 TOKEN = "123456789:AAH-abcdefghijklmnopqrstuvwxyz_0123"  # noqa: S105 - for the fake server
 MAX_TOKEN = "max-token_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"  # noqa: S105 - for the fake server

@@ -6,12 +6,15 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.db import create_sessionmaker
+from tests.conftest import seeds
 from tests.messaging import mailschool
 
 
 @pytest.fixture
+@seeds(mailschool.seed)
 async def mail(engine: AsyncEngine) -> mailschool.Mail:
-    return await mailschool.load(create_sessionmaker(engine))
+    """Loaded once per session into a template each test copies; read back here."""
+    return await mailschool.attach(create_sessionmaker(engine))
 
 
 @pytest.fixture

@@ -180,12 +180,42 @@ def _user_key(who: str) -> str:
 
 
 async def load(sessions: async_sessionmaker[AsyncSession]) -> Mail:
+    await seed(sessions)
+    return await attach(sessions)
+
+
+async def seed(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The school's rows and the accounts of everyone in ``LINKED`` (a test database's seed)."""
+    mail = await _rows(sessions)
+    for who in LINKED:
+        await mail.link(who)
+
+
+async def attach(sessions: async_sessionmaker[AsyncSession]) -> Mail:
+    """The :class:`Mail` of a database :func:`seed` filled: its ids and accounts read back."""
+    async with sessions() as session:
+        ids = await _ids(session)
+        school_id = (await session.execute(select(School.id))).scalar_one()
+        keys = {_user_key(who): who for who in LINKED}
+        rows = await session.execute(
+            select(Account.user_key, Account.id).where(Account.user_key.in_(keys))
+        )
+        accounts = {keys[key]: account for key, account in rows}
+    return Mail(sessions, ids, school_id, accounts)
+
+
+async def _ids(session: AsyncSession) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for model in (Staff, Student, Guardian, Subject, SchoolClass, Group):
+        rows = await session.execute(select(model.external_id, model.id))
+        ids.update({key: value for key, value in rows if key})
+    return ids
+
+
+async def _rows(sessions: async_sessionmaker[AsyncSession]) -> Mail:
     await service.import_rows(sessions, tables(), now=NOW, today=TODAY)
     async with sessions() as session:
-        ids: dict[str, int] = {}
-        for model in (Staff, Student, Guardian, Subject, SchoolClass, Group):
-            rows = await session.execute(select(model.external_id, model.id))
-            ids.update({key: value for key, value in rows if key})
+        ids = await _ids(session)
         session.add(StudentAssignment(staff_id=ids["T6"], student_id=ids["S3"], assigned_on=None))
         session.add(StudentAssignment(staff_id=ids["T10"], student_id=ids["S1"], assigned_on=None))
         # The import's own events (marks, absences, changes) are not what these tests are about.
@@ -194,7 +224,4 @@ async def load(sessions: async_sessionmaker[AsyncSession]) -> Mail:
         )
         school_id = (await session.execute(select(School.id))).scalar_one()
         await session.commit()
-    mail = Mail(sessions, ids, school_id)
-    for who in LINKED:
-        await mail.link(who)
-    return mail
+    return Mail(sessions, ids, school_id)
