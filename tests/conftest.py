@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import os
 import shutil
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core import migrate
 from core.db import create_engine, create_sessionmaker
-from tests.postgres_server import PostgresServer, running_postgres
+from tests.postgres_server import PostgresServer, memory_dir, running_postgres
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,6 +61,27 @@ def in_thread(function: Callable[..., T], *args: Any) -> T:
 def run_in_thread(coro: Coroutine[Any, Any, T]) -> T:
     outcome: T = in_thread(asyncio.run, coro)
     return outcome
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests' temporary files in memory too (``/dev/shm``), like the PostgreSQL server's: the
+    SQLite databases copied for every test, the files the commands write. The controller picks
+    the directory (xdist gives each worker its part of it) unless ``--basetemp`` was given."""
+    if config.option.basetemp is not None or hasattr(config, "workerinput"):
+        return
+    shm = memory_dir()
+    if shm is not None:
+        config.option.basetemp = tempfile.mkdtemp(prefix="journal-tests-", dir=shm)
+        config.stash[_MEMORY_BASE] = config.option.basetemp
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    base = config.stash.get(_MEMORY_BASE, None)
+    if base is not None:
+        shutil.rmtree(base, ignore_errors=True)  # memory: nothing is kept for a later look
+
+
+_MEMORY_BASE = pytest.StashKey[str]()
 
 
 @pytest.fixture(scope="session")

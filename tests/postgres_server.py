@@ -45,6 +45,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def memory_dir() -> str | None:
+    """``/dev/shm`` where the machine has it: a test server's files in memory.
+
+    Every test gets a database copied from a template and dropped after it; on a disk each
+    copy and drop cost 0.4-0.5 s of CPU in the kernel's and the server's file work (with
+    fsync off), in memory 0.05 s - a thousand PostgreSQL tests are minutes apart. None (the
+    system's temporary directory) elsewhere.
+    """
+    shm = Path("/dev/shm")  # noqa: S108 - mkdtemp makes a private directory inside
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 @dataclass(frozen=True)
 class PostgresServer:
     host: str
@@ -62,7 +74,7 @@ class PostgresServer:
 def running_postgres() -> Iterator[PostgresServer]:
     bindir = find_bindir()
     as_root = os.geteuid() == 0
-    base = Path(tempfile.mkdtemp(prefix="journal-pg-"))
+    base = Path(tempfile.mkdtemp(prefix="journal-pg-", dir=memory_dir()))
     data, sockets = base / "data", base / "sock"
     data.mkdir()
     sockets.mkdir()
