@@ -232,11 +232,26 @@ def db_url(
     backend: str, _templates: _Templates, request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[str]:
     """A fresh database migrated to head (with the seeding fixture's data, see :func:`seeds`)."""
-    template = _templates.get(_seed_of(request))
+    yield from _copy_of(
+        _templates.get(_seed_of(request)), backend, request, tmp_path / "journal.db"
+    )
+
+
+@pytest.fixture
+def other_db_url(
+    backend: str, _templates: _Templates, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[str]:
+    """A second fresh database migrated to head, empty: for a test that copies one into another
+    (an export imported elsewhere, a backup restored)."""
+    yield from _copy_of(_templates.get(None), backend, request, tmp_path / "other.db")
+
+
+def _copy_of(
+    template: str, backend: str, request: pytest.FixtureRequest, sqlite_path: Path
+) -> Iterator[str]:
     if backend == "sqlite":
-        target = tmp_path / "journal.db"
-        shutil.copyfile(template, target)
-        yield f"sqlite+aiosqlite:///{target}"
+        shutil.copyfile(template, sqlite_path)
+        yield f"sqlite+aiosqlite:///{sqlite_path}"
         return
     server: PostgresServer = request.getfixturevalue("pg_server")
     url = _new_pg_database(server, template=template)

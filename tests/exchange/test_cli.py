@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.exchange.school_files import write_school
 from tests.cli_kit import journal_in_process as journal
+from tests.exchange.school_files import write_school
 
 
 def test_import_prints_counts_then_reimport_of_the_export_reports_no_change(

@@ -47,18 +47,15 @@ async def test_export_reimports_as_no_change_and_is_stable(
 
 
 async def test_an_export_loads_into_an_empty_database_identically(
-    engine: AsyncEngine, empty_db_url: str, tmp_path: Path
+    engine: AsyncEngine, other_db_url: str, tmp_path: Path
 ) -> None:
-    from core import migrate
     from core.db import create_engine
-    from tests.conftest import in_thread
 
     sessions = create_sessionmaker(engine)
     await service.import_path(sessions, write_school(tmp_path / "in"), now=NOW, today=TODAY)
     await service.export_path(sessions, tmp_path / "first", None)
 
-    in_thread(migrate.upgrade, empty_db_url)
-    other = create_engine(empty_db_url)
+    other = create_engine(other_db_url)
     try:
         other_sessions = create_sessionmaker(other)
         report = await service.import_path(other_sessions, tmp_path / "first", now=NOW, today=TODAY)
@@ -78,14 +75,12 @@ SETTINGS_SCHOOL = (
 
 
 async def test_the_school_settings_survive_an_export_into_an_empty_database(
-    engine: AsyncEngine, empty_db_url: str, tmp_path: Path
+    engine: AsyncEngine, other_db_url: str, tmp_path: Path
 ) -> None:
     from sqlalchemy import select
 
-    from core import migrate
     from core.db import create_engine
     from core.models import School
-    from tests.conftest import in_thread
     from tests.exchange.school_files import FILES
 
     settings = (
@@ -105,8 +100,7 @@ async def test_the_school_settings_survive_an_export_into_an_empty_database(
     school = (tmp_path / "first" / "school.csv").read_text(encoding="utf-8").splitlines()
     assert school[1].endswith(",1,0,1,1,0.75,10,5")
 
-    in_thread(migrate.upgrade, empty_db_url)
-    other = create_engine(empty_db_url)
+    other = create_engine(other_db_url)
     try:
         for source in ("first", "first.xlsx"):
             other_sessions = create_sessionmaker(other)

@@ -14,23 +14,20 @@ import pytest
 import segno
 from sqlalchemy import update
 
-from core import migrate
 from core.clock import SystemClock
 from core.db import create_engine, create_sessionmaker
 from core.linking.dto import LinkOutcome
 from core.linking.redeem import redeem_code
 from core.models import Guardian
-from tests.conftest import in_thread
+from tests.cli_kit import journal_in_process as journal
 from tests.linking.helpers import TG
 from tests.linking.school import TODAY, build
-from tests.cli_kit import journal_in_process as journal
 
 TOKEN = "123456789:AAH-abcdefghijklmnopqrstuvwxyz_0123"  # noqa: S105 - for the fake server
 MAX_TOKEN = "max-token_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"  # noqa: S105 - for the fake server
 
 
 async def _school(url: str) -> None:
-    in_thread(migrate.upgrade, url)
     engine = create_engine(url)
     try:
         async with create_sessionmaker(engine)() as session:
@@ -57,10 +54,10 @@ async def _redeem(url: str, user: str, code: str) -> LinkOutcome:
 
 
 @pytest.fixture
-async def env(empty_db_url: str) -> dict[str, str]:
-    await _school(empty_db_url)
+async def env(db_url: str) -> dict[str, str]:
+    await _school(db_url)
     return {
-        "DATABASE_URL": empty_db_url,
+        "DATABASE_URL": db_url,
         "DEFAULT_LOCALE": "en",
         "BOT_USERNAME": "school_journal_bot",
     }

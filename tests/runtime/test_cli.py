@@ -1,4 +1,7 @@
-"""The `journal` command as an operator runs it: a real process, a real database."""
+"""The `journal` command as an operator runs it, on a real database: `make run`'s start and a bad
+setting as a real process (entry point, exit status, standard streams); the other commands
+in-process (:func:`tests.cli_kit.journal_in_process`: the same settings, directory, code and
+output, without 3 s of imports each)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from sqlalchemy import inspect
 from bot.settings import Settings
 from core.db import create_engine
 from core.models import Base
+from tests.cli_kit import journal_in_process as in_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,11 +51,11 @@ async def _tables(url: str) -> set[str]:
 async def test_db_upgrade_creates_the_schema_and_downgrade_removes_it(
     empty_db_url: str, tmp_path: Path
 ) -> None:
-    up = journal("db", "upgrade", env={"DATABASE_URL": empty_db_url}, cwd=tmp_path)
+    up = in_process("db", "upgrade", env={"DATABASE_URL": empty_db_url}, cwd=tmp_path)
     assert up.returncode == 0, up.stderr
     assert await _tables(empty_db_url) == set(Base.metadata.tables) | {"alembic_version"}
 
-    down = journal("db", "downgrade", "base", env={"DATABASE_URL": empty_db_url}, cwd=tmp_path)
+    down = in_process("db", "downgrade", "base", env={"DATABASE_URL": empty_db_url}, cwd=tmp_path)
     assert down.returncode == 0, down.stderr
     assert await _tables(empty_db_url) == {"alembic_version"}
 
@@ -72,7 +76,7 @@ def test_run_without_a_token_opens_the_console_as_a_demo_guardian_who_links(
 
 def test_settings_from_a_dotenv_file_are_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("DATABASE_URL=sqlite+aiosqlite:///./from-dotenv.db\n")
-    result = journal("db", "upgrade", env={}, cwd=tmp_path)
+    result = in_process("db", "upgrade", env={}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "from-dotenv.db").exists()
     assert not (tmp_path / "journal.db").exists()
@@ -89,17 +93,17 @@ def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path: Path) ->
 
 def test_health_reports_an_unmigrated_then_a_migrated_database(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'h.db'}"}
-    before = journal("health", env=env, cwd=tmp_path)
+    before = in_process("health", env=env, cwd=tmp_path)
     assert before.returncode == 1
     assert "journal db upgrade" in before.stderr
-    assert journal("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-    after = journal("health", env=env, cwd=tmp_path)
+    assert in_process("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    after = in_process("health", env=env, cwd=tmp_path)
     assert after.returncode == 0, after.stderr
     assert after.stdout.strip() == "ok"
 
 
 def test_health_reports_an_unreachable_database(tmp_path: Path) -> None:
     env = {"DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"}
-    result = journal("health", env=env, cwd=tmp_path)
+    result = in_process("health", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "unreachable" in result.stderr
