@@ -3,8 +3,8 @@
 The demo school of about 40 pupils is imported into the test's database. The rush starts the
 real bot as a subprocess against the fake Bot API (Telegram's limits on) and has 5 families ask
 10 questions: every one must be answered, none refused with 429. The memory benchmark inserts
-50 accounts and feeds 5 bursts of 20 updates through the dispatcher in a fresh process, with
-``tracemalloc`` forced on for its last burst: every figure must be there and positive.
+50 accounts and feeds 3 bursts of 20 updates through the dispatcher in a fresh process, with
+``tracemalloc`` forced on for its last burst (on SQLite): every figure must be there and positive.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from bench import memory, rush
 from bench._fixtures import load_demo
 
 STUDENTS = 40
+BURSTS = 3
 
 
 async def test_rush_and_memory_run_at_a_tiny_size(db_url: str, tmp_path: Path) -> None:
@@ -38,8 +39,10 @@ async def test_rush_and_memory_run_at_a_tiny_size(db_url: str, tmp_path: Path) -
     assert result["bot_cpu_seconds"] > 0
     assert result["asked_in_seconds"] > 0
 
+    # tracemalloc's snapshots do not depend on the database: taken on one backend only.
+    trace = demo.backend == "sqlite"
     [path] = await memory.run(
-        accounts=50, burst=20, bursts=5, trace=True, demo=demo, out=tmp_path / "memory"
+        accounts=50, burst=20, bursts=BURSTS, trace=trace, demo=demo, out=tmp_path / "memory"
     )
     result = json.loads(path.read_text(encoding="utf-8"))
     assert result["backend"] == demo.backend
@@ -47,18 +50,19 @@ async def test_rush_and_memory_run_at_a_tiny_size(db_url: str, tmp_path: Path) -
     assert [point["at"] for point in result["points"]] == [
         "started",
         "warm-up",
-        *(f"burst {n}" for n in range(1, 6)),
+        *(f"burst {n}" for n in range(1, BURSTS + 1)),
     ]
-    assert len(result["rss_per_burst_mib"]) == 5
+    assert len(result["rss_per_burst_mib"]) == BURSTS
     for point in result["points"]:
         assert 0 < point["rss_mib"] <= point["peak_mib"], point["at"]
         assert point["gc_objects"] > 0, point["at"]
-    assert result["bursts"] == 5
+    assert result["bursts"] == BURSTS
     for point in result["points"][2:]:
         figures = point["figures"]
         assert figures["updates"] == 20, point["at"]
         assert figures["failed"] == 0, point["at"]
         assert figures["answers"] >= figures["updates"], point["at"]
         assert point["rss_after_gc_mib"] > 0
-    assert result["trace"]["top_growth"], "no tracemalloc figures"
+    if trace:  # (without it a trace is taken only when memory grew, which it should not)
+        assert result["trace"]["top_growth"], "no tracemalloc figures"
     assert result["peak_mib"] >= max(result["rss_per_burst_mib"])
