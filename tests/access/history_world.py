@@ -70,21 +70,21 @@ def _in_7a(transfer: date = TRANSFER, more: Rows | None = None) -> Rows:
         }
     )
     data["marks"] += [
-        _mark("M91", BEFORE, "5", "T1"),
-        _mark("M92", AFTER, "3", "T11"),
+        mark_row("M91", BEFORE, "5", "T1"),
+        mark_row("M92", AFTER, "3", "T11"),
     ]
     data["attendance"] += [
         {"id": "A91", "student": "S9", "date": BEFORE.isoformat(), "period": "1", "code": "Н"},
         {"id": "A92", "student": "S9", "date": AFTER.isoformat(), "period": "1", "code": "Н"},
     ]
     data["homework"] += [
-        _homework("HW91", "C7A", BEFORE, "До перевода"),
-        _homework("HW92", "C7B", AFTER, "После перевода"),
+        homework_row("HW91", "C7A", BEFORE, "До перевода"),
+        homework_row("HW92", "C7B", AFTER, "После перевода"),
     ]
     return data
 
 
-def _mark(key: str, day: date, value: str, teacher: str) -> dict[str, str]:
+def mark_row(key: str, day: date, value: str, teacher: str) -> dict[str, str]:
     return {
         "id": key,
         "student": "S9",
@@ -96,7 +96,7 @@ def _mark(key: str, day: date, value: str, teacher: str) -> dict[str, str]:
     }
 
 
-def _homework(key: str, klass: str, due: date, text: str) -> dict[str, str]:
+def homework_row(key: str, klass: str, due: date, text: str) -> dict[str, str]:
     return {
         "id": key,
         "class": klass,

@@ -32,6 +32,7 @@ from core.services.progress import progress
 from core.teaching.dto import Refusal, WriteRefused
 from core.teaching.reasons import absences_without_reason, set_day_reason
 from tests.access import history_world
+from tests.access.history_world import homework_row, mark_row
 from tests.access.world import TODAY, guardian_reader, staff_reader, student_id
 from tests.services.test_audit_and_statements import counting
 
@@ -39,29 +40,6 @@ MIDWEEK = date(2026, 11, 18)  # a Wednesday
 WEEK = (date(2026, 11, 16), date(2026, 11, 22))
 TUESDAY, THURSDAY, FRIDAY = date(2026, 11, 17), date(2026, 11, 19), date(2026, 11, 20)
 Q2 = (date(2026, 11, 9), date(2026, 12, 27))
-
-
-def _mark(key: str, day: date, value: str, teacher: str) -> dict[str, str]:
-    return {
-        "id": key,
-        "student": "S9",
-        "subject": "ALG",
-        "date": day.isoformat(),
-        "value": value,
-        "work_type": "ANS",
-        "teacher": teacher,
-    }
-
-
-def _homework(key: str, klass: str, due: date, text: str) -> dict[str, str]:
-    return {
-        "id": key,
-        "class": klass,
-        "subject": "ALG",
-        "assigned": due.isoformat(),
-        "due": due.isoformat(),
-        "text": text,
-    }
 
 
 def _term_mark(key: str, term: str, value: str) -> dict[str, str]:
@@ -78,16 +56,16 @@ def _term_mark(key: str, term: str, value: str) -> dict[str, str]:
 
 # Besides history_world's (10 Nov "5" in 7А, 20 Nov "3" in 7Б, absences on both days):
 MORE: history_world.Rows = {
-    "marks": [_mark("M93", TUESDAY, "4", "T1"), _mark("M94", THURSDAY, "2", "T11")],
+    "marks": [mark_row("M93", TUESDAY, "4", "T1"), mark_row("M94", THURSDAY, "2", "T11")],
     "attendance": [
         {"id": "A93", "student": "S9", "date": TUESDAY.isoformat(), "period": "1", "code": "Н"},
         {"id": "A94", "student": "S9", "date": THURSDAY.isoformat(), "period": "1", "code": "Н"},
     ],
     "homework": [
-        _homework("HW93", "C7A", TUESDAY, "7А, вторник"),
-        _homework("HW94", "C7A", THURSDAY, "7А, четверг"),
-        _homework("HW95", "C7B", TUESDAY, "7Б, вторник"),
-        _homework("HW96", "C7B", THURSDAY, "7Б, четверг"),
+        homework_row("HW93", "C7A", TUESDAY, "7А, вторник"),
+        homework_row("HW94", "C7A", THURSDAY, "7А, четверг"),
+        homework_row("HW95", "C7B", TUESDAY, "7Б, вторник"),
+        homework_row("HW96", "C7B", THURSDAY, "7Б, четверг"),
     ],
     "attestation": [_term_mark("AT91", "Q1", "5"), _term_mark("AT92", "Q2", "3")],
     "guardians": [
