@@ -31,6 +31,7 @@ from core.models import (
     TimetableEntry,
 )
 from core.models.enums import MovementKind, PermissionScope
+from core.movement import Movement, class_on
 from core.reader import Reader
 
 _DAY = timedelta(days=1)
@@ -185,7 +186,7 @@ async def _members(
     for sid, current, enrolled, left, day, kind, moved_to in rows:
         stay = stays.setdefault(sid, _Stay(current, enrolled, left, []))
         if day is not None:
-            stay.moves.append((day, MovementKind(kind), moved_to))
+            stay.moves.append(Movement(day, MovementKind(kind), moved_to))
     found: dict[int, Clamp] = {}
     for sid, stay in stays.items():
         windows = _days_in(stay, class_id, start, end)
@@ -196,37 +197,28 @@ async def _members(
 
 @dataclass(frozen=True, slots=True)
 class _Stay:
-    """A pupil's class history: the movement rule of
-    :class:`core.services.school_data.StudentHistory`, restated here because the access layer
-    sits below the services (tests/project/test_layering.py)."""
+    """A pupil's class history, judged by the movement rule (:mod:`core.movement`)."""
 
     class_id: int | None
     enrolled_on: date | None
     left_on: date | None
-    moves: list[tuple[date, MovementKind, int | None]]  # in the order they happened
+    moves: list[Movement]  # in the order they happened
 
     def class_on(self, day: date) -> int | None:
-        if self.left_on is not None and day >= self.left_on:
-            return None
-        if self.moves:
-            latest = None
-            for move in self.moves:
-                if move[0] > day:
-                    break
-                latest = move
-            if latest is None or latest[1] == MovementKind.LEFT:
-                return None
-            return latest[2]
-        if self.enrolled_on is not None and day < self.enrolled_on:
-            return None
-        return self.class_id
+        return class_on(
+            day,
+            current=self.class_id,
+            enrolled_on=self.enrolled_on,
+            left_on=self.left_on,
+            movements=self.moves,
+        )
 
 
 def _days_in(history: _Stay, class_id: int, start: date, end: date) -> tuple[Window, ...]:
     """The runs of days of ``start..end`` the pupil was in the class: the span cut where the
     pupil's class changes, each piece judged on its first day."""
     cuts = sorted(
-        {day for day, _kind, _class in history.moves if start < day <= end}
+        {move.happened_on for move in history.moves if start < move.happened_on <= end}
         | ({history.left_on} if history.left_on and start < history.left_on <= end else set())
         | (
             {history.enrolled_on}

@@ -37,9 +37,10 @@ from core.models import (
     TimetableEntry,
 )
 from core.models.enums import PermissionScope
+from core.movement import Movement
 from core.reader import Reader
 from core.services.naming import collation_key
-from core.services.school_data import Movement, StudentHistory
+from core.services.school_data import StudentHistory
 
 ACTION = "read_report"
 

@@ -26,9 +26,10 @@ from core.audit import record_read
 from core.grading import Thresholds
 from core.models import Enrolment, SchoolClass, Student
 from core.models.enums import PermissionScope
+from core.movement import Movement
 from core.reader import Reader
 from core.services.naming import collation_key
-from core.services.school_data import Movement, StudentHistory
+from core.services.school_data import StudentHistory
 
 # Either cell at school scope reads the movement (see the module's docstring).
 _READ_BY = (Permission.REPORTS, Permission.PEOPLE)

@@ -1,6 +1,6 @@
 """A student's movement history (one query), the term DTO and the placement DTO.
 
-The movement rule itself is documented in :mod:`core.services.calendar`.
+The movement rule itself is :mod:`core.movement` (documented in :mod:`core.services.calendar`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.grading import Thresholds
-from core.models import Enrolment, MovementKind, School, Student, Term, TermKind
+from core.models import Enrolment, School, Student, Term, TermKind
+from core.movement import Movement, class_on
 from core.services.errors import NotFoundError
 
 
@@ -48,13 +49,6 @@ class Placement:
 
 
 @dataclass(frozen=True, slots=True)
-class Movement:
-    happened_on: date
-    kind: MovementKind
-    class_id: int | None
-
-
-@dataclass(frozen=True, slots=True)
 class StudentHistory:
     """A student, their school's thresholds and their movement, loaded in one query."""
 
@@ -67,20 +61,13 @@ class StudentHistory:
     movements: tuple[Movement, ...]  # in the order they happened
 
     def class_on(self, day: date) -> int | None:
-        if self.left_on is not None and day >= self.left_on:
-            return None
-        if self.movements:
-            latest = None
-            for movement in self.movements:
-                if movement.happened_on > day:
-                    break
-                latest = movement
-            if latest is None or latest.kind == MovementKind.LEFT:
-                return None
-            return latest.class_id
-        if self.enrolled_on is not None and day < self.enrolled_on:
-            return None
-        return self.class_id
+        return class_on(
+            day,
+            current=self.class_id,
+            enrolled_on=self.enrolled_on,
+            left_on=self.left_on,
+            movements=self.movements,
+        )
 
     def classes_by_day(self, start: date, end: date) -> dict[date, int | None]:
         """The class of every day of ``start..end`` (inclusive)."""
