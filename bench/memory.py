@@ -43,6 +43,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench import launch
 from bench._fixtures import (
     NOW,
     Demo,
@@ -276,14 +277,12 @@ async def _feed_process(args: dict[str, Any], folder: Path) -> dict[str, Any]:
     env = os.environ | {
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
+    process = await launch.python_module(
         "bench.memory",
         "feed",
         str(request),
         str(answer),
-        cwd=str(folder),
+        cwd=folder,
         env=env,
         stdin=asyncio.subprocess.DEVNULL,
     )

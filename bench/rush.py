@@ -44,6 +44,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bench import launch
 from bench._fixtures import (
     Demo,
     bench_backends,
@@ -183,12 +184,10 @@ async def bot_process(url: str, api_url: str, token: str, files: Path, log: Path
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
     with log.open("wb") as stderr:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
+        process = await launch.python_module(
             "bench.rush",
             "serve",
-            cwd=str(files),  # no .env of the developer's is read
+            cwd=files,  # no .env of the developer's is read
             env=env,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=stderr,

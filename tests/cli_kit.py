@@ -17,6 +17,7 @@ import pytest
 
 from bot.cli import main
 from bot.settings import Settings
+from tests import forkserver
 
 
 @dataclass(frozen=True)
@@ -103,3 +104,14 @@ def journal_in_process(
         if failure:
             raise failure[0]
         return subprocess.CompletedProcess(list(args), result[0], out.getvalue(), err.getvalue())
+
+
+def journal_forked(
+    *args: str, env: dict[str, str], cwd: Path, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """``journal ARGS`` as a process of its own (its own logging set-up, standard streams and
+    exit), forked from the suite's pre-imported server (``tests/forkserver.py``) rather than a
+    fresh interpreter: only ``env``'s settings, ``cwd``, ``stdin`` as the input."""
+    settings = {name.upper() for name in Settings.model_fields}
+    clean = {k: v for k, v in os.environ.items() if k not in settings}
+    return forkserver.run("bot", *args, env={**clean, **env}, cwd=cwd, input=stdin, timeout=180)

@@ -7,6 +7,7 @@ the default, and CI, is both.
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import os
 import shutil
@@ -75,6 +76,21 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_MEMORY_BASE] = config.option.basetemp
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Keep the garbage collector off what every test shares, and run it less often.
+
+    After collection a worker holds about 400,000 objects (aiogram's and pydantic's models,
+    SQLAlchemy, the test modules) that live until it ends; each full collection walked them
+    all again, 0.45 s a time, and the young collections ran every 700 allocations. Frozen,
+    and with a higher first threshold, the collector took 5 s instead of 17 s of the bot
+    tests' 70 s of CPU, with the same tests passing. The cycles a test leaves are still
+    collected, only in larger batches.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     base = config.stash.get(_MEMORY_BASE, None)
     if base is not None:
@@ -90,27 +106,56 @@ def pg_server() -> Iterator[PostgresServer]:
         yield server
 
 
-async def _pg_execute(server: PostgresServer, *statements: str) -> None:
-    connection = await asyncpg.connect(server.dsn())
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
+class _PgAdmin:
+    """One connection to the server's ``postgres`` database for the worker's session, on a
+    thread and loop of its own, for the ``CREATE DATABASE`` and ``DROP DATABASE`` of every
+    test.
+
+    Connecting anew for each statement cost the server about 9 ms of CPU per connection, two
+    per test, and ``STRATEGY FILE_COPY`` (PostgreSQL 15+) copies a small template for less
+    than the default WAL-logged copy: 0.020 s of the server's CPU per test instead of 0.045 s.
+    """
+
+    def __init__(self, server: PostgresServer) -> None:
+        self.server = server
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._connection: asyncpg.Connection = self._call(asyncpg.connect(server.dsn()))
+        major = self._connection.get_server_version().major
+        self._copy = " STRATEGY FILE_COPY" if major >= 15 else ""
+
+    def _call(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+
+    def execute(self, statement: str) -> None:
+        self._call(self._connection.execute(statement))
+
+    def create(self, template: str | None = None) -> str:
+        """A new database (a copy of ``template``); its URL."""
+        name = f"test_{os.getpid()}_{next(_database_numbers)}"
+        clause = f" TEMPLATE {template}{self._copy}" if template else ""
+        self.execute(f"CREATE DATABASE {name}{clause}")
+        return self.server.url(name)
+
+    def drop(self, url: str) -> None:
+        """Drop a test's database at once: a session of thousands of copies fills the disk, and
+        removing them all when the server stops took over a minute."""
+        name = url.rsplit("/", 1)[1]
+        self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def close(self) -> None:
+        self._call(self._connection.close())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
 
 
-def _new_pg_database(server: PostgresServer, template: str | None = None) -> str:
-    name = f"test_{os.getpid()}_{next(_database_numbers)}"
-    clause = f" TEMPLATE {template}" if template else ""
-    run_in_thread(_pg_execute(server, f"CREATE DATABASE {name}{clause}"))
-    return server.url(name)
-
-
-def _drop_pg_database(server: PostgresServer, url: str) -> None:
-    """Drop a test's database at once: a session of thousands of copies fills the disk, and
-    removing them all when the server stops took over a minute."""
-    name = url.rsplit("/", 1)[1]
-    run_in_thread(_pg_execute(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+@pytest.fixture(scope="session")
+def pg_admin(pg_server: PostgresServer) -> Iterator[_PgAdmin]:
+    admin = _PgAdmin(pg_server)
+    yield admin
+    admin.close()
 
 
 @pytest.fixture(params=BACKENDS, scope="session")
@@ -124,10 +169,10 @@ def empty_db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
         return
-    server: PostgresServer = request.getfixturevalue("pg_server")
-    url = _new_pg_database(server)
+    admin: _PgAdmin = request.getfixturevalue("pg_admin")
+    url = admin.create()
     yield url
-    _drop_pg_database(server, url)
+    admin.drop(url)
 
 
 Seed = Callable[[async_sessionmaker[AsyncSession]], Awaitable[None]]
@@ -172,8 +217,8 @@ def _seed_of(request: pytest.FixtureRequest) -> Seed | None:
 class _Templates:
     """Template databases of the session: migrated to head, and each seed loaded on top."""
 
-    def __init__(self, backend: str, folder: Path, server: PostgresServer | None) -> None:
-        self.backend, self.folder, self.server = backend, folder, server
+    def __init__(self, backend: str, folder: Path, admin: _PgAdmin | None) -> None:
+        self.backend, self.folder, self.admin = backend, folder, admin
         self.made: dict[Seed | None, str] = {}
 
     def get(self, seed: Seed | None) -> str:
@@ -193,14 +238,15 @@ class _Templates:
                 shutil.copyfile(base, path)
                 run_in_thread(_load(f"sqlite+aiosqlite:///{path}", seed))
             return str(path)
-        assert self.server is not None
+        assert self.admin is not None
         name = f"journal_template{number}"
+        url = self.admin.server.url(name)
         if seed is None:
-            run_in_thread(_pg_execute(self.server, f"CREATE DATABASE {name}"))
-            in_thread(migrate.upgrade, self.server.url(name))
+            self.admin.execute(f"CREATE DATABASE {name}")
+            in_thread(migrate.upgrade, url)
         else:
-            run_in_thread(_pg_execute(self.server, f"CREATE DATABASE {name} TEMPLATE {base}"))
-            run_in_thread(_load(self.server.url(name), seed))
+            self.admin.execute(f"CREATE DATABASE {name} TEMPLATE {base}")
+            run_in_thread(_load(url, seed))
         return name
 
 
@@ -222,8 +268,8 @@ def _templates(
     backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> _Templates:
     if backend not in _made_templates:
-        server = request.getfixturevalue("pg_server") if backend == "postgresql" else None
-        _made_templates[backend] = _Templates(backend, tmp_path_factory.mktemp("templates"), server)
+        admin = request.getfixturevalue("pg_admin") if backend == "postgresql" else None
+        _made_templates[backend] = _Templates(backend, tmp_path_factory.mktemp("templates"), admin)
     return _made_templates[backend]
 
 
@@ -253,10 +299,10 @@ def _copy_of(
         shutil.copyfile(template, sqlite_path)
         yield f"sqlite+aiosqlite:///{sqlite_path}"
         return
-    server: PostgresServer = request.getfixturevalue("pg_server")
-    url = _new_pg_database(server, template=template)
+    admin: _PgAdmin = request.getfixturevalue("pg_admin")
+    url = admin.create(template)
     yield url
-    _drop_pg_database(server, url)
+    admin.drop(url)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 The demo school of about 40 pupils is imported into the test's database. The rush starts the
 real bot as a subprocess against the fake Bot API (Telegram's limits on) and has 5 families ask
 10 questions: every one must be answered, none refused with 429. The memory benchmark inserts
-50 accounts and feeds 3 bursts of 20 updates through the dispatcher in a fresh process, with
+50 accounts and feeds 3 bursts of 20 updates through the dispatcher in a process of its own, with
 ``tracemalloc`` forced on for its last burst (on SQLite): every figure must be there and positive.
 """
 
@@ -12,14 +12,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench import memory, rush
+import pytest
+
+from bench import launch, memory, rush
 from bench._fixtures import load_demo
+from tests import forkserver
 
 STUDENTS = 40
 BURSTS = 3
 
 
-async def test_rush_and_memory_run_at_a_tiny_size(db_url: str, tmp_path: Path) -> None:
+async def test_rush_and_memory_run_at_a_tiny_size(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The bot and the feeding process forked from the suite's pre-imported server: the same
+    # commands without a fresh interpreter's 3 s of imports (`make bench` starts fresh ones).
+    monkeypatch.setattr(launch, "python_module", forkserver.spawn)
     demo = await load_demo(db_url, STUDENTS)
 
     [path] = await rush.run(families=5, seconds=6.0, demo=demo, out=tmp_path / "rush")

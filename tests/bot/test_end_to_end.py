@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from tests.bot import school
 from tests.bot.helpers import AGREE, invite
 from tests.fake_telegram.records import Sent
 from tests.fake_telegram.server import FakeTelegram
+from tests.forkserver import PIPE, spawn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,16 +110,7 @@ async def test_journal_run_polls_answers_and_stops_cleanly_on_sigterm(
         "BOT_API_URL": telegram.base_url,
         "DATABASE_URL": db_url,
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await spawn("bot", "run", env=env, cwd=ROOT, stdout=PIPE, stderr=PIPE)
     try:
         user = telegram.user(70, "Гость", language_code="en")
         await telegram.send_text(user, "/help")

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from pathlib import Path
 
 from tests.fake_max import FakeMax
 from tests.fake_telegram import FakeTelegram
+from tests.forkserver import PIPE, spawn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,16 +30,7 @@ async def test_journal_run_serves_both_messengers_and_stops_on_sigterm(db_url: s
             "MAX_API_URL": mx.base_url,
             "DATABASE_URL": db_url,
         }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            env=env,
-            cwd=ROOT,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await spawn("bot", "run", env=env, cwd=ROOT, stdout=PIPE, stderr=PIPE)
         try:
             on_telegram = tg.user(70, "Guest", language_code="en")
             on_max = mx.user(71, "Гость", language="en")

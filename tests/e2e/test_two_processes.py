@@ -28,6 +28,7 @@ from core.models.enums import Role
 from tests.bot.conftest import sessions
 from tests.bot.helpers import AGREE
 from tests.fake_telegram import FakeTelegram
+from tests.forkserver import Forked
 from tests.notify.processes import START_PATIENCE, processes, start
 from tests.redis_server import free_port, redis_server, redis_url
 
@@ -77,7 +78,7 @@ async def _up(port: int) -> bool:
         return False
 
 
-async def _wait_up(process: asyncio.subprocess.Process, port: int) -> None:
+async def _wait_up(process: Forked, port: int) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + START_PATIENCE
     while not await _up(port):
@@ -93,8 +94,8 @@ async def two_bots(
     tg: FakeTelegram,
     db_url: str,
     redis: str,
-    started: list[asyncio.subprocess.Process],
-) -> AsyncIterator[list[tuple[asyncio.subprocess.Process, int]]]:
+    started: list[Forked],
+) -> AsyncIterator[list[tuple[Forked, int]]]:
     bots = []
     for _ in range(2):
         port = free_port()
@@ -153,7 +154,7 @@ async def test_a_consent_started_on_one_process_finishes_on_the_other_and_one_th
     db_url: str,
     sessions: async_sessionmaker[AsyncSession],
     redis_url: str,
-    processes: list[asyncio.subprocess.Process],
+    processes: list[Forked],
 ) -> None:
     async with FakeTelegram() as tg, two_bots(tg, db_url, redis_url, processes) as bots:
         (a, port_a), (_b, port_b) = bots

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_telegram import FakeTelegram
+from tests.forkserver import PIPE, Forked, spawn
 
 ROOT = Path(__file__).resolve().parents[2]
 # How long a notifier process may take to start and get going: seconds on a quiet machine, but
@@ -61,8 +62,8 @@ def notifier_process(tg: FakeTelegram, db_url: str, **env: str) -> list[str | di
 
 
 @pytest.fixture
-async def processes() -> AsyncIterator[list[asyncio.subprocess.Process]]:
-    started: list[asyncio.subprocess.Process] = []
+async def processes() -> AsyncIterator[list[Forked]]:
+    started: list[Forked] = []
     yield started
     for process in started:
         if process.returncode is None:
@@ -70,17 +71,12 @@ async def processes() -> AsyncIterator[list[asyncio.subprocess.Process]]:
             await process.wait()
 
 
-async def start(
-    started: list[asyncio.subprocess.Process], command: list[str | dict[str, str]]
-) -> asyncio.subprocess.Process:
-    *argv, env = command
+async def start(started: list[Forked], command: list[str | dict[str, str]]) -> Forked:
+    """Start ``python -m MODULE ARGS`` (forked, see ``tests/forkserver.py``) and keep it to be
+    killed when the test ends."""
+    python, dash_m, module, *args, env = command
+    assert (python, dash_m) == (sys.executable, "-m")
     assert isinstance(env, dict)
-    process = await asyncio.create_subprocess_exec(
-        *[str(a) for a in argv],
-        env=env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await spawn(str(module), *[str(a) for a in args], env=env, cwd=ROOT, stderr=PIPE)
     started.append(process)
     return process

@@ -18,6 +18,7 @@ from core.models.enums import DeliveryState
 from tests.bot import school
 from tests.conftest import BACKENDS
 from tests.fake_telegram import FakeTelegram
+from tests.forkserver import Forked
 from tests.notify.crowd import add_crowd, crowd_marks
 from tests.notify.families import write
 from tests.notify.notifier_kit import make_notifier, states
@@ -65,7 +66,7 @@ async def test_2000_pushes_to_500_chats_arrive_complete_and_once_within_the_limi
 async def test_a_notifier_killed_mid_run_loses_nothing_after_a_restart(
     sessions: async_sessionmaker[AsyncSession],
     db_url: str,
-    processes: list[asyncio.subprocess.Process],
+    processes: list[Forked],
 ) -> None:
     chats = await add_crowd(sessions, 300)
     await write(sessions, crowd_marks(300, 1), school.NOW)
@@ -101,7 +102,7 @@ async def _all_sent(sessions: async_sessionmaker[AsyncSession], count: int) -> N
 async def test_two_notifiers_on_one_database_send_each_push_exactly_once(
     sessions: async_sessionmaker[AsyncSession],
     db_url: str,
-    processes: list[asyncio.subprocess.Process],
+    processes: list[Forked],
 ) -> None:
     chats = await add_crowd(sessions, 300)
     async with FakeTelegram() as tg:

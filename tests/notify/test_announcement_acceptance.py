@@ -20,6 +20,7 @@ from core.reader import Reader
 from tests.bot import school
 from tests.conftest import BACKENDS
 from tests.fake_telegram import FakeTelegram
+from tests.forkserver import Forked
 from tests.notify.crowd import add_crowd
 from tests.notify.processes import (
     START_PATIENCE,
@@ -70,7 +71,7 @@ async def _announce_to_7a(sessions: async_sessionmaker[AsyncSession]) -> int:
 async def test_a_notifier_killed_during_an_announcement_loses_no_family(
     sessions: async_sessionmaker[AsyncSession],
     db_url: str,
-    processes: list[asyncio.subprocess.Process],
+    processes: list[Forked],
 ) -> None:
     chats = await add_crowd(sessions, 500)
     announcement_id = await _announce_to_7a(sessions)

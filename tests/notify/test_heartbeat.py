@@ -26,6 +26,7 @@ from core.notify import deliveries
 from core.notify.fanout import PushRules, fan_out
 from tests.bot import school
 from tests.fake_telegram import FakeTelegram
+from tests.forkserver import Forked
 from tests.notify.crowd import add_crowd, crowd_marks
 from tests.notify.families import write
 from tests.notify.notifier_kit import TZ, make_notifier, states
@@ -227,7 +228,7 @@ SLACK = 10.0
 async def test_after_a_sigkill_and_a_restart_every_push_is_out_within_seconds(
     sessions: async_sessionmaker[AsyncSession],
     db_url: str,
-    processes: list[asyncio.subprocess.Process],
+    processes: list[Forked],
 ) -> None:
     chats = await add_crowd(sessions, 150)
     await write(sessions, crowd_marks(150, 1), school.NOW)

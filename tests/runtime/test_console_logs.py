@@ -15,7 +15,7 @@ from bot import logs
 from bot.runtime_commands import log_to_file
 from bot.settings import Settings
 from tests.bot.conftest import sessions
-from tests.runtime.test_cli import journal
+from tests.cli_kit import journal_forked
 
 __all__ = ["sessions"]
 
@@ -25,7 +25,7 @@ LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNIN
 def test_console_logs_go_to_the_file_not_between_the_lines_of_the_chat(
     db_url: str, sessions: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
-    result = journal(
+    result = journal_forked(
         "console",
         "--as",
         "G1",

@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import socket
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -35,6 +34,7 @@ from core.models.enums import DeliveryState
 from tests.bot import school
 from tests.bot.conftest import clock, sessions
 from tests.fake_telegram import FakeTelegram
+from tests.forkserver import PIPE, spawn
 from tests.notify.families import link_account, mark, processed_everything, with_marks, write
 
 __all__ = ["clock", "sessions"]  # the tiny school on both databases, its Monday morning
@@ -279,16 +279,7 @@ async def test_journal_notifier_serves_metrics_on_metrics_port(
             "WEBHOOK_HOST": "127.0.0.1",
             "LOG_FORMAT": "json",
         }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "notifier",
-            env=env,
-            cwd=ROOT,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await spawn("bot", "notifier", env=env, cwd=ROOT, stdout=PIPE, stderr=PIPE)
         try:
 
             async def ready() -> bool:
