@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core import migrate
 from core.db import create_engine, create_sessionmaker
+from tests import forkserver
 from tests.postgres_server import PostgresServer, memory_dir, running_postgres
 
 T = TypeVar("T")
@@ -65,10 +66,16 @@ def run_in_thread(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Tests' temporary files in memory too (``/dev/shm``), like the PostgreSQL server's: the
-    SQLite databases copied for every test, the files the commands write. The controller picks
-    the directory (xdist gives each worker its part of it) unless ``--basetemp`` was given."""
-    if config.option.basetemp is not None or hasattr(config, "workerinput"):
+    """In the controller (or the only process): the workers' shared fork server, and the tests'
+    temporary files in memory (``/dev/shm``) like the PostgreSQL server's - the SQLite
+    databases copied for every test, the files the commands write. The controller picks the
+    directory (xdist gives each worker its part of it) unless ``--basetemp`` was given."""
+    if hasattr(config, "workerinput"):
+        return
+    if config.getoption("numprocesses", None):
+        # One fork server for all the workers (tests/forkserver.py), not one each.
+        config.stash[_FORK_FOLDER] = forkserver.share_for_session()
+    if config.option.basetemp is not None:
         return
     shm = memory_dir()
     if shm is not None:
@@ -92,12 +99,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_FORK_FOLDER, None)
+    if folder is not None:
+        forkserver.end_session(folder)
     base = config.stash.get(_MEMORY_BASE, None)
     if base is not None:
         shutil.rmtree(base, ignore_errors=True)  # memory: nothing is kept for a later look
 
 
 _MEMORY_BASE = pytest.StashKey[str]()
+_FORK_FOLDER = pytest.StashKey[str]()
 
 
 @pytest.fixture(scope="session")

@@ -23,12 +23,14 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import fcntl
 import gc
 import importlib
 import json
 import os
 import runpy
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -82,8 +84,11 @@ def _set_parent_death_signal() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
 
 
-def serve(path: str) -> None:
-    _set_parent_death_signal()
+def serve(path: str, watched: int | None) -> None:
+    """Serve forks on ``path`` until the test process that owns the server ends: the session's
+    xdist controller (``watched``) for a server the workers share, else the parent."""
+    if watched is None:
+        _set_parent_death_signal()
     for module in PRELOAD:
         importlib.import_module(module)
     # Objects of the preloaded modules stay out of the collector's sight: a child's collections
@@ -96,13 +101,19 @@ def serve(path: str) -> None:
     children: dict[int, tuple[int, socket.socket]] = {}  # pidfd -> (pid, connection)
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
+    owner = None if watched is None else os.pidfd_open(watched)
+    if owner is not None:
+        selector.register(owner, selectors.EVENT_READ)
+    assert threading.active_count() == 1, "a thread at fork time could hold a lock for ever"
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     while True:
         for key, _ in selector.select():
+            if key.fd == owner:
+                return  # the session is over; children still running end on their own
             if key.fileobj is listener:
                 connection, _ = listener.accept()
-                pid = _start(connection, listener, selector, children)
+                pid = _start(connection, listener, selector, children, owner)
                 if pid is None:
                     connection.close()
                     continue
@@ -127,9 +138,10 @@ def _start(
     listener: socket.socket,
     selector: selectors.BaseSelector,
     children: Mapping[int, tuple[int, socket.socket]],
+    owner: int | None,
 ) -> int | None:
     data, fds, _flags, _address = socket.recv_fds(connection, _MESSAGE, 3)
-    if len(fds) != 3:
+    if len(fds) != 3:  # a client only checking that the server is up
         for fd in fds:
             os.close(fd)
         return None
@@ -141,6 +153,8 @@ def _start(
         for pidfd, (_pid, other) in children.items():
             os.close(pidfd)
             other.close()
+        if owner is not None:
+            os.close(owner)
         connection.close()
         _become(request, fds)
     for fd in fds:
@@ -191,57 +205,99 @@ def _exit_code(code: object) -> int:
 # The client, in a test worker
 
 
-class _Server:
-    def __init__(self) -> None:
-        folder = tempfile.mkdtemp(prefix="journal-fork-")
-        self.path = os.path.join(folder, "socket")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.forkserver", self.path],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-        )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if line != b"ready\n":
-            raise RuntimeError(f"the fork server did not start: {line!r}")
-        atexit.register(self.stop)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)
-            os.rmdir(os.path.dirname(self.path))
-
-    def request(
-        self,
-        module: str,
-        args: Sequence[str],
-        env: Mapping[str, str],
-        cwd: Path | str,
-        fds: list[int],
-    ) -> tuple[socket.socket, int]:
-        connection = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        connection.connect(self.path)
-        body = {"module": module, "args": list(args), "env": dict(env), "cwd": str(cwd)}
-        socket.send_fds(connection, [json.dumps(body).encode()], fds)
-        pid = int(json.loads(connection.recv(_MESSAGE))["pid"])
-        return connection, pid
+SHARED = "JOURNAL_FORKSERVER_DIR"  # set by tests/conftest.py for an xdist session's workers
+_started: list[subprocess.Popen[bytes]] = []  # servers this process started and must stop
+_private: list[str] = []  # this process's own folder when no session-wide one is set
+_lock = threading.Lock()
 
 
-_server: _Server | None = None
-_server_lock = threading.Lock()
+def share_for_session() -> str:
+    """A folder for one server that every worker of this session uses: called by the xdist
+    controller before it starts the workers (they inherit it through the environment). The
+    first worker that needs the server starts it; it ends with the controller."""
+    folder = tempfile.mkdtemp(prefix="journal-fork-")
+    os.environ[SHARED] = folder
+    return folder
 
 
-def _the_server() -> _Server:
-    global _server
-    with _server_lock:
-        if _server is None or _server.process.poll() is not None:
-            _server = _Server()
-        return _server
+def end_session(folder: str) -> None:
+    """Stop the session's shared server, if a worker started one, and remove its folder."""
+    with contextlib.suppress(OSError, ValueError):
+        os.kill(int(Path(folder, "pid").read_text()), signal.SIGKILL)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _stop_started() -> None:
+    for process in _started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    for folder in _private:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+atexit.register(_stop_started)
+
+
+def _accepts(path: str) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as probe:
+        try:
+            probe.connect(path)
+        except OSError:
+            return False
+        return True
+
+
+def _server_path() -> str:
+    """The socket of a running server: the session's shared one, started here if no worker
+    has yet (or if it died), else this process's own."""
+    with _lock:
+        shared = os.environ.get(SHARED)
+        if shared is None and not _private:
+            _private.append(tempfile.mkdtemp(prefix="journal-fork-"))
+        folder = shared or _private[0]
+        path = os.path.join(folder, "socket")
+        with open(os.path.join(folder, "lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one starter among the workers
+            if not _accepts(path):
+                _start_server(path, folder, shared is not None)
+        return path
+
+
+def _start_server(path: str, folder: str, shared: bool) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    # A shared server outlives the worker that starts it and ends with the session's
+    # controller, this worker's parent; a private one ends with this process.
+    watch = ["--watch", str(os.getppid())] if shared else []
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.forkserver", path, *watch],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        start_new_session=shared,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    process.stdout.close()
+    if line != b"ready\n":
+        raise RuntimeError(f"the fork server did not start: {line!r}")
+    Path(folder, "pid").write_text(str(process.pid))
+    if not shared:
+        _started.append(process)
+
+
+def _request(
+    module: str, args: Sequence[str], env: Mapping[str, str], cwd: Path | str, fds: list[int]
+) -> tuple[socket.socket, int]:
+    """Ask the server for a child; the connection that will tell its end, and its PID."""
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    connection.connect(_server_path())
+    body = {"module": module, "args": list(args), "env": dict(env), "cwd": str(cwd)}
+    socket.send_fds(connection, [json.dumps(body).encode()], fds)
+    pid = int(json.loads(connection.recv(_MESSAGE))["pid"])
+    return connection, pid
 
 
 def _descriptor(
@@ -338,9 +394,7 @@ async def spawn(
         child_in, _ = _descriptor(stdin, "r", 0, keep)
         child_out, out = _descriptor(stdout, "w", 1, keep)
         child_err, err = _descriptor(stderr, "w", 2, keep)
-        connection, pid = _the_server().request(
-            module, args, env, cwd, [child_in, child_out, child_err]
-        )
+        connection, pid = _request(module, args, env, cwd, [child_in, child_out, child_err])
     finally:
         for fd in keep:
             os.close(fd)
@@ -369,7 +423,7 @@ def run(
     ):
         given.write(input.encode())
         given.seek(0)
-        connection, pid = _the_server().request(
+        connection, pid = _request(
             module, args, env, cwd, [given.fileno(), out.fileno(), err.fileno()]
         )
         try:
@@ -391,4 +445,5 @@ def run(
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    watched = int(sys.argv[3]) if sys.argv[2:3] == ["--watch"] else None
+    serve(sys.argv[1], watched)
