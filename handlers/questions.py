@@ -153,7 +153,7 @@ async def answer_text(question: Question, child: ChildRef, data: dict[str, Any])
         if question.subject_id is not None:
             items = tuple(i for i in items if i.subject_id == question.subject_id)
         timetable = await student_timetable(session, child.student_id, day, reader)
-        text = "\n".join(timetable_views.day_lines(child, timetable, items))
+        text = "\n".join(timetable_views.day_lines(child, timetable, items, homework_asked=True))
     elif question.topic == Topic.HOMEWORK:
         subjects = await homework_by_subject(
             session,

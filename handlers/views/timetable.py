@@ -78,8 +78,14 @@ def day_view(child: ChildRef, day: DayTimetable, homework: tuple[HomeworkItem, .
 
 
 def day_lines(
-    child: ChildRef, day: DayTimetable, homework: tuple[HomeworkItem, ...] = ()
+    child: ChildRef,
+    day: DayTimetable,
+    homework: tuple[HomeworkItem, ...] = (),
+    *,
+    homework_asked: bool = False,
 ) -> list[str]:
+    """The day's lessons, and the homework due that day; ``homework_asked`` (a typed «что
+    задали на завтра») says outright when nothing is due rather than showing lessons alone."""
     lines = [
         _("<b>Timetable: {child}</b>").format(child=child_line(child)),
         weekday_and_date(day.date),
@@ -99,6 +105,8 @@ def day_lines(
             mark = " " + _("(individual)") if item.individual else ""
             files = f" 📎{len(item.attachments)}" if item.attachments else ""
             lines.append(f"• <b>{esc(item.subject)}</b>{mark}: {esc(item.text)}{files}")
+    elif homework_asked and day.in_school and day.lessons and not day.holiday:
+        lines += ["", _("Nothing is set for this day.")]
     return lines
 
 

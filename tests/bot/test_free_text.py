@@ -83,6 +83,9 @@ async def test_tomorrow_asked_on_a_saturday_means_the_next_school_day(
         answer = texts(await driver.send(olga, question))
         assert "понедельник, 7 декабря" in answer, question
         assert "воскресенье" not in answer, question
+        # Asked about homework, the answer says there is none rather than lessons alone.
+        nothing = "На этот день ничего не задано." in answer
+        assert nothing == question.startswith("что задали"), question
     # A day named outright is that day, lessons or none.
     sunday = texts(await driver.send(olga, "расписание на 6 декабря"))
     assert "воскресенье, 6 декабря" in sunday
