@@ -16,16 +16,16 @@ from core.models import AuditRecord, School
 from tests.access import world
 from tests.access.world import guardian_reader, staff_reader, student_id
 from tests.cli_kit import Journal, Run, isolate, runner
+from tests.conftest import seeds
 
 
 @pytest.fixture
+@seeds(world.load)  # a copy of the school loaded once per worker (tests/conftest.py)
 async def sessions(
     engine: AsyncEngine, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> async_sessionmaker[AsyncSession]:
     isolate(monkeypatch, db_url, tmp_path)
-    sessions = create_sessionmaker(engine)
-    await world.load(sessions)
-    return sessions
+    return create_sessionmaker(engine)
 
 
 @pytest.fixture

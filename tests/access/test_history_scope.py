@@ -27,6 +27,7 @@ from core.services.homework import homework_by_subject
 from tests.access import history_world
 from tests.access.history_world import ACROSS, AFTER, BEFORE, TRANSFER, WEEK_AFTER, WEEK_BEFORE
 from tests.access.world import TODAY, staff_reader, student_id
+from tests.conftest import seeds
 from tests.services.test_audit_and_statements import counting
 
 M = Permission.MARKS
@@ -34,10 +35,9 @@ Span = tuple[date, date]
 
 
 @pytest.fixture
+@seeds(history_world.load)  # loaded once per worker into a template (tests/conftest.py)
 async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    sessions = create_sessionmaker(engine)
-    await history_world.load(sessions)
-    return sessions
+    return create_sessionmaker(engine)
 
 
 @pytest.fixture

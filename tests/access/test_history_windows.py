@@ -34,6 +34,7 @@ from core.teaching.reasons import absences_without_reason, set_day_reason
 from tests.access import history_world
 from tests.access.history_world import homework_row, mark_row
 from tests.access.world import TODAY, guardian_reader, staff_reader, student_id
+from tests.conftest import seeds
 from tests.services.test_audit_and_statements import counting
 
 MIDWEEK = date(2026, 11, 18)  # a Wednesday
@@ -81,11 +82,14 @@ MORE: history_world.Rows = {
 }
 
 
-@pytest.fixture
-async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    sessions = create_sessionmaker(engine)
+async def _load(sessions: async_sessionmaker[AsyncSession]) -> None:
     await history_world.load(sessions, MIDWEEK, MORE)
-    return sessions
+
+
+@pytest.fixture
+@seeds(_load)  # loaded once per worker into a template every test copies (tests/conftest.py)
+async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_sessionmaker(engine)
 
 
 @pytest.fixture

@@ -12,16 +12,16 @@ from core.db import create_sessionmaker
 from core.models import OfficeHours, School, Staff
 from tests.bot import school
 from tests.cli_kit import Journal, isolate, runner
+from tests.conftest import seeds
 
 
 @pytest.fixture
+@seeds(school.load)  # a copy of the school loaded once per worker (tests/conftest.py)
 async def sessions(
     engine: AsyncEngine, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> async_sessionmaker[AsyncSession]:
     isolate(monkeypatch, db_url, tmp_path)
-    sessions = create_sessionmaker(engine)
-    await school.load(sessions)
-    return sessions
+    return create_sessionmaker(engine)
 
 
 @pytest.fixture

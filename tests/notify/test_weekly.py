@@ -34,6 +34,7 @@ from handlers.views.limits import MESSAGE_LIMIT, visible_length
 from handlers.views.weekly import weekly_view
 from tests.bot import school
 from tests.bot.helpers import student_id
+from tests.conftest import seeds
 from tests.fake_telegram.html_text import parse_html
 from tests.services.test_audit_and_statements import counting
 
@@ -99,11 +100,14 @@ async def _import(
     await service.import_rows(sessions, data, now=school.NOW, today=school.TODAY)
 
 
-@pytest.fixture
-async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    sessions = create_sessionmaker(engine)
+async def _load(sessions: async_sessionmaker[AsyncSession]) -> None:
     await _import(sessions, tables())
-    return sessions
+
+
+@pytest.fixture
+@seeds(_load)  # loaded once per worker into a template every test copies (tests/conftest.py)
+async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_sessionmaker(engine)
 
 
 async def summary(

@@ -20,13 +20,13 @@ from core.linking.redeem import redeem_code
 from core.models import Guardian, Student
 from core.models.enums import Messenger
 from tests.bot import school
+from tests.conftest import seeds
 
 
 @pytest.fixture
+@seeds(school.load)  # a copy of the school loaded once per worker (tests/conftest.py)
 async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    sessions = create_sessionmaker(engine)
-    await school.load(sessions)
-    return sessions
+    return create_sessionmaker(engine)
 
 
 @pytest.fixture

@@ -17,18 +17,22 @@ from core.exchange import service
 from core.models import AuditRecord
 from tests.bot import school
 from tests.cli_kit import Journal, isolate, runner
+from tests.conftest import seeds
 from tests.reports.test_by_marks import tables
 
 
+async def _load(sessions: async_sessionmaker[AsyncSession]) -> None:
+    await school.load(sessions)
+    await service.import_rows(sessions, tables(), now=school.NOW, today=school.TODAY)
+
+
 @pytest.fixture
+@seeds(_load)  # loaded once per worker into a template every test copies (tests/conftest.py)
 async def sessions(
     engine: AsyncEngine, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> async_sessionmaker[AsyncSession]:
     isolate(monkeypatch, db_url, tmp_path)
-    sessions = create_sessionmaker(engine)
-    await school.load(sessions)
-    await service.import_rows(sessions, tables(), now=school.NOW, today=school.TODAY)
-    return sessions
+    return create_sessionmaker(engine)
 
 
 @pytest.fixture
