@@ -268,7 +268,9 @@ def _start_server(path: str, folder: str, shared: bool) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
     # A shared server outlives the worker that starts it and ends with the session's
-    # controller, this worker's parent; a private one ends with this process.
+    # controller, this worker's parent; a private one ends with this process. Both stay in the
+    # run's process group, so that Ctrl-C reaches them and their children as it reaches a
+    # subprocess.
     watch = ["--watch", str(os.getppid())] if shared else []
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.forkserver", path, *watch],
@@ -276,7 +278,6 @@ def _start_server(path: str, folder: str, shared: bool) -> None:
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        start_new_session=shared,
     )
     assert process.stdout is not None
     line = process.stdout.readline()
