@@ -201,7 +201,7 @@ class LessonDay(CallbackData, prefix="ld1"):
     day: int
 
 
-class TopicTake(CallbackData, prefix="tp1"):
+class TopicTake(CallbackData, prefix="tt1"):
     """The lesson takes the plan item ``item``'s topic (checked against the lesson on press)."""
 
     day: int
