@@ -30,7 +30,9 @@ def _bells(lesson: TimetableLesson) -> str:
     return f" {lesson.starts_at:%H:%M}{end}"
 
 
-def lesson_line(lesson: TimetableLesson) -> str:
+def lesson_line(lesson: TimetableLesson, *, with_teacher: bool = True) -> str:
+    """One lesson: bells, subject, group, room and teacher (left out of a teacher's own day,
+    where every line would repeat her name), and what changed."""
     head = f"{lesson.period}.{_bells(lesson)} "
     if lesson.cancelled:
         if lesson.moved_to is not None:
@@ -46,7 +48,7 @@ def lesson_line(lesson: TimetableLesson) -> str:
     if lesson.room:
         room = _("room {room}").format(room=esc(lesson.room))
         parts.append(f"<b>{room}</b>" if lesson.original_room else room)
-    if lesson.teacher:
+    if lesson.teacher and with_teacher:
         parts.append(esc(lesson.teacher))
     line = head + " · ".join(parts)
     notes = []
@@ -148,7 +150,7 @@ def teacher_day_view(day: TeacherDay) -> str:
     if not day.lessons:
         lines.append(_("No lessons."))
     for lesson in day.lessons:
-        lines.append(f"{lesson_line(lesson)} · {esc(lesson.class_name)}")
+        lines.append(f"{lesson_line(lesson, with_teacher=False)} · {esc(lesson.class_name)}")
     return "\n".join(lines)  # paged by the handler
 
 
