@@ -96,10 +96,15 @@ async def on_text(message: Message, state: FSMContext, **data: Any) -> None:
             except AccessDenied:
                 await message.answer(not_available())
             return
-    await message.answer(
-        _(
+    if account is not None and account.staff_id is not None and not account.children:
+        # A teacher without children: the families' examples would not work for her.
+        hint = _(
+            "I did not understand that. Your lessons: /timetable and /tomorrow; the journal of "
+            "the lesson now: /lesson; everything else: /help."
+        )
+    else:
+        hint = _(
             "I did not understand that. Ask, for example, «оценки по алгебре», «что задали на "
             "завтра», «расписание на пятницу», or use the buttons below and /help."
-        ),
-        reply_markup=main_keyboard(account),
-    )
+        )
+    await message.answer(hint, reply_markup=main_keyboard(account))

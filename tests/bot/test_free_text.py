@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.bot.driver import ChatDriver, texts
-from tests.bot.helpers import linked_olga
+from tests.bot.helpers import AGREE, invite, linked_olga
 
 
 async def test_common_questions_are_answered(
@@ -37,6 +37,18 @@ async def test_what_is_not_understood_gets_a_hint_and_the_menu(
     calls = await driver.send(driver.user(10), "привет")
     assert "оценки по алгебре" in texts(calls)
     assert calls[-1].reply_markup is not None
+
+
+async def test_a_teacher_without_children_is_pointed_to_her_own_commands(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    teacher = driver.user(50)
+    await driver.send(teacher, f"/start {await invite(sessions, 'T1', None)}")
+    await driver.press(teacher, AGREE)
+    answer = texts(await driver.send(teacher, "/today"))
+    assert "/timetable" in answer
+    assert "/lesson" in answer
+    assert "оценки по алгебре" not in answer  # the families' examples are not hers
 
 
 async def test_topics_offer_the_schools_subjects(
