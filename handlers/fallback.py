@@ -38,27 +38,20 @@ def help_text(account: AccountView | None) -> str:
         if account.staff_id is not None:
             lines.append(_("/class: the summary of the class you lead"))
             lines.append(_("/lesson: the journal of your lesson now"))
+            lines.append(_("/plan: your calendar-thematic plans"))
+            lines.append(_("/report: the school's reports your role may read"))
         if account.staff_id is not None and account.children:
             lines.append(
                 _("{button}: your own lessons today (🗓 and ➡️ show your child's day)").format(
                     button=str(BUTTON_MY_LESSONS)
                 )
             )
-        lines.append(_("/timetable: today's lessons with changes"))
-        lines.append(_("/tomorrow: the next school day's lessons and homework"))
-        lines.append(_("/marks: marks of the week, averages, one subject in full"))
-        lines.append(_("/term: term, year and final marks"))
-        lines.append(_("/attendance: absences and late arrivals this term"))
-        lines.append(_("/homework: homework for the next two weeks"))
-        lines.append(_("/changes: timetable changes today and on the next school day"))
-        lines.append(_("/debts: debts to make up"))
-        lines.append(_("/events: coming school and class events"))
-        lines.append(_("/topics: what was studied in a subject"))
-        lines.append(_("/bells: the bell schedule"))
-        lines.append(_("/whatif: the marks still needed for a 5 or a 4"))
-        lines.append(_("/progress: a chart of each subject's average week by week"))
-        lines.append(_("Or just ask: «оценки по алгебре», «что задали на завтра»."))
-        lines.append(_("/child: choose which child's journal to show"))
+        if account.staff_id is not None and not account.children:
+            # Without a child, the family's commands would only say there is nobody to show.
+            lines.append(_("/timetable: your lessons today, with changes"))
+            lines.append(_("/tomorrow: your lessons on the next school day"))
+        else:
+            lines += _family_commands()
     if account is not None and account.linked:
         if account.children:
             lines.append(_("/ask: write to a teacher, the class teacher or the school"))
@@ -73,6 +66,27 @@ def help_text(account: AccountView | None) -> str:
         _("/help: this list"),
     ]
     return "\n".join(lines)
+
+
+def _family_commands() -> list[str]:
+    """What a guardian or a student asks about a child's journal."""
+    return [
+        _("/timetable: today's lessons with changes"),
+        _("/tomorrow: the next school day's lessons and homework"),
+        _("/marks: marks of the week, averages, one subject in full"),
+        _("/term: term, year and final marks"),
+        _("/attendance: absences and late arrivals this term"),
+        _("/homework: homework for the next two weeks"),
+        _("/changes: timetable changes today and on the next school day"),
+        _("/debts: debts to make up"),
+        _("/events: coming school and class events"),
+        _("/topics: what was studied in a subject"),
+        _("/bells: the bell schedule"),
+        _("/whatif: the marks still needed for a 5 or a 4"),
+        _("/progress: a chart of each subject's average week by week"),
+        _("Or just ask: «оценки по алгебре», «что задали на завтра»."),
+        _("/child: choose which child's journal to show"),
+    ]
 
 
 async def on_help(message: Message, **data: Any) -> None:

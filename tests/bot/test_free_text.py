@@ -51,6 +51,25 @@ async def test_a_teacher_without_children_is_pointed_to_her_own_commands(
     assert "оценки по алгебре" not in answer  # the families' examples are not hers
 
 
+async def test_help_lists_what_the_account_can_use(
+    driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    teacher = driver.user(50)
+    await driver.send(teacher, f"/start {await invite(sessions, 'T1', None)}")
+    await driver.press(teacher, AGREE)
+    staff = texts(await driver.send(teacher, "/help"))
+    for line in ("/lesson", "/plan", "/report", "/timetable — ваши уроки сегодня"):
+        assert line in staff, line
+    for family_only in ("/marks", "/whatif", "/child", "/ask"):
+        assert family_only not in staff, family_only
+    await linked_olga(driver, sessions)
+    family = texts(await driver.send(driver.user(10), "/help"))
+    for line in ("/marks", "/whatif", "/child", "/ask"):
+        assert line in family, line
+    for staff_only in ("/lesson", "/plan", "/report"):
+        assert staff_only not in family, staff_only
+
+
 async def test_topics_offer_the_schools_subjects(
     driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
