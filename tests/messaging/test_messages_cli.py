@@ -55,6 +55,7 @@ from core.models.enums import AttachmentKind, AuthorKind, Messenger, ThreadStatu
 from core.reader import Reader
 from tests.bot import school
 from tests.cli_kit import Journal, isolate, runner
+from tests.conftest import seeds
 
 TZ = ZoneInfo("Asia/Yekaterinburg")
 RULES = MessagingRules(timezone=TZ)
@@ -75,13 +76,12 @@ class Mail:
 
 
 @pytest.fixture
+@seeds(school.load)  # a copy of the school loaded once per worker (tests/conftest.py)
 async def sessions(
     engine: AsyncEngine, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> async_sessionmaker[AsyncSession]:
     isolate(monkeypatch, db_url, tmp_path)
-    sessions = create_sessionmaker(engine)
-    await school.load(sessions)
-    return sessions
+    return create_sessionmaker(engine)
 
 
 @pytest.fixture
