@@ -409,6 +409,10 @@ async def _outcomes(session: AsyncSession, row: Announcement) -> list[_Person]:
         key = ("guardian", guardian_id) if guardian_id is not None else ("student", student_id)
         outcomes = states.get(key, [])  # type: ignore[arg-type]
         best = min(outcomes, key=_PRIORITY.index) if outcomes else "not_linked"
+        if acknowledged_at is not None:
+            # A press on the message proves it arrived, even before the notifier has written
+            # its delivery back (or when that write was lost to a crash).
+            best = "delivered"
         people.append(_Person(guardian_id, student_id, acknowledged_at is not None, best))
     return people
 

@@ -426,6 +426,23 @@ async def test_the_report_counts_each_person_once_and_adds_up(mail: Mail) -> Non
     assert (found.ask_ack, found.urgent, found.created_at) == (True, False, NOW)
 
 
+async def test_an_acknowledgement_counts_as_delivered_before_the_delivery_is_written_back(
+    mail: Mail,
+) -> None:
+    """Павел's delivery still waits to be written back when he presses «Acknowledge»: the
+    report never says fewer were delivered than acknowledged."""
+    announcement_id, _ids = await _everyone_somewhere(mail)
+    async with mail.sessions() as session:
+        await announcements.acknowledge(
+            session, await mail.reader(session, "G2"), announcement_id, NOW
+        )
+        found = await announcements.report(
+            session, await mail.reader(session, "T4"), announcement_id, TODAY
+        )
+    assert found.adds_up
+    assert (found.delivered, found.acknowledged, found.waiting) == (2, 1, 0)
+
+
 async def test_a_person_blocked_while_it_waited_is_counted_blocked(mail: Mail) -> None:
     announcement_id, _ids = await _everyone_somewhere(mail)
     async with mail.sessions() as session:
