@@ -13,6 +13,7 @@ with the error's kind only — never a key, which holds a user's id.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncGenerator, Callable, Mapping
@@ -48,9 +49,13 @@ SOCKET_TIMEOUT_SECONDS = 0.5
 # After a failure Redis is left alone this long, so an outage costs each update nothing.
 RETRY_AFTER_SECONDS = 5.0
 
-# One user's update holds their lock at most this long: a handler stuck longer (a hung send)
-# must not keep the person's next updates waiting for ever on every process.
-ISOLATION_LOCK_SECONDS = 30.0
+# One user's lock lives this long unless its process renews it (every third of it, while the
+# update is handled): a process that dies holding it frees the person within this time.
+ISOLATION_LEASE_SECONDS = 5.0
+# ...and is renewed for at most this long: a handler stuck longer (a hung send) must not keep
+# the person's next updates waiting for ever on every process. An update waits as long for its
+# turn before it is handled unlocked.
+ISOLATION_HOLD_SECONDS = 30.0
 
 # What a Redis outage looks like to the client: its own errors, and the OS's (refused, reset).
 REDIS_FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
@@ -158,13 +163,20 @@ class ResilientEventIsolation(BaseEventIsolation):
     and both write it (a consent given twice, a draft losing a file). aiogram's own
     ``RedisEventIsolation`` fails the update when Redis does not answer; this one handles it
     unlocked instead, as the storage falls back to memory, since an answer matters more. The
-    lock expires after :data:`ISOLATION_LOCK_SECONDS`, so a process that died holding it frees
-    the user within that time.
+    lock is a lease of ``timeout`` seconds renewed while the update is handled (for ``hold``
+    seconds at most), so a process that died holding it frees the user within ``timeout``.
     """
 
-    def __init__(self, redis: Redis, *, timeout: float = ISOLATION_LOCK_SECONDS) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        timeout: float = ISOLATION_LEASE_SECONDS,
+        hold: float = ISOLATION_HOLD_SECONDS,
+    ) -> None:
         self.redis = redis
         self.timeout = timeout
+        self.hold = hold
         self._keys = DefaultKeyBuilder(
             prefix=f"{KEY_PREFIX}:lock", with_bot_id=True, with_destiny=True
         )
@@ -177,7 +189,7 @@ class ResilientEventIsolation(BaseEventIsolation):
             candidate = self.redis.lock(
                 self._keys.build(key, "lock"),
                 timeout=self.timeout,
-                blocking_timeout=self.timeout,
+                blocking_timeout=self.hold,
                 sleep=0.02,
             )
             try:
@@ -186,11 +198,32 @@ class ResilientEventIsolation(BaseEventIsolation):
                 self.outage.failed(error)
             else:
                 self.outage.answered()
+        renewal = None if held is None else asyncio.create_task(self._renew(held))
         try:
             yield None
         finally:
+            if renewal is not None:
+                renewal.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewal
             if held is not None:
                 await self._release(held)
+
+    async def _renew(self, held: Lock) -> None:
+        """Keep the lease while the update is handled, up to ``hold`` seconds."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + self.hold
+        while True:
+            await asyncio.sleep(self.timeout / 3)
+            if loop.time() + self.timeout / 3 > until:
+                return  # a stuck handler: let the lease run out
+            try:
+                await held.reacquire()
+            except LockError:
+                return  # lost (expired during a pause): someone else may hold it now, rightly
+            except REDIS_FAILURES as error:
+                self.outage.failed(error)
+                return
 
     async def _release(self, held: Lock) -> None:
         try:

@@ -9,6 +9,7 @@ answer (the process falls back to its memory and says so once, without personal 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 from typing import Any
@@ -95,6 +96,49 @@ async def test_one_users_updates_take_turns_across_processes_and_others_do_not_w
         assert await client.keys("journal:lock:*") == []  # released, nothing left behind
     finally:
         await client.aclose()
+
+
+async def test_a_lock_is_renewed_while_the_update_is_handled_and_not_for_ever(
+    redis_url: str,
+) -> None:
+    """The lease (0.3 s here) outlives a handler three times its length, but not a stuck one
+    past ``hold``: the next update then waits no longer than that."""
+    client = Redis.from_url(redis_url)
+    olga = StorageKey(bot_id=42, chat_id=10, user_id=10)
+    loop = asyncio.get_running_loop()
+    try:
+        first = ResilientEventIsolation(client, timeout=0.3, hold=5.0)
+        second = ResilientEventIsolation(client, timeout=0.3, hold=5.0)
+        released = asyncio.Event()
+
+        async def long_handler() -> None:
+            async with first.lock(olga):
+                await asyncio.sleep(1.0)
+            released.set()
+
+        task = asyncio.create_task(long_handler())
+        await asyncio.sleep(0.05)
+        async with second.lock(olga):
+            assert released.is_set()  # waited for the whole handler, not for one lease
+        await task
+
+        stuck = ResilientEventIsolation(client, timeout=0.3, hold=0.6)
+        hung = asyncio.create_task(_hold(stuck, olga, seconds=5.0))
+        await asyncio.sleep(0.05)
+        started = loop.time()
+        async with second.lock(olga):
+            waited = loop.time() - started
+        assert 0.4 < waited < 2.0, waited  # the stuck one's lease ran out after about hold + lease
+        hung.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await hung
+    finally:
+        await client.aclose()
+
+
+async def _hold(isolation: ResilientEventIsolation, key: StorageKey, *, seconds: float) -> None:
+    async with isolation.lock(key):
+        await asyncio.sleep(seconds)
 
 
 async def test_a_lock_of_a_dead_process_expires_and_a_dead_redis_locks_nothing(
