@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.bot.driver import ChatDriver, texts
-from tests.bot.helpers import AGREE, invite, linked_olga
+from tests.bot.helpers import link, linked_olga
 
 
 async def test_common_questions_are_answered(
@@ -42,9 +42,8 @@ async def test_what_is_not_understood_gets_a_hint_and_the_menu(
 async def test_a_teacher_without_children_is_pointed_to_her_own_commands(
     driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
+    await link(driver, sessions, 50, "T1", role=None)
     teacher = driver.user(50)
-    await driver.send(teacher, f"/start {await invite(sessions, 'T1', None)}")
-    await driver.press(teacher, AGREE)
     answer = texts(await driver.send(teacher, "/today"))
     assert "/timetable" in answer
     assert "/lesson" in answer
@@ -54,9 +53,8 @@ async def test_a_teacher_without_children_is_pointed_to_her_own_commands(
 async def test_help_lists_what_the_account_can_use(
     driver: ChatDriver, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
+    await link(driver, sessions, 50, "T1", role=None)
     teacher = driver.user(50)
-    await driver.send(teacher, f"/start {await invite(sessions, 'T1', None)}")
-    await driver.press(teacher, AGREE)
     staff = texts(await driver.send(teacher, "/help"))
     for line in ("/lesson", "/plan", "/report", "/timetable — ваши уроки сегодня"):
         assert line in staff, line

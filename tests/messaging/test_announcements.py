@@ -15,7 +15,7 @@ from core.access.permissions import Permission
 from core.linking.accounts import mark_inactive
 from core.messaging import announcements
 from core.messaging.audience import Announcer, announcer, audience_of, find_target, target_options
-from core.messaging.dto import AnnouncementReceipt, TargetOption
+from core.messaging.dto import AnnouncementReceipt, AnnouncementReport, TargetOption
 from core.messaging.errors import MessagingRefused, Refusal
 from core.models import (
     Announcement,
@@ -410,15 +410,21 @@ async def _everyone_somewhere(mail: Mail) -> tuple[int, dict[int, int]]:
     return receipt.announcement_id, ids
 
 
-async def test_the_report_counts_each_person_once_and_adds_up(mail: Mail) -> None:
+async def _report_after(mail: Mail, acknowledged_by: str) -> AnnouncementReport:
+    """The head teacher's report on :func:`_everyone_somewhere` once ``acknowledged_by``
+    pressed «Acknowledge»."""
     announcement_id, _ids = await _everyone_somewhere(mail)
     async with mail.sessions() as session:
         await announcements.acknowledge(
-            session, await mail.reader(session, "G1"), announcement_id, NOW
+            session, await mail.reader(session, acknowledged_by), announcement_id, NOW
         )
-        found = await announcements.report(
+        return await announcements.report(
             session, await mail.reader(session, "T4"), announcement_id, TODAY
         )
+
+
+async def test_the_report_counts_each_person_once_and_adds_up(mail: Mail) -> None:
+    found = await _report_after(mail, "G1")
     assert found.adds_up
     assert (found.people, found.delivered, found.waiting, found.turned_off) == (7, 1, 1, 1)
     assert (found.blocked, found.failed, found.not_linked, found.acknowledged) == (1, 1, 2, 1)
@@ -431,14 +437,7 @@ async def test_an_acknowledgement_counts_as_delivered_before_the_delivery_is_wri
 ) -> None:
     """Павел's delivery still waits to be written back when he presses «Acknowledge»: the
     report never says fewer were delivered than acknowledged."""
-    announcement_id, _ids = await _everyone_somewhere(mail)
-    async with mail.sessions() as session:
-        await announcements.acknowledge(
-            session, await mail.reader(session, "G2"), announcement_id, NOW
-        )
-        found = await announcements.report(
-            session, await mail.reader(session, "T4"), announcement_id, TODAY
-        )
+    found = await _report_after(mail, "G2")
     assert found.adds_up
     assert (found.delivered, found.acknowledged, found.waiting) == (2, 1, 0)
 
