@@ -18,6 +18,7 @@ import pytest
 from bot.cli import main
 from bot.settings import Settings
 from tests import forkserver
+from tests.conftest import in_thread
 
 
 @dataclass(frozen=True)
@@ -87,23 +88,16 @@ def journal_in_process(
     from ``env`` only, the same directory, exit code and output. The process itself - entry
     point, ``.env`` file, signals - is tested by tests/runtime/test_cli.py."""
     with _one_at_a_time, _as_a_process(env, cwd, stdin) as (out, err):
-        result: list[int] = []
-        failure: list[BaseException] = []
+        # main() calls asyncio.run(): not on the test's loop thread.
+        code = in_thread(_status_of_main, list(args))
+        return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
-        def target() -> None:  # main() calls asyncio.run(): not on the test's loop thread
-            try:
-                result.append(main(list(args)))
-            except SystemExit as exit_:
-                result.append(int(exit_.code or 0) if not isinstance(exit_.code, str) else 1)
-            except BaseException as exc:  # re-raised in the test
-                failure.append(exc)
 
-        thread = threading.Thread(target=target)
-        thread.start()
-        thread.join()
-        if failure:
-            raise failure[0]
-        return subprocess.CompletedProcess(list(args), result[0], out.getvalue(), err.getvalue())
+def _status_of_main(argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except SystemExit as exit_:
+        return forkserver.exit_code(exit_.code)
 
 
 def journal_forked(

@@ -179,7 +179,7 @@ def _become(request: dict[str, Any], fds: list[int]) -> None:
         runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
         code = 0
     except SystemExit as exc:
-        code = _exit_code(exc.code)
+        code = exit_code(exc.code)
     except BaseException:  # reported as an interpreter reports it
         traceback.print_exc()
         code = 1
@@ -192,7 +192,8 @@ def _become(request: dict[str, Any], fds: list[int]) -> None:
         os._exit(code)
 
 
-def _exit_code(code: object) -> int:
+def exit_code(code: object) -> int:
+    """The status a ``SystemExit(code)`` ends a Python process with (a text is printed, 1)."""
     if code is None:
         return 0
     if isinstance(code, int):
