@@ -101,34 +101,36 @@ async def test_one_users_updates_take_turns_across_processes_and_others_do_not_w
 async def test_a_lock_is_renewed_while_the_update_is_handled_and_not_for_ever(
     redis_url: str,
 ) -> None:
-    """The lease (0.3 s here) outlives a handler three times its length, but not a stuck one
-    past ``hold``: the next update then waits no longer than that."""
+    """The lease (1 s here, wide enough for a loaded CI machine's late renewals) outlives a
+    handler two and a half times its length, but not a stuck one past ``hold``: the next
+    update then waits no longer than that."""
     client = Redis.from_url(redis_url)
     olga = StorageKey(bot_id=42, chat_id=10, user_id=10)
     loop = asyncio.get_running_loop()
     try:
-        first = ResilientEventIsolation(client, timeout=0.3, hold=5.0)
-        second = ResilientEventIsolation(client, timeout=0.3, hold=5.0)
+        first = ResilientEventIsolation(client, timeout=1.0, hold=10.0)
+        second = ResilientEventIsolation(client, timeout=1.0, hold=10.0)
         released = asyncio.Event()
 
         async def long_handler() -> None:
-            async with first.lock(olga):
-                await asyncio.sleep(1.0)
+            await _hold(first, olga, seconds=2.5, holding=holding)
             released.set()
 
+        holding = asyncio.Event()
         task = asyncio.create_task(long_handler())
-        await asyncio.sleep(0.05)
+        await holding.wait()
         async with second.lock(olga):
             assert released.is_set()  # waited for the whole handler, not for one lease
         await task
 
-        stuck = ResilientEventIsolation(client, timeout=0.3, hold=0.6)
-        hung = asyncio.create_task(_hold(stuck, olga, seconds=5.0))
-        await asyncio.sleep(0.05)
+        stuck = ResilientEventIsolation(client, timeout=1.0, hold=1.5)
+        holding = asyncio.Event()
+        hung = asyncio.create_task(_hold(stuck, olga, seconds=10.0, holding=holding))
+        await holding.wait()
         started = loop.time()
         async with second.lock(olga):
             waited = loop.time() - started
-        assert 0.4 < waited < 2.0, waited  # the stuck one's lease ran out after about hold + lease
+        assert 1.2 < waited < 5.0, waited  # the stuck one's lease ran out after about hold + lease
         hung.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await hung
@@ -136,8 +138,11 @@ async def test_a_lock_is_renewed_while_the_update_is_handled_and_not_for_ever(
         await client.aclose()
 
 
-async def _hold(isolation: ResilientEventIsolation, key: StorageKey, *, seconds: float) -> None:
+async def _hold(
+    isolation: ResilientEventIsolation, key: StorageKey, *, seconds: float, holding: asyncio.Event
+) -> None:
     async with isolation.lock(key):
+        holding.set()
         await asyncio.sleep(seconds)
 
 
